@@ -1,0 +1,3 @@
+"""gitops-assess: evidence-backed GitOps maturity assessment."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Checks: one small module each, declaring a CHECK next to its function. Pure functions of evidence."""

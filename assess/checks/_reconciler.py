@@ -1,0 +1,44 @@
+"""Argo CD and Flux declarations: the sync loop as the repository declares it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assess.checks._repo import ARGO, FLUX_HELM, FLUX_KUSTOMIZE, docs
+from assess.model.evidence import RepoEvidence, YamlDoc
+
+
+@dataclass(frozen=True)
+class SyncUnit:
+    """Something a reconciler keeps in sync: an Argo CD app (or app template) or a Flux object."""
+
+    doc: YamlDoc
+    tool: str
+    policy: str  # key path of the sync policy inside the document
+
+    @property
+    def label(self) -> str:
+        """How the unit is named in messages."""
+        return f"{self.doc.ident} ({self.doc.path}:{self.doc.line})"
+
+
+def argo_units(ev: RepoEvidence) -> list[SyncUnit]:
+    """Argo CD Applications and the application templates of ApplicationSets."""
+    units = [SyncUnit(d, "argocd", "spec.syncPolicy") for d in docs(ev, "Application", group=ARGO)]
+    units += [SyncUnit(d, "argocd", "spec.template.spec.syncPolicy") for d in docs(ev, "ApplicationSet", group=ARGO)]
+    return units
+
+
+def flux_kustomizations(ev: RepoEvidence) -> list[SyncUnit]:
+    """Flux Kustomizations (not the kustomize.config.k8s.io kind of the same name)."""
+    return [SyncUnit(d, "flux", "spec") for d in docs(ev, "Kustomization", group=FLUX_KUSTOMIZE)]
+
+
+def flux_helmreleases(ev: RepoEvidence) -> list[SyncUnit]:
+    """Flux HelmReleases."""
+    return [SyncUnit(d, "flux", "spec") for d in docs(ev, "HelmRelease", group=FLUX_HELM)]
+
+
+def all_units(ev: RepoEvidence) -> list[SyncUnit]:
+    """Every declared sync unit."""
+    return argo_units(ev) + flux_kustomizations(ev) + flux_helmreleases(ev)

@@ -1,0 +1,375 @@
+"""Shared read-only queries over the declared state, used by several checks."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from assess.model.check import CheckResult
+from assess.model.context import CheckContext
+from assess.model.evidence import FileKind, RepoEvidence, RepoFile, YamlDoc
+from assess.model.finding import Confidence, Outcome, Ref
+
+ARGO = "argoproj.io"
+FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io"
+FLUX_HELM = "helm.toolkit.fluxcd.io"
+FLUX_SOURCE = "source.toolkit.fluxcd.io"
+FLUX_IMAGE = "image.toolkit.fluxcd.io"
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Pod", "ReplicaSet")
+IAC_KINDS = frozenset({FileKind.KUBERNETES, FileKind.KUSTOMIZATION, FileKind.HELM_CHART, FileKind.HELM_TEMPLATE,
+                       FileKind.TERRAFORM})
+MAX_REFS = 25
+
+
+def repo(ctx: CheckContext) -> RepoEvidence:
+    """The repository evidence (the runner guarantees it is there for git checks)."""
+    if ctx.evidence.git is None:
+        raise LookupError("git evidence missing")
+    return ctx.evidence.git
+
+
+def docs(ev: RepoEvidence, *kinds: str, group: str | None = None) -> list[YamlDoc]:
+    """Documents of the given kinds (any kind if none given), optionally within an API group."""
+    return [
+        d for d in ev.docs
+        if (not kinds or d.kind in kinds) and (group is None or d.group == group or d.group.endswith("." + group))
+    ]
+
+
+def files_of(ev: RepoEvidence, *kinds: FileKind) -> list[RepoFile]:
+    """Files recognised as any of the given kinds."""
+    wanted = set(kinds)
+    return [f for f in ev.files if wanted & set(f.kinds)]
+
+
+def doc_ref(doc: YamlDoc, key_path: str | None = None) -> Ref:
+    """A path:line reference to a document, or to one of its keys."""
+    return Ref.file(doc.path, doc.line_of(key_path) if key_path else doc.line)
+
+
+def refs(items: list[Ref]) -> tuple[Ref, ...]:
+    """Evidence references, capped so a huge repository does not flood the report."""
+    return tuple(dict.fromkeys(items))[:MAX_REFS]
+
+
+def result(outcome: Outcome, message: str, found: list[Ref] | None = None,
+           confidence: Confidence = Confidence.DECLARED) -> CheckResult:
+    """Build a check result."""
+    return CheckResult(outcome, message, confidence, refs(found or []))
+
+
+def plural(n: int, word: str) -> str:
+    """'1 file', '3 files'."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def is_true(doc: YamlDoc, key_path: str) -> bool:
+    """Whether a key is true in a parsed body, or written as true in a templated document."""
+    if doc.templated:
+        return f"{key_path}=true" in doc.lines
+    return doc.get(key_path) is True
+
+
+def has_key(doc: YamlDoc, key_path: str) -> bool:
+    """Whether a key is present (also in templated documents)."""
+    if doc.templated:
+        return key_path in doc.lines
+    sentinel = object()
+    return doc.get(key_path, sentinel) is not sentinel
+
+
+# --- CI ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CiCommand:
+    """One shell line run by a CI system, or one action it uses."""
+
+    path: str
+    line: int
+    text: str
+    uses: str | None = None
+
+
+def ci_commands(ev: RepoEvidence) -> Iterator[CiCommand]:
+    """Shell lines and actions of every CI definition, with their lines."""
+    for doc in ev.docs:
+        kinds = _kinds_of(ev, doc.path)
+        if FileKind.GITHUB_WORKFLOW in kinds:
+            yield from _github_commands(doc)
+        elif FileKind.GITLAB_CI in kinds or FileKind.CIRCLECI in kinds:
+            yield from _script_values(doc, doc.body, "")
+    for f in files_of(ev, FileKind.JENKINSFILE):
+        for i, text in enumerate((f.text or "").splitlines(), start=1):
+            yield CiCommand(f.path, i, text.strip())
+
+
+def _kinds_of(ev: RepoEvidence, path: str) -> tuple[FileKind, ...]:
+    for f in ev.files:
+        if f.path == path:
+            return f.kinds
+    return ()
+
+
+def workflow_jobs(doc: YamlDoc) -> dict[str, object]:
+    """The jobs mapping of a GitHub Actions workflow document."""
+    jobs = doc.get("jobs")
+    return jobs if isinstance(jobs, dict) else {}
+
+
+def _github_commands(doc: YamlDoc) -> Iterator[CiCommand]:
+    for job_id, job in workflow_jobs(doc).items():
+        if not isinstance(job, dict):
+            continue
+        if isinstance(job.get("uses"), str):
+            yield CiCommand(doc.path, doc.line_of(f"jobs.{job_id}.uses"), "", job["uses"])
+        steps = job.get("steps")
+        for i, step in enumerate(steps if isinstance(steps, list) else []):
+            if not isinstance(step, dict):
+                continue
+            base = f"jobs.{job_id}.steps.{i}"
+            if isinstance(step.get("uses"), str):
+                yield CiCommand(doc.path, doc.line_of(f"{base}.uses"), "", step["uses"])
+            if isinstance(step.get("run"), str):
+                yield from _lines_of(doc.path, doc.line_of(f"{base}.run"), step["run"])
+
+
+def _lines_of(path: str, key_line: int, script: str) -> Iterator[CiCommand]:
+    lines = script.splitlines()
+    offset = 1 if len(lines) > 1 or script.endswith("\n") else 0
+    for i, text in enumerate(lines):
+        if text.strip():
+            yield CiCommand(path, key_line + offset + i, text.strip())
+
+
+def _script_values(doc: YamlDoc, node: object, prefix: str) -> Iterator[CiCommand]:
+    """GitLab `script`/`before_script`/`after_script` and CircleCI `run` values, wherever they sit."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key in ("script", "before_script", "after_script", "run", "command"):
+                items = value if isinstance(value, list) else [value]
+                for i, item in enumerate(items):
+                    if isinstance(item, str):
+                        line = doc.line_of(f"{path}.{i}" if isinstance(value, list) else path)
+                        yield from _lines_of(doc.path, line, item)
+                    elif isinstance(item, dict):
+                        yield from _script_values(doc, item, f"{path}.{i}" if isinstance(value, list) else path)
+            else:
+                yield from _script_values(doc, value, path)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _script_values(doc, item, f"{prefix}.{i}")
+
+
+# --- images ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageUse:
+    """A container image named in a declaration."""
+
+    ref: Ref
+    image: str
+    owner: str
+
+
+def pod_spec_path(doc: YamlDoc) -> str | None:
+    """Key path of the pod spec inside a workload document."""
+    return {
+        "Pod": "spec",
+        "CronJob": "spec.jobTemplate.spec.template.spec",
+    }.get(doc.kind or "", "spec.template.spec") if doc.kind in WORKLOAD_KINDS else None
+
+
+def images(ev: RepoEvidence) -> Iterator[ImageUse]:
+    """Images of workload containers and of Helm values (`image.repository` + `image.tag`)."""
+    for doc in docs(ev, *WORKLOAD_KINDS):
+        base = pod_spec_path(doc)
+        if base is None or doc.body is None:
+            continue
+        for section in ("initContainers", "containers"):
+            containers = doc.get(f"{base}.{section}")
+            for i, c in enumerate(containers if isinstance(containers, list) else []):
+                if isinstance(c, dict) and isinstance(c.get("image"), str):
+                    yield ImageUse(doc_ref(doc, f"{base}.{section}.{i}.image"), c["image"], doc.ident)
+    for f in files_of(ev, FileKind.HELM_VALUES):
+        for doc in (d for d in ev.docs if d.path == f.path):
+            yield from _values_images(doc, doc.body, "")
+
+
+def _values_images(doc: YamlDoc, node: object, prefix: str) -> Iterator[ImageUse]:
+    if isinstance(node, dict):
+        repo_name = node.get("repository")
+        if (isinstance(repo_name, str) and "tag" in node) or (isinstance(repo_name, str) and "digest" in node):
+            tag, digest = node.get("tag"), node.get("digest")
+            image = f"{repo_name}@{digest}" if digest else f"{repo_name}:{tag}" if tag not in (None, "") else repo_name
+            yield ImageUse(Ref.file(doc.path, doc.line_of(f"{prefix}.tag" if prefix else "tag")), str(image),
+                           doc.path)
+            return
+        for key, value in node.items():
+            yield from _values_images(doc, value, f"{prefix}.{key}" if prefix else str(key))
+
+
+def image_tag(image: str) -> tuple[str | None, bool]:
+    """(tag, pinned-by-digest) of an image reference."""
+    if "@sha256:" in image:
+        return None, True
+    last = image.rsplit("/", 1)[-1]
+    return (last.split(":", 1)[1] if ":" in last else None), False
+
+
+# --- clusters and environments ------------------------------------------------------------------------
+
+CLUSTER_DIR = re.compile(r"^(?:.*/)?clusters/([^/]+)/")
+ENV_DIR = re.compile(r"^(?:.*/)?(?:overlays|envs|environments|clusters)/([^/]+)/")
+VALUES_ENV = re.compile(r"(?:^|/)values[-.]([a-z0-9_]+)\.ya?ml$")
+TF_CLUSTER = re.compile(
+    r'^\s*(?:resource\s+"(aws_eks_cluster|google_container_cluster|azurerm_kubernetes_cluster|'
+    r'digitalocean_kubernetes_cluster|linode_lke_cluster|oci_containerengine_cluster)"|'
+    r'source\s*=\s*"[^"]*(?:eks|gke|aks|kubernetes-engine)[^"]*")',
+    re.MULTILINE,
+)
+CLOUD_OF_KIND = {"AWS": "aws", "GCP": "gcp", "Azure": "azure", "Vsphere": "vsphere", "Docker": "docker",
+                 "Hetzner": "hetzner", "OpenStack": "openstack", "DO": "digitalocean", "Metal3": "metal3"}
+TF_CLOUD = {"aws_": "aws", "google_": "gcp", "azurerm_": "azure", "digitalocean_": "digitalocean",
+            "linode_": "linode", "oci_": "oracle"}
+ENV_NAMES = {"dev", "development", "test", "qa", "stage", "staging", "uat", "preprod", "pre-prod", "prod",
+             "production", "sandbox", "perf", "demo"}
+
+
+@dataclass(frozen=True)
+class ClusterDecl:
+    """A cluster the repository declares or targets."""
+
+    name: str
+    ref: Ref
+    cloud: str | None = None
+    region: str | None = None
+    how: str = ""
+
+
+def clusters(ev: RepoEvidence) -> dict[str, ClusterDecl]:
+    """Clusters known from Cluster API objects, Terraform, Argo CD cluster secrets and `clusters/<name>/` dirs."""
+    found: dict[str, ClusterDecl] = {}
+    for doc in docs(ev, "Cluster", group="cluster.x-k8s.io"):
+        infra = doc.get("spec.infrastructureRef.kind") or ""
+        cloud = next((v for k, v in CLOUD_OF_KIND.items() if str(infra).startswith(k)), None)
+        labels = doc.get("metadata.labels") or {}
+        region = labels.get("region") if isinstance(labels, dict) else None
+        name = doc.name or doc.path
+        found.setdefault(name, ClusterDecl(name, doc_ref(doc), cloud, region, "Cluster API"))
+    for doc in docs(ev, "Secret"):
+        labels = doc.get("metadata.labels") or {}
+        if isinstance(labels, dict) and labels.get("argocd.argoproj.io/secret-type") == "cluster":
+            name = doc.name or doc.path
+            found.setdefault(name, ClusterDecl(name, doc_ref(doc), labels.get("cloud"), labels.get("region"),
+                                               "Argo CD cluster secret"))
+    for doc in ev.docs:
+        if (doc.group.endswith((".crossplane.io", ".upbound.io")) and doc.kind and "Cluster" in doc.kind
+                and not doc.group.startswith("apiextensions.")):
+            name = doc.name or doc.path
+            cloud = next((c for c in ("aws", "gcp", "azure") if c in doc.group), None)
+            found.setdefault(name, ClusterDecl(name, doc_ref(doc), cloud, doc.get("spec.forProvider.region"),
+                                               "Crossplane"))
+    for f in files_of(ev, FileKind.TERRAFORM):
+        for m in TF_CLUSTER.finditer(f.text or ""):
+            line = (f.text or "")[: m.start()].count("\n") + 1
+            resource = m.group(1) or ""
+            cloud = next((v for k, v in TF_CLOUD.items() if resource.startswith(k)), None)
+            name = f"{f.path}:{line}"
+            found.setdefault(name, ClusterDecl(name, Ref.file(f.path, line), cloud, None, "Terraform"))
+    dir_clusters: dict[str, Ref] = {}
+    for f in ev.files:
+        dir_match = CLUSTER_DIR.match(f.path)
+        if dir_match and set(f.kinds) & IAC_KINDS:
+            dir_clusters.setdefault(dir_match.group(1), Ref.file(f.path))
+    known = {c.name for c in found.values()}
+    for name, ref in dir_clusters.items():
+        if name not in known:
+            found.setdefault(f"dir:{name}", ClusterDecl(name, ref, None, None, "clusters/<name>/ directory"))
+    return found
+
+
+def environments(ev: RepoEvidence) -> dict[str, list[str]]:
+    """Environment name -> declaration paths, from per-environment directories and values files."""
+    envs: dict[str, list[str]] = {}
+    for f in ev.files:
+        if not set(f.kinds) & (IAC_KINDS | {FileKind.HELM_VALUES}):
+            continue
+        m = ENV_DIR.match(f.path)
+        name = m.group(1) if m else None
+        if name is None:
+            v = VALUES_ENV.search(f.path)
+            name = v.group(1) if v else None
+        if name is not None and (name.lower() in ENV_NAMES or (m and "/clusters/" not in "/" + f.path)):
+            envs.setdefault(name, []).append(f.path)
+    return envs
+
+
+# --- CODEOWNERS ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnerRule:
+    """One CODEOWNERS line."""
+
+    pattern: str
+    owners: tuple[str, ...]
+    line: int
+    regex: re.Pattern[str]
+
+
+def codeowners(ev: RepoEvidence) -> tuple[RepoFile | None, list[OwnerRule]]:
+    """The CODEOWNERS file GitHub would use (.github/, root, docs/) and its rules."""
+    by_path = {f.path: f for f in files_of(ev, FileKind.CODEOWNERS)}
+    chosen = next((by_path[p] for p in (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
+                   if p in by_path), None)
+    if chosen is None:
+        return None, []
+    rules: list[OwnerRule] = []
+    for i, raw in enumerate((chosen.text or "").splitlines(), start=1):
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith(("#", "[")):
+            continue
+        pattern, *owners = line.split()
+        rules.append(OwnerRule(pattern, tuple(owners), i, _owner_regex(pattern)))
+    return chosen, rules
+
+
+def owner_of(rules: list[OwnerRule], path: str) -> OwnerRule | None:
+    """The last matching rule for a path (GitHub semantics); None if no rule matches."""
+    match = None
+    for rule in rules:
+        if rule.regex.search(path):
+            match = rule
+    return match
+
+
+def _owner_regex(pattern: str) -> re.Pattern[str]:
+    anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
+    body = pattern.strip("/")
+    out = ""
+    i = 0
+    while i < len(body):
+        if body.startswith("**", i):
+            out += ".*"
+            i += 2
+        elif body[i] == "*":
+            out += "[^/]*"
+            i += 1
+        elif body[i] == "?":
+            out += "[^/]"
+            i += 1
+        else:
+            out += re.escape(body[i])
+            i += 1
+    prefix = "^" if anchored else r"(?:^|/)"
+    return re.compile(prefix + out + r"(?:$|/)")
+
+
+def top_dirs(paths: list[str], depth: int = 2) -> list[str]:
+    """Distinct leading directories of paths, for compact messages."""
+    return sorted({"/".join(posixpath.dirname(p).split("/")[:depth]) or "." for p in paths})

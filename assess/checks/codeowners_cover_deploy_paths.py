@@ -1,0 +1,45 @@
+"""PR gate: every deployment path has a code owner who must review it."""
+
+from __future__ import annotations
+
+from assess.checks._repo import IAC_KINDS, codeowners, files_of, owner_of, plural, repo, result, top_dirs
+from assess.checks.catalog import Check
+from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle, Signal
+from assess.model.context import CheckContext
+from assess.model.finding import Outcome, Ref, Severity
+
+SPEC = CheckSpec(
+    id="codeowners-cover-deploy-paths",
+    title="CODEOWNERS covers every deployment path",
+    principle=Principle.VERSIONED,
+    severity=Severity.MEDIUM,
+    stage=2,
+    signals=(Signal.PR_GATE,),
+    failure_modes=(FailureMode.FM1,),
+    rationale="A PR is a real gate only when the right people must approve it. With code-owner review required, "
+    "CODEOWNERS decides who may approve changes to production declarations.",
+    remediation="Add a CODEOWNERS file (.github/, root or docs/) with an owning team for every directory of "
+    "manifests, charts and Terraform, and require code-owner review on the default branch.",
+)
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    """Fail when CODEOWNERS is missing or leaves deployment files without an owner."""
+    ev = repo(ctx)
+    deploy = [f.path for f in files_of(ev, *IAC_KINDS)]
+    if not deploy:
+        return result(Outcome.NOT_APPLICABLE, "No deployment declarations to own.")
+    file, rules = codeowners(ev)
+    if file is None:
+        return result(Outcome.FAIL, f"No CODEOWNERS file: {plural(len(deploy), 'deployment file')} under "
+                      f"{', '.join(top_dirs(deploy, 1)[:5])} can be approved by anyone.")
+    uncovered = [p for p in deploy if not ((rule := owner_of(rules, p)) and rule.owners)]
+    if uncovered:
+        dirs = top_dirs(uncovered)
+        return result(Outcome.FAIL, f"{len(uncovered)} of {plural(len(deploy), 'deployment file')} have no owner: "
+                      f"{', '.join(dirs[:5])}.", [Ref.file(file.path)] + [Ref.file(p) for p in uncovered])
+    return result(Outcome.PASS, f"CODEOWNERS ({file.path}) owns all {plural(len(deploy), 'deployment file')}.",
+                  [Ref.file(file.path)])
+
+
+CHECK = Check(SPEC, run)

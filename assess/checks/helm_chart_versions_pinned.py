@@ -1,0 +1,68 @@
+"""FM2: Helm charts are pinned to exact versions."""
+
+from __future__ import annotations
+
+import re
+
+from assess.checks._repo import ARGO, FLUX_HELM, doc_ref, docs, files_of, plural, repo, result
+from assess.checks.catalog import Check
+from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
+from assess.model.context import CheckContext
+from assess.model.evidence import FileKind
+from assess.model.finding import Outcome, Ref, Severity
+
+SPEC = CheckSpec(
+    id="helm-chart-versions-pinned",
+    title="Helm charts are pinned to exact versions",
+    principle=Principle.VERSIONED,
+    severity=Severity.MEDIUM,
+    failure_modes=(FailureMode.FM2,),
+    rationale="A version range lets a chart repository change what the reconciler installs without a commit: a "
+    "supply-chain path around review, and an unreproducible history.",
+    remediation="Use exact chart versions (`version: 1.2.3` on HelmRelease, `targetRevision: 1.2.3` on Argo CD, "
+    "exact `dependencies[].version` in Chart.yaml), updated by Renovate.",
+)
+
+FLOATING = re.compile(r"^$|[*xX^~><=|]|\s-\s|^(?:HEAD|latest)$")
+
+
+def _floating(version: object) -> bool:
+    return version is None or FLOATING.search(str(version).strip()) is not None
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    """Fail on missing or ranged chart versions in HelmReleases, Argo CD Helm sources and Chart.yaml dependencies."""
+    ev = repo(ctx)
+    checked, loose = 0, []
+    for doc in docs(ev, "HelmRelease", group=FLUX_HELM):
+        if doc.get("spec.chartRef") is not None or doc.templated:
+            continue
+        checked += 1
+        if _floating(doc.get("spec.chart.spec.version")):
+            loose.append(doc_ref(doc, "spec.chart.spec.version"))
+    for doc in docs(ev, "Application", group=ARGO):
+        sources = doc.get("spec.sources") or ([doc.get("spec.source")] if doc.get("spec.source") else [])
+        for i, src in enumerate(sources if isinstance(sources, list) else []):
+            if isinstance(src, dict) and src.get("chart"):
+                checked += 1
+                if _floating(src.get("targetRevision")):
+                    key = (f"spec.sources.{i}.targetRevision" if doc.get("spec.sources")
+                           else "spec.source.targetRevision")
+                    loose.append(doc_ref(doc, key))
+    chart_paths = {f.path for f in files_of(ev, FileKind.HELM_CHART)}
+    for doc in (d for d in ev.docs if d.path in chart_paths):
+        deps = doc.get("dependencies")
+        for i, dep in enumerate(deps if isinstance(deps, list) else []):
+            if isinstance(dep, dict):
+                checked += 1
+                if _floating(dep.get("version")):
+                    loose.append(Ref.file(doc.path, doc.line_of(f"dependencies.{i}.version")))
+    if not checked:
+        return result(Outcome.NOT_APPLICABLE, "No Helm chart references declared.")
+    if loose:
+        return result(Outcome.FAIL, f"{len(loose)} of {plural(checked, 'chart reference')} float: "
+                      f"{', '.join(str(r) for r in loose[:4])}.", loose)
+    return result(Outcome.PASS, f"All {plural(checked, 'chart reference')} pinned to exact versions.")
+
+
+CHECK = Check(SPEC, run)

@@ -1,0 +1,49 @@
+"""FM3: new images reach Git through automation that opens commits or PRs."""
+
+from __future__ import annotations
+
+from assess.checks._repo import FLUX_IMAGE, WORKLOAD_KINDS, doc_ref, docs, files_of, repo, result
+from assess.checks.catalog import Check
+from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
+from assess.model.context import CheckContext
+from assess.model.evidence import FileKind
+from assess.model.finding import Outcome, Ref, Severity
+
+SPEC = CheckSpec(
+    id="image-update-automation",
+    title="Image update automation writes new image versions to Git",
+    principle=Principle.PULLED,
+    severity=Severity.MEDIUM,
+    stage=2,
+    failure_modes=(FailureMode.FM3,),
+    rationale="When CI publishes an image but nobody updates the declaration, the sync loop keeps enforcing the "
+    "old version as 'correct'. Flux image automation, Argo CD Image Updater or Renovate close the gap.",
+    remediation="Configure Flux ImageRepository/ImagePolicy/ImageUpdateAutomation, Argo CD Image Updater "
+    "annotations, or Renovate/Dependabot for container images.",
+)
+
+IMAGE_UPDATER = "argocd-image-updater.argoproj.io/image-list"
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    """Pass on Flux image automation, Argo CD Image Updater, or Renovate/Dependabot watching images."""
+    ev = repo(ctx)
+    flux = docs(ev, "ImageUpdateAutomation", "ImagePolicy", group=FLUX_IMAGE)
+    updater = [d for d in docs(ev, "Application", "ApplicationSet")
+               if IMAGE_UPDATER in (d.get("metadata.annotations") or {})
+               or IMAGE_UPDATER in (d.get("spec.template.metadata.annotations") or {})]
+    found = [doc_ref(d) for d in flux + updater]
+    if found:
+        return result(Outcome.PASS, "Image update automation declared (Flux image automation or Argo CD Image "
+                      "Updater).", found)
+    bots = [Ref.file(f.path) for f in files_of(ev, FileKind.RENOVATE)]
+    bots += [Ref.file(d.path, d.line) for d in ev.docs
+             if d.path.startswith(".github/dependabot") and "docker" in str(d.body)]
+    if bots:
+        return result(Outcome.PASS, "Renovate or Dependabot keeps image references current.", bots)
+    if not docs(ev, *WORKLOAD_KINDS) and not files_of(ev, FileKind.HELM_VALUES):
+        return result(Outcome.NOT_APPLICABLE, "No workloads or values declaring images.")
+    return result(Outcome.FAIL, "No image update automation: new images depend on someone editing the tag.")
+
+
+CHECK = Check(SPEC, run)

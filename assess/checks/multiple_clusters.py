@@ -1,0 +1,37 @@
+"""Stage 3: more than one cluster is run from Git."""
+
+from __future__ import annotations
+
+from assess.checks._repo import clusters, repo, result
+from assess.checks.catalog import Check
+from assess.model.check import CheckResult, CheckSpec, Principle
+from assess.model.context import CheckContext
+from assess.model.finding import Outcome, Severity
+
+SPEC = CheckSpec(
+    id="multiple-clusters",
+    title="More than one cluster is managed from Git",
+    principle=Principle.DECLARATIVE,
+    severity=Severity.LOW,
+    stage=3,
+    gates_stage=True,
+    rationale="Cluster lifecycle management starts to pay when there is more than one cluster to keep alike.",
+    remediation="Declare each cluster (Cluster API, Crossplane, Terraform, Argo CD cluster secrets, or a "
+    "`clusters/<name>/` directory per cluster).",
+)
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    """Pass with two or more distinct clusters declared or targeted."""
+    ev = repo(ctx)
+    found = clusters(ev)
+    names = sorted({c.name for c in found.values()})
+    if len(names) >= 2:
+        return result(Outcome.PASS, f"{len(names)} clusters: {', '.join(names[:8])}"
+                      f"{' …' if len(names) > 8 else ''}.", [c.ref for c in found.values()])
+    if names:
+        return result(Outcome.FAIL, f"One cluster only ({names[0]}).", [c.ref for c in found.values()])
+    return result(Outcome.FAIL, "No cluster declared or targeted.")
+
+
+CHECK = Check(SPEC, run)

@@ -1,0 +1,58 @@
+"""Stage 2: CI does not push deployments into clusters."""
+
+from __future__ import annotations
+
+import re
+
+from assess.checks._repo import ci_commands, files_of, plural, repo, result
+from assess.checks.catalog import Check
+from assess.checks.ci_pipeline_defined import CI_KINDS
+from assess.model.check import CheckResult, CheckSpec, Principle
+from assess.model.context import CheckContext
+from assess.model.finding import Outcome, Ref, Severity
+
+SPEC = CheckSpec(
+    id="no-push-deploy-from-ci",
+    title="CI never pushes deployments to clusters",
+    principle=Principle.PULLED,
+    severity=Severity.HIGH,
+    stage=2,
+    gates_stage=True,
+    rationale="A CI job that runs `kubectl apply` or `helm upgrade` pushes and forgets: cluster credentials live "
+    "in CI, and what happens after the deploy is untracked. In GitOps the operator pulls.",
+    remediation="Let CI build, test and publish images, then commit the new version to the config repository; "
+    "let Argo CD or Flux apply it. Remove cluster credentials from CI.",
+)
+
+PUSH = re.compile(
+    r"\b(?:kubectl|oc|k)\s+(?:[-\w=./]+\s+)*?(?:apply|create|replace|patch|delete|edit|scale|rollout\s+restart|"
+    r"set\s+image)\b|\bhelm(?:file)?\s+(?:[-\w=./]+\s+)*?(?:upgrade|install|uninstall|rollback|apply|sync)\b|"
+    r"\bargocd\s+app\s+(?:sync|set|create|rollback|patch)\b|\bkustomize\s+build\b.*\|\s*kubectl\b"
+)
+DRY_RUN = re.compile(r"--dry-run(?!=none)|\bhelm\s+(?:template|lint|diff)\b|\bkubectl\s+diff\b")
+DEPLOY_ACTIONS = ("azure/k8s-deploy", "deliverybot/helm", "bitovi/github-actions-deploy-eks-helm",
+                  "koslib/helm-eks-action", "actions-hub/kubectl", "steebchen/kubectl", "ianbelcher/eks-kubectl-action",
+                  "wahyd4/kubectl-helm-action", "omegion/argocd-actions", "clowdhaus/argo-cd-action")
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    """Fail on CI steps that apply, upgrade or sync into a cluster."""
+    ev = repo(ctx)
+    if not files_of(ev, *CI_KINDS):
+        return result(Outcome.NOT_APPLICABLE, "No CI definitions, so no push deploys from CI.")
+    pushes: list[tuple[Ref, str]] = []
+    for cmd in ci_commands(ev):
+        if cmd.uses is not None:
+            action = cmd.uses.split("@", 1)[0].lower()
+            if action.startswith(DEPLOY_ACTIONS):
+                pushes.append((Ref.file(cmd.path, cmd.line), f"uses {action}"))
+        elif PUSH.search(cmd.text) and not DRY_RUN.search(cmd.text):
+            pushes.append((Ref.file(cmd.path, cmd.line), cmd.text[:80]))
+    if pushes:
+        sample = "; ".join(f"{ref}: `{text}`" for ref, text in pushes[:3])
+        return result(Outcome.FAIL, f"{plural(len(pushes), 'push deploy')} in CI: {sample}.",
+                      [ref for ref, _ in pushes])
+    return result(Outcome.PASS, "No CI step applies manifests or upgrades releases in a cluster.")
+
+
+CHECK = Check(SPEC, run)

@@ -1,0 +1,51 @@
+"""Stage 2: drift is corrected by the reconciler, not by people."""
+
+from __future__ import annotations
+
+from assess.checks._reconciler import argo_units, flux_helmreleases, flux_kustomizations
+from assess.checks._repo import doc_ref, is_true, plural, repo, result
+from assess.checks.catalog import Check
+from assess.model.check import CheckResult, CheckSpec, Principle
+from assess.model.context import CheckContext
+from assess.model.finding import Outcome, Severity
+
+SPEC = CheckSpec(
+    id="self-heal-enabled",
+    title="The reconciler corrects drift on its own (self-heal)",
+    principle=Principle.RECONCILED,
+    severity=Severity.HIGH,
+    stage=2,
+    gates_stage=True,
+    rationale="Continuously reconciled means out-of-band changes (`kubectl edit`, manual scaling) are reverted. "
+    "Argo CD only does so with `automated.selfHeal: true`; Flux Kustomizations always re-apply, and HelmReleases "
+    "correct in-cluster drift only with `driftDetection.mode: enabled`.",
+    remediation="Set `syncPolicy.automated.selfHeal: true` on Argo CD apps; set `spec.driftDetection.mode: "
+    "enabled` on Flux HelmReleases.",
+)
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    """Fail on Argo apps without selfHeal; warn on HelmReleases without drift detection."""
+    ev = repo(ctx)
+    argo, kustomizations, releases = argo_units(ev), flux_kustomizations(ev), flux_helmreleases(ev)
+    if not (argo or kustomizations or releases):
+        return result(Outcome.FAIL, "No reconciler declared: drift is only ever fixed by hand.")
+    no_heal = [u for u in argo if not is_true(u.doc, f"{u.policy}.automated.selfHeal")]
+    no_drift = [u for u in releases if u.doc.get("spec.driftDetection.mode") != "enabled"
+                and "spec.driftDetection.mode=enabled" not in u.doc.lines]
+    total = len(argo) + len(kustomizations) + len(releases)
+    if no_heal:
+        names = ", ".join(u.label for u in no_heal[:4])
+        return result(Outcome.FAIL, f"{len(no_heal)} of {plural(total, 'unit')} leave drift in place "
+                      f"(no selfHeal): {names}.",
+                      [doc_ref(u.doc, f"{u.policy}.automated") for u in no_heal])
+    if no_drift:
+        return result(Outcome.WARN, f"{plural(len(no_drift), 'HelmRelease')} without drift detection: in-cluster "
+                      "edits to their objects stay until the next chart change.",
+                      [doc_ref(u.doc, "spec") for u in no_drift])
+    return result(Outcome.PASS, f"All {plural(total, 'reconciled unit')} correct drift automatically.",
+                  [doc_ref(u.doc, f"{u.policy}.automated.selfHeal") for u in argo]
+                  + [doc_ref(u.doc) for u in kustomizations + releases])
+
+
+CHECK = Check(SPEC, run)

@@ -1,0 +1,246 @@
+"""Command line: parse, call the engine, write, exit. Exit codes: 0 ok, 1 gate failed, 2 usage/config error,
+3 a required source unreachable, 4 internal error."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from enum import IntEnum
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from assess import __version__
+from assess.atomic_write import write_atomic
+from assess.checks.catalog import find_check, load_catalog
+from assess.collectors.git_repo import NotARepositoryError, RepositoryError
+from assess.collectors.samples import SampleError, get_sample, list_samples, materialise
+from assess.config import ConfigError, load_config
+from assess.engine import Settings, evaluate, evidence_json, has_errors, run_assessment
+from assess.model.codec import from_plain
+from assess.model.evidence import EvidenceBundle
+from assess.model.finding import Outcome, Severity
+from assess.model.report import Report
+from assess.model.schema import report_schema
+from assess.reporters import json_report, terminal
+
+
+class Exit(IntEnum):
+    """Process exit codes (DESIGN §5)."""
+
+    OK = 0
+    GATE_FAILED = 1
+    USAGE = 2
+    SOURCE_UNREACHABLE = 3
+    INTERNAL = 4
+
+
+FILE_FORMATS = {"json": "report.json", "terminal": "summary.txt"}
+FORMATS = ("terminal", "json")
+
+
+class UserError(click.ClickException):
+    """An error the user can fix; printed as one line, exit 2."""
+
+    exit_code = int(Exit.USAGE)
+
+    def show(self, file: object = None) -> None:
+        """Print `gitops-assess: error: …` to stderr."""
+        click.echo(f"gitops-assess: error: {self.format_message()}", err=True)
+
+
+class SourceUnreachable(UserError):
+    """A required source (the repository itself) cannot be read; exit 3."""
+
+    exit_code = int(Exit.SOURCE_UNREACHABLE)
+
+
+def _formats(value: str) -> list[str]:
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in items if v not in FORMATS]
+    if unknown or not items:
+        raise click.BadParameter(f"unknown format {', '.join(unknown) or value!r}; choose from {', '.join(FORMATS)}")
+    return list(dict.fromkeys(items))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gitops-assess")
+def cli() -> None:
+    """Assess how far along GitOps a team really is, with evidence."""
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.option("--sample", "sample_name", metavar="NAME", help="Scan a bundled sample estate (see `samples`).")
+@click.option("--rev", "revision", default="HEAD", show_default=True, help="Revision whose tree is assessed.")
+@click.option("--worktree", is_flag=True, help="Assess the work tree, including uncommitted files.")
+@click.option("-f", "--format", "formats", default="terminal", show_default=True, callback=lambda c, p, v: _formats(v),
+              help="Comma-separated output formats: terminal, json.")
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for report files (report.json, …). Without it a single format goes to stdout.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
+              help="Policy file (default: .gitops-assess.yaml in the repository).")
+@click.option("--fail-under-stage", type=click.IntRange(0, 4), help="Exit 1 when the stage reached is lower.")
+@click.option("--fail-on", type=click.Choice([s.value for s in Severity]),
+              help="Exit 1 on any failing finding of this severity or higher.")
+@click.option("--save-evidence", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also save the evidence bundle, for offline re-evaluation.")
+@click.option("--from-evidence", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Re-evaluate a saved evidence bundle instead of collecting.")
+@click.option("-v", "--verbose", is_flag=True, help="List every finding in the terminal summary.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@click.option("--debug", is_flag=True, help="Log details (and tracebacks of internal errors) to stderr.")
+def scan(path: str | None, sample_name: str | None, revision: str, worktree: bool, formats: list[str],
+         output_dir: Path | None, config_path: str | None, fail_under_stage: int | None, fail_on: str | None,
+         save_evidence: Path | None, from_evidence: Path | None, verbose: bool, quiet: bool, debug: bool) -> None:
+    """Assess the repository at PATH (default: the current directory)."""
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
+    if path and sample_name:
+        raise UserError("give a PATH or --sample, not both")
+    file_formats = [f for f in formats if f != "terminal"]
+    if output_dir is None and len(file_formats) > 1:
+        raise UserError("several file formats need --output DIR")
+    err = Console(stderr=True, quiet=quiet)
+    try:
+        with _target(path, sample_name) as (repo_path, name):
+            config = load_config(config_path, repo_path if not from_evidence else None)
+            settings = Settings(path=repo_path, revision=revision, worktree=worktree, config=config,
+                                target_name=name)
+            with err.status("assessing…") as status:
+                if from_evidence:
+                    bundle = _load_evidence(from_evidence)
+                    report = evaluate(bundle, replace(settings, target_name=name or str(from_evidence)))
+                else:
+                    report, bundle = run_assessment(settings, lambda msg: status.update(msg))
+    except ConfigError as exc:
+        raise UserError(str(exc)) from exc
+    except NotARepositoryError as exc:
+        raise UserError(str(exc)) from exc
+    except (RepositoryError, SampleError) as exc:
+        raise SourceUnreachable(str(exc)) from exc
+    _write_outputs(report, formats, output_dir, verbose)
+    if save_evidence:
+        write_atomic(save_evidence, evidence_json(bundle))
+    sys.exit(int(_exit_code(report, fail_under_stage, fail_on)))
+
+
+@contextmanager
+def _target(path: str | None, sample_name: str | None) -> Iterator[tuple[str, str | None]]:
+    if sample_name is None:
+        yield path or ".", None
+        return
+    sample = get_sample(sample_name)
+    with tempfile.TemporaryDirectory(prefix=f"gitops-assess-{sample.name}-") as tmp:
+        yield str(materialise(sample, Path(tmp) / sample.name)), f"sample:{sample.name}"
+
+
+def _load_evidence(path: Path) -> EvidenceBundle:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not {"git", "unavailable"} <= data.keys():
+            raise ValueError("missing the git and unavailable sections")
+        return from_plain(EvidenceBundle, data)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UserError(f"{path}: not an evidence bundle written by --save-evidence ({exc})") from exc
+
+
+def _write_outputs(report: Report, formats: list[str], output_dir: Path | None, verbose: bool) -> None:
+    rendered = {"json": lambda: json_report.render(report), "terminal": lambda: terminal.render(report, verbose)}
+    for fmt in formats:
+        if fmt == "terminal":
+            terminal.print_report(report, Console(), verbose)
+            if output_dir is not None:
+                write_atomic(output_dir / FILE_FORMATS["terminal"], rendered["terminal"]())
+        elif output_dir is not None:
+            write_atomic(output_dir / FILE_FORMATS[fmt], rendered[fmt]())
+        else:
+            click.echo(rendered[fmt](), nl=False)
+
+
+def _exit_code(report: Report, fail_under_stage: int | None, fail_on: str | None) -> Exit:
+    if fail_under_stage is not None and report.stage.reached < fail_under_stage:
+        click.echo(f"gitops-assess: gate failed: stage {report.stage.reached} is below {fail_under_stage}", err=True)
+        return Exit.GATE_FAILED
+    if fail_on is not None:
+        floor = Severity(fail_on).rank
+        failing = [f for f in report.findings
+                   if f.outcome is Outcome.FAIL and not f.waived_by and f.severity.rank >= floor]
+        if failing:
+            click.echo(f"gitops-assess: gate failed: {len(failing)} failing finding(s) of severity {fail_on} or "
+                       f"higher ({', '.join(f.check_id for f in failing[:5])})", err=True)
+            return Exit.GATE_FAILED
+    if has_errors(report):
+        click.echo("gitops-assess: some checks failed internally; see the error findings", err=True)
+        return Exit.INTERNAL
+    return Exit.OK
+
+
+@cli.command("checks")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_checks(fmt: str) -> None:
+    """List every check with its stage, severity and what it feeds."""
+    catalog = load_catalog()
+    if fmt == "json":
+        click.echo(json.dumps([c.spec.to_json() for c in catalog], indent=2))
+        return
+    for c in catalog:
+        s = c.spec
+        feeds = [*(x.value for x in s.signals), *(x.value for x in s.failure_modes)]
+        stage = f"stage {s.stage}{'*' if s.gates_stage else ' '}" if s.stage else "        "
+        click.echo(f"{s.id:38} {stage}  {s.severity.value:8} {s.title}"
+                   + (f"  [{', '.join(feeds)}]" if feeds else ""))
+    click.echo(f"\n{len(catalog)} checks; * = gates its stage", err=True)
+
+
+@cli.command()
+@click.argument("check_id")
+def explain(check_id: str) -> None:
+    """Print a check's rationale and remediation."""
+    check = find_check(load_catalog(), check_id)
+    if check is None:
+        raise UserError(f"no check {check_id!r}; run `gitops-assess checks` for the list")
+    s = check.spec
+    click.echo(f"{s.id}: {s.title}\n")
+    click.echo(f"Principle:   {s.principle.value}")
+    click.echo(f"Stage:       {s.stage or '-'}{' (gates the stage)' if s.gates_stage else ''}")
+    click.echo(f"Severity:    {s.severity.value}")
+    if s.signals:
+        click.echo(f"Signals:     {', '.join(x.value for x in s.signals)}")
+    if s.failure_modes:
+        click.echo(f"Failure modes: {', '.join(x.value for x in s.failure_modes)}")
+    click.echo(f"\nWhy it matters:\n  {s.rationale}\n\nHow to fix it:\n  {s.remediation}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the report."""
+    click.echo(json.dumps(report_schema(), indent=2))
+
+
+@cli.command("samples")
+def samples_cmd() -> None:
+    """List the bundled sample estates."""
+    for s in list_samples():
+        click.echo(f"{s.name:24} stage {s.stage}  {s.title}")
+
+
+def main() -> None:
+    """Console-script entry point: maps unexpected failures to exit code 4 without a traceback."""
+    try:
+        cli.main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("gitops-assess: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # last line of defence: one line, exit 4
+        if "--debug" in sys.argv:
+            raise
+        click.echo(f"gitops-assess: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", err=True)
+        sys.exit(int(Exit.INTERNAL))

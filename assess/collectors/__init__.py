@@ -1,0 +1,1 @@
+"""Collectors: the only code that touches Git, GitHub, Kubernetes, the disk or the clock."""

@@ -1,0 +1,91 @@
+"""Recognise what a repository file is, first by its path, then by its documents."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from assess.model.evidence import FileKind, YamlDoc
+
+YAML_SUFFIXES = (".yaml", ".yml")
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl")
+TEXT_KINDS = frozenset({FileKind.TERRAFORM, FileKind.CODEOWNERS, FileKind.JENKINSFILE, FileKind.DOCKERFILE,
+                        FileKind.RENOVATE})
+MAX_TEXT_BYTES = 2 * 1024 * 1024
+
+# Kinds whose full body the checks need; other documents keep only their header.
+BODY_KINDS = frozenset({
+    "Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Pod", "ReplicaSet",
+    "Application", "ApplicationSet", "AppProject",
+    "GitRepository", "OCIRepository", "HelmRepository", "HelmChart", "Bucket",
+    "Kustomization", "HelmRelease", "ImageRepository", "ImagePolicy", "ImageUpdateAutomation",
+    "ConstraintTemplate", "ClusterPolicy", "Policy", "ValidatingPolicy", "ValidatingAdmissionPolicy",
+    "Cluster", "Composition", "CompositeResourceDefinition", "Template",
+    "Secret", "SealedSecret", "ExternalSecret", "SecretStore", "ClusterSecretStore",
+})
+
+_CODEOWNERS = {"CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"}
+_RENOVATE = {"renovate.json", "renovate.json5", ".renovaterc", ".renovaterc.json", ".github/renovate.json",
+             ".github/renovate.json5", ".gitlab/renovate.json"}
+_TEMPLATE_MARK = re.compile(r"\{\{|\{%")
+
+
+def path_kinds(path: str) -> set[FileKind]:
+    """File kinds that follow from the path alone."""
+    name = posixpath.basename(path)
+    lower = name.lower()
+    kinds: set[FileKind] = set()
+    if path.startswith(".github/workflows/") and lower.endswith(YAML_SUFFIXES):
+        kinds.add(FileKind.GITHUB_WORKFLOW)
+    if lower.endswith(".gitlab-ci.yml") or lower == ".gitlab-ci.yml":
+        kinds.add(FileKind.GITLAB_CI)
+    if name.startswith("Jenkinsfile"):
+        kinds.add(FileKind.JENKINSFILE)
+    if path == ".circleci/config.yml":
+        kinds.add(FileKind.CIRCLECI)
+    if path in _CODEOWNERS:
+        kinds.add(FileKind.CODEOWNERS)
+    if path in _RENOVATE:
+        kinds.add(FileKind.RENOVATE)
+    if path in (".github/dependabot.yml", ".github/dependabot.yaml"):
+        kinds.add(FileKind.DEPENDABOT)
+    if lower == ".sops.yaml":
+        kinds.add(FileKind.SOPS)
+    if lower in ("chart.yaml", "chart.yml"):
+        kinds.add(FileKind.HELM_CHART)
+    if lower.startswith("values") and lower.endswith(YAML_SUFFIXES):
+        kinds.add(FileKind.HELM_VALUES)
+    if lower in ("kustomization.yaml", "kustomization.yml", "kustomization"):
+        kinds.add(FileKind.KUSTOMIZATION)
+    if lower.endswith((".tf", ".tf.json", ".tfvars")) or lower == "terragrunt.hcl":
+        kinds.add(FileKind.TERRAFORM)
+    if lower.startswith(("dockerfile", "containerfile")) or lower.endswith(".dockerfile"):
+        kinds.add(FileKind.DOCKERFILE)
+    if lower.endswith(TEMPLATE_SUFFIXES) and any(s in lower for s in YAML_SUFFIXES):
+        kinds.add(FileKind.TEMPLATED)
+    elif lower.endswith(YAML_SUFFIXES) and FileKind.KUSTOMIZATION not in kinds:
+        kinds.add(FileKind.YAML)
+    return kinds
+
+
+def is_helm_template(path: str, chart_dirs: set[str]) -> bool:
+    """A file under `templates/` of a directory that holds a Chart.yaml."""
+    parts = path.split("/")
+    return any(part == "templates" and "/".join(parts[:i]) in chart_dirs for i, part in enumerate(parts[:-1]))
+
+
+def looks_templated(text: str) -> bool:
+    """Go-template or Jinja markers that make a file not plain YAML."""
+    return _TEMPLATE_MARK.search(text) is not None
+
+
+def wants_content(kinds: set[FileKind]) -> bool:
+    """Whether the collector needs to read the blob at all."""
+    return bool(kinds)
+
+
+def doc_kinds(doc: YamlDoc) -> set[FileKind]:
+    """File kinds implied by one parsed document."""
+    if doc.kind and doc.api_version:
+        return {FileKind.KUBERNETES}
+    return set()

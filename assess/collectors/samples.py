@@ -1,0 +1,82 @@
+"""Sample estates: Git histories stored as `git fast-export` text, materialised into temporary repositories."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from assess.collectors.git_repo import GIT_ENV
+
+
+class SampleError(Exception):
+    """A sample that does not exist or cannot be materialised."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sample estate."""
+
+    name: str
+    stage: int
+    title: str
+    description: str
+    directory: Path
+
+    @property
+    def history(self) -> Path:
+        """The fast-export stream of the sample's history."""
+        return self.directory / "history.fi"
+
+
+def samples_root() -> Path:
+    """Where samples live: inside the installed package, or at the top of a source checkout."""
+    packaged = Path(str(resources.files("assess"))) / "_samples"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "samples"
+
+
+def list_samples(root: Path | None = None) -> list[Sample]:
+    """Every sample with a `sample.yaml` and a `history.fi`, ordered by stage."""
+    base = root or samples_root()
+    found: list[Sample] = []
+    for meta in sorted(base.glob("*/sample.yaml")):
+        data = yaml.load(meta.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
+        if (meta.parent / "history.fi").is_file():
+            found.append(Sample(meta.parent.name, int(data.get("stage", 0)), str(data.get("title", "")),
+                                str(data.get("description", "")).strip(), meta.parent))
+    return sorted(found, key=lambda s: (s.stage, s.name))
+
+
+def get_sample(name: str) -> Sample:
+    """The sample called name, or a SampleError listing the known ones."""
+    known = list_samples()
+    for sample in known:
+        if sample.name == name:
+            return sample
+    raise SampleError(f"unknown sample {name!r}; known: {', '.join(s.name for s in known) or 'none'}")
+
+
+def materialise(sample: Sample, dest: Path, bare: bool = False) -> Path:
+    """Create a repository at dest from the sample's history (nothing is checked out)."""
+    init = ["git", "init", "-q", "--initial-branch=main"] + (["--bare"] if bare else []) + [str(dest)]
+    _git(init)
+    git_dir = dest if bare else dest / ".git"
+    with sample.history.open("rb") as stream:
+        proc = subprocess.run(["git", f"--git-dir={git_dir}", "fast-import", "--quiet"], stdin=stream,
+                              capture_output=True, env=GIT_ENV, check=False)
+    if proc.returncode != 0:
+        raise SampleError(f"cannot import sample {sample.name}: {proc.stderr.decode(errors='replace').strip()}")
+    if not bare:
+        _git(["git", "-C", str(dest), "reset", "-q", "--hard", "main"])
+    return dest
+
+
+def _git(cmd: list[str]) -> None:
+    proc = subprocess.run(cmd, capture_output=True, env=GIT_ENV, check=False)
+    if proc.returncode != 0:
+        raise SampleError(proc.stderr.decode(errors="replace").strip() or f"{cmd[1]} failed")

@@ -1,0 +1,252 @@
+"""Safe, fast YAML reading: libyaml, YAML 1.2 booleans, line marks, duplicate keys, alias-bomb guard."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from assess.model.evidence import FileProblem, Problem, YamlDoc
+
+# Parsed trees cost several times the bytes; a node budget stops alias bombs and monsters alike.
+MAX_EXPANDED_NODES = 200_000
+REDACTED = "<redacted>"
+
+
+class _Loader(yaml.CSafeLoader):
+    """CSafeLoader with YAML 1.2 booleans (so `on:` stays a string) and timestamps left as strings."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.copy().items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_constructor("tag:yaml.org,2002:binary", lambda loader, node: "<binary>")
+
+
+class AliasBombError(Exception):
+    """A document whose alias expansion exceeds the node budget."""
+
+
+@dataclass(frozen=True)
+class ParsedYaml:
+    """Documents of one file, or the problem that stopped parsing part-way."""
+
+    docs: tuple[YamlDoc, ...]
+    problem: Problem | None
+
+
+def parse_yaml(path: str, text: str, keep_body: frozenset[str] | None = None) -> ParsedYaml:
+    """Parse every document of a YAML file; keep bodies only of kinds in keep_body (None keeps all)."""
+    docs: list[YamlDoc] = []
+    try:
+        loader = _Loader(text)
+        try:
+            index = 0
+            while loader.check_node():
+                node = loader.get_node()
+                if node is None:
+                    continue
+                doc = _build_doc(path, index, node, loader, keep_body)
+                if doc is not None:
+                    docs.append(doc)
+                index += 1
+        finally:
+            loader.dispose()
+    except AliasBombError as exc:
+        return ParsedYaml(tuple(docs), Problem(FileProblem.ALIAS_BOMB, str(exc)))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        detail = str(getattr(exc, "problem", None) or exc).strip()
+        return ParsedYaml(tuple(docs), Problem(FileProblem.BROKEN_YAML, detail, line))
+    except RecursionError:
+        return ParsedYaml(tuple(docs), Problem(FileProblem.BROKEN_YAML, "nesting too deep"))
+    return ParsedYaml(tuple(docs), None)
+
+
+def _build_doc(
+    path: str, index: int, node: yaml.Node, loader: _Loader, keep_body: frozenset[str] | None
+) -> YamlDoc | None:
+    _check_expansion(node)
+    lines: dict[str, int] = {}
+    dupes: list[tuple[str, int]] = []
+    _walk(node, "", lines, dupes, set())
+    data = loader.construct_document(node)
+    if data is None:  # an empty document between two `---`
+        return None
+    start = node.start_mark.line + 1
+    if not isinstance(data, dict):
+        return YamlDoc(path=path, index=index, line=start, body=data if keep_body is None else None,
+                       lines=lines, duplicate_keys=tuple(dupes))
+    api_version = data.get("apiVersion") if isinstance(data.get("apiVersion"), str) else None
+    kind = data.get("kind") if isinstance(data.get("kind"), str) else None
+    meta_value = data.get("metadata")
+    meta: dict[Any, Any] = meta_value if isinstance(meta_value, dict) else {}
+    name = meta.get("name")
+    namespace = meta.get("namespace")
+    keep = keep_body is None or (kind is not None and kind in keep_body) or kind is None
+    body = _plain(_redact_secret(data) if kind == "Secret" else data) if keep else None
+    return YamlDoc(
+        path=path,
+        index=index,
+        line=start,
+        api_version=api_version,
+        kind=kind,
+        name=str(name) if name is not None else None,
+        namespace=str(namespace) if namespace is not None else None,
+        body=body,
+        lines=lines if keep else {},
+        duplicate_keys=tuple(dupes),
+    )
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Count nodes as if aliases were expanded, without expanding them."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # cycles (recursive aliases) count once
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                total += size(item)
+        if total > MAX_EXPANDED_NODES:
+            raise AliasBombError(f"document expands to more than {MAX_EXPANDED_NODES:,} nodes (alias bomb?)")
+        sizes[id(node)] = total
+        return total
+
+    size(root)
+
+
+def _walk(
+    node: yaml.Node, prefix: str, lines: dict[str, int], dupes: list[tuple[str, int]], seen: set[int]
+) -> None:
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        keys: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            path = f"{prefix}.{key}" if prefix else key
+            line = key_node.start_mark.line + 1
+            if key in keys and key != "<<":
+                dupes.append((path, line))
+            keys.add(key)
+            lines.setdefault(path, line)
+            _walk(value_node, path, lines, dupes, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            path = f"{prefix}.{i}" if prefix else str(i)
+            lines.setdefault(path, item.start_mark.line + 1)
+            _walk(item, path, lines, dupes, seen)
+
+
+def _redact_secret(data: dict[str, Any]) -> dict[str, Any]:
+    """Keep a Secret's shape and keys, never its values (SOPS-encrypted values stay marked as such)."""
+    out = dict(data)
+    for field_name in ("data", "stringData"):
+        values = data.get(field_name)
+        if isinstance(values, dict):
+            out[field_name] = {
+                str(k): ("ENC[sops]" if isinstance(v, str) and v.startswith("ENC[") else REDACTED)
+                for k, v in values.items()
+            }
+        elif values is not None:
+            out[field_name] = REDACTED
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready copy: string keys, no shared references."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+_HEADER = re.compile(r"^(apiVersion|kind|\s*name|\s*namespace)\s*:\s*['\"]?([^'\"#{}\s]+)", re.MULTILINE)
+_KEY_LINE = re.compile(r"^(\s*)([A-Za-z0-9_.\-/]+)\s*:\s*(.*?)\s*$")
+
+
+def lenient_docs(path: str, text: str) -> Iterator[YamlDoc]:
+    """Read a templated file line by line: kinds and top-level intent, without claiming a parse."""
+    for index, chunk_start, chunk in _split_docs(text):
+        api_version = kind = name = namespace = None
+        lines: dict[str, int] = {}
+        stack: list[tuple[int, str]] = []
+        for offset, raw in enumerate(chunk.splitlines()):
+            if "{{" in raw and ":" not in raw.split("{{")[0]:
+                continue
+            match = _KEY_LINE.match(raw)
+            if not match or raw.lstrip().startswith(("#", "-")):
+                continue
+            indent, key, value = len(match.group(1)), match.group(2), match.group(3)
+            while stack and stack[-1][0] >= indent:
+                stack.pop()
+            dotted = ".".join([s[1] for s in stack] + [key])
+            lineno = chunk_start + offset
+            lines.setdefault(dotted, lineno)
+            if value and "{{" not in value:
+                lines.setdefault(f"{dotted}={value.strip(chr(39) + chr(34))}", lineno)
+            stack.append((indent, key))
+            clean = value.strip("'\"") if "{{" not in value else None
+            if dotted == "apiVersion":
+                api_version = clean
+            elif dotted == "kind":
+                kind = clean
+            elif dotted == "metadata.name":
+                name = clean
+            elif dotted == "metadata.namespace":
+                namespace = clean
+        if kind == "Secret":  # values of a templated Secret never enter the evidence
+            lines = {k: v for k, v in lines.items() if "=" not in k}
+        if kind or api_version:
+            yield YamlDoc(path=path, index=index, line=chunk_start, api_version=api_version, kind=kind,
+                          name=name, namespace=namespace, lines=lines, templated=True)
+
+
+def _split_docs(text: str) -> Iterator[tuple[int, int, str]]:
+    index, start = 0, 1
+    buf: list[str] = []
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        if raw.startswith("---"):
+            if buf:
+                yield index, start, "\n".join(buf)
+                index += 1
+            buf, start = [], lineno + 1
+            continue
+        buf.append(raw)
+    if buf:
+        yield index, start, "\n".join(buf)
+
+
+def decode_text(data: bytes) -> tuple[str | None, Problem | None]:
+    """Decode file bytes: BOMs, UTF-8, then Latin-1 as a last resort; NUL bytes mean binary."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as exc:
+            return None, Problem(FileProblem.UNDECODABLE, f"invalid UTF-16: {exc.reason}")
+    if b"\x00" in data[:8192]:
+        return None, Problem(FileProblem.BINARY, "binary content (NUL bytes)")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), None

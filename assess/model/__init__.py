@@ -1,0 +1,1 @@
+"""Stdlib-only types shared by collectors, checks, scoring and reporters."""

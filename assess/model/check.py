@@ -1,0 +1,121 @@
+"""Check specifications: the self-describing metadata declared next to each check."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from assess.model.finding import Confidence, Outcome, Ref, Severity
+
+
+class Principle(StrEnum):
+    """The four OpenGitOps principles."""
+
+    DECLARATIVE = "declarative"
+    VERSIONED = "versioned-and-immutable"
+    PULLED = "pulled-automatically"
+    RECONCILED = "continuously-reconciled"
+
+
+class Signal(StrEnum):
+    """Readiness signals: what must be true before GitOps pays off."""
+
+    RELIABLE_CI = "reliable-ci"
+    IAC = "infrastructure-as-code"
+    PR_GATE = "prs-are-a-real-gate"
+    KUBERNETES = "kubernetes"
+    TOOLING_OWNER = "tooling-owner"
+
+
+class FailureMode(StrEnum):
+    """The four GitOps failure modes."""
+
+    FM1 = "FM1"
+    FM2 = "FM2"
+    FM3 = "FM3"
+    FM4 = "FM4"
+
+
+SIGNAL_NAMES: dict[Signal, str] = {
+    Signal.RELIABLE_CI: "Reliable CI/CD",
+    Signal.IAC: "Infrastructure as code",
+    Signal.PR_GATE: "PRs are a real gate",
+    Signal.KUBERNETES: "Kubernetes, or a path to it",
+    Signal.TOOLING_OWNER: "An owner for the GitOps tooling",
+}
+
+FAILURE_MODE_NAMES: dict[FailureMode, str] = {
+    FailureMode.FM1: "The Git repository is critical infrastructure",
+    FailureMode.FM2: "Supply chain through Git-integrated tooling",
+    FailureMode.FM3: "CI artifacts and CD declarations out of sync",
+    FailureMode.FM4: "PR bottlenecks at scale",
+}
+
+STAGE_NAMES: dict[int, str] = {
+    0: "Not versioned",
+    1: "Versioned IaC",
+    2: "Application GitOps",
+    3: "Cluster lifecycle & policy",
+    4: "Fleet management",
+}
+
+_ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """What a check asserts, why it matters and how to fix it."""
+
+    id: str
+    title: str
+    principle: Principle
+    severity: Severity
+    rationale: str
+    remediation: str
+    stage: int | None = None
+    gates_stage: bool = False
+    signals: tuple[Signal, ...] = ()
+    failure_modes: tuple[FailureMode, ...] = ()
+    sources: tuple[str, ...] = ("git",)
+
+    def __post_init__(self) -> None:
+        if not _ID_PATTERN.match(self.id):
+            raise ValueError(f"check id {self.id!r} is not kebab-case")
+        if self.stage is not None and not 1 <= self.stage <= 4:
+            raise ValueError(f"check {self.id}: stage must be 1-4")
+        if self.gates_stage and self.stage is None:
+            raise ValueError(f"check {self.id}: a gating check needs a stage")
+
+    @property
+    def docs_anchor(self) -> str:
+        """Anchor of this check in the documentation."""
+        return f"#check-{self.id}"
+
+    def to_json(self) -> dict[str, Any]:
+        """Serialise for `checks --format json` and reports."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "principle": self.principle.value,
+            "severity": self.severity.value,
+            "stage": self.stage,
+            "gates_stage": self.gates_stage,
+            "signals": [s.value for s in self.signals],
+            "failure_modes": [f.value for f in self.failure_modes],
+            "sources": list(self.sources),
+            "rationale": self.rationale,
+            "remediation": self.remediation,
+            "docs_anchor": self.docs_anchor,
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a check function returns; the runner adds id and severity."""
+
+    outcome: Outcome
+    message: str
+    confidence: Confidence = Confidence.DECLARED
+    refs: tuple[Ref, ...] = field(default_factory=tuple)

@@ -1,0 +1,174 @@
+"""Evidence: what the collectors saw, with provenance, ready for pure checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Source(StrEnum):
+    """Where evidence comes from."""
+
+    GIT = "git"
+    GITHUB = "github"
+    CLUSTER = "cluster"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How and when an evidence item was obtained."""
+
+    source: Source
+    method: str
+    obtained_at: str
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """A source that could not be read: why, and what would fix it."""
+
+    source: Source
+    reason: str
+    fix: str
+
+
+class FileKind(StrEnum):
+    """What a file in the repository is, judged by path and content."""
+
+    KUBERNETES = "kubernetes-manifest"
+    KUSTOMIZATION = "kustomization"
+    HELM_CHART = "helm-chart"
+    HELM_VALUES = "helm-values"
+    HELM_TEMPLATE = "helm-template"
+    TERRAFORM = "terraform"
+    GITHUB_WORKFLOW = "github-actions-workflow"
+    GITLAB_CI = "gitlab-ci"
+    JENKINSFILE = "jenkinsfile"
+    CIRCLECI = "circleci"
+    CODEOWNERS = "codeowners"
+    RENOVATE = "renovate"
+    DEPENDABOT = "dependabot"
+    SOPS = "sops-config"
+    DOCKERFILE = "dockerfile"
+    TEMPLATED = "templated-yaml"
+    YAML = "yaml"
+
+
+class FileProblem(StrEnum):
+    """Why a file could not be read as what it claims to be."""
+
+    BROKEN_YAML = "broken-yaml"
+    TOO_LARGE = "too-large"
+    BINARY = "binary"
+    ALIAS_BOMB = "alias-expansion-too-large"
+    UNDECODABLE = "undecodable"
+    MISSING_BLOB = "missing-blob"
+    SYMLINK = "symlink"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file that could not be read fully, and where it broke."""
+
+    kind: FileProblem
+    detail: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class RepoFile:
+    """One file of the scanned tree and what it was recognised as."""
+
+    path: str
+    size: int
+    kinds: tuple[FileKind, ...] = ()
+    problem: Problem | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """One YAML document; body is None for templated or uninteresting documents.
+
+    `lines` maps a dotted key path (``spec.template.spec.containers.0.image``) to its 1-based line.
+    Secret values are redacted at collection time and never stored here.
+    """
+
+    path: str
+    index: int
+    line: int
+    api_version: str | None = None
+    kind: str | None = None
+    name: str | None = None
+    namespace: str | None = None
+    body: Any = None
+    lines: dict[str, int] = field(default_factory=dict)
+    templated: bool = False
+    duplicate_keys: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def group(self) -> str:
+        """API group of the document ('' for the core group)."""
+        if not self.api_version or "/" not in self.api_version:
+            return ""
+        return self.api_version.split("/", 1)[0]
+
+    def line_of(self, key_path: str) -> int:
+        """Line of a key path, falling back to the nearest ancestor, then the document start."""
+        probe = key_path
+        while probe:
+            if probe in self.lines:
+                return self.lines[probe]
+            probe = probe.rpartition(".")[0]
+        return self.line
+
+    def get(self, key_path: str, default: Any = None) -> Any:
+        """Value at a dotted key path of the body, or default."""
+        node: Any = self.body
+        for part in key_path.split("."):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return default
+        return node
+
+    @property
+    def ident(self) -> str:
+        """kind/namespace/name, as used in evidence references."""
+        parts = [self.kind or "?", self.namespace or "", self.name or "?"]
+        return "/".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class RepoEvidence:
+    """The declared state: a repository tree at one revision, classified."""
+
+    provenance: Provenance
+    root: str
+    revision: str
+    ref: str | None
+    files: tuple[RepoFile, ...]
+    docs: tuple[YamlDoc, ...]
+    worktree: bool = False
+    bare: bool = False
+    empty: bool = False
+    shallow: bool = False
+    default_branch: str | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceBundle:
+    """Everything collected for one assessment; saved with the report for offline re-evaluation."""
+
+    git: RepoEvidence | None = None
+    unavailable: tuple[Unavailable, ...] = ()
+
+    def missing(self, source: Source) -> Unavailable | None:
+        """The Unavailable record of a source, if it could not be read."""
+        for item in self.unavailable:
+            if item.source is source:
+                return item
+        return None

@@ -1,0 +1,210 @@
+"""The report: the JSON that every other output format is rendered from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from assess.model.codec import from_plain, to_plain
+from assess.model.finding import Confidence, Finding
+
+SCHEMA_VERSION = "1.0"
+
+
+class SignalStatus(StrEnum):
+    """Whether a readiness signal is present."""
+
+    MET = "met"
+    NOT_MET = "not-met"
+    UNKNOWN = "unknown"
+
+
+class Risk(StrEnum):
+    """Risk level of a failure mode."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    UNKNOWN = "unknown"
+
+
+class Placement(StrEnum):
+    """Where the team sits on a DevOps-vs-GitOps dimension."""
+
+    DEVOPS = "devops"
+    MIXED = "mixed"
+    GITOPS = "gitops"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """The stage reached, how it is known, and what blocks the next one."""
+
+    reached: int
+    name: str
+    basis: Confidence
+    progress: dict[str, int]
+    blockers: tuple[str, ...]
+    unverified: tuple[str, ...] = ()
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class SignalResult:
+    """One readiness signal and the checks behind it."""
+
+    id: str
+    name: str
+    status: SignalStatus
+    reason: str
+    checks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Premature:
+    """The 'GitOps is premature here' verdict; verdict is None when it cannot be judged."""
+
+    verdict: bool | None
+    reasons: tuple[str, ...] = ()
+    unknowns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mitigation:
+    """A failure-mode mitigation and the outcome of the check that tests it."""
+
+    check_id: str
+    title: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class FailureModeRisk:
+    """Risk of one failure mode, from the mitigations in place."""
+
+    id: str
+    name: str
+    risk: Risk
+    score: int
+    mitigations: tuple[Mitigation, ...] = ()
+
+
+@dataclass(frozen=True)
+class DimensionPlacement:
+    """Placement on one DevOps-vs-GitOps dimension."""
+
+    id: str
+    name: str
+    placement: Placement
+    reason: str
+    checks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """A recommended action, from a failing check."""
+
+    check_id: str
+    title: str
+    remediation: str
+    gain: str
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """Whether a source could be read; if not, why and how to fix it."""
+
+    available: bool
+    reason: str | None = None
+    fix: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """One assessment, as published in the report JSON contract."""
+
+    tool_version: str
+    target: dict[str, Any]
+    generated_at: str
+    stage: StageResult
+    findings: tuple[Finding, ...]
+    sources: dict[str, SourceStatus]
+    signals: tuple[SignalResult, ...]
+    premature: Premature
+    failure_modes: tuple[FailureModeRisk, ...]
+    dimensions: tuple[DimensionPlacement, ...]
+    next_steps: tuple[NextStep, ...]
+    checks: tuple[dict[str, Any], ...] = ()
+    metrics: dict[str, Any] = field(default_factory=dict)
+    audit_trail: tuple[dict[str, Any], ...] = ()
+    timeline: tuple[dict[str, Any], ...] = ()
+    window: dict[str, Any] = field(default_factory=dict)
+    evidence_sha256: str | None = None
+    schema_version: str = SCHEMA_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        """Render as the public report JSON."""
+        out: dict[str, Any] = {
+            "schema_version": self.schema_version,
+            "tool_version": self.tool_version,
+            "target": self.target,
+            "generated_at": self.generated_at,
+            "window": self.window,
+            "stage": to_plain(self.stage),
+            "findings": [f.to_json() for f in self.findings],
+            "sources": {k: _source_json(v) for k, v in self.sources.items()},
+            "signals": to_plain(self.signals),
+            "premature": to_plain(self.premature),
+            "failure_modes": to_plain(self.failure_modes),
+            "dimensions": to_plain(self.dimensions),
+            "next_steps": to_plain(self.next_steps),
+            "checks": list(self.checks),
+            "metrics": self.metrics,
+            "audit_trail": list(self.audit_trail),
+            "timeline": list(self.timeline),
+            "evidence_sha256": self.evidence_sha256,
+        }
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Report:
+        """Rebuild a report from its JSON form."""
+        return cls(
+            schema_version=data["schema_version"],
+            tool_version=data["tool_version"],
+            target=data["target"],
+            generated_at=data["generated_at"],
+            window=data.get("window", {}),
+            stage=from_plain(StageResult, data["stage"]),
+            findings=tuple(Finding.from_json(f) for f in data["findings"]),
+            sources={k: from_plain(SourceStatus, v) for k, v in data["sources"].items()},
+            signals=tuple(from_plain(SignalResult, s) for s in data["signals"]),
+            premature=from_plain(Premature, data["premature"]),
+            failure_modes=tuple(from_plain(FailureModeRisk, f) for f in data["failure_modes"]),
+            dimensions=tuple(from_plain(DimensionPlacement, d) for d in data["dimensions"]),
+            next_steps=tuple(from_plain(NextStep, n) for n in data["next_steps"]),
+            checks=tuple(data.get("checks", [])),
+            metrics=data.get("metrics", {}),
+            audit_trail=tuple(data.get("audit_trail", [])),
+            timeline=tuple(data.get("timeline", [])),
+            evidence_sha256=data.get("evidence_sha256"),
+        )
+
+    def finding(self, check_id: str) -> Finding | None:
+        """The finding of a check, if it ran."""
+        for f in self.findings:
+            if f.check_id == check_id:
+                return f
+        return None
+
+
+def _source_json(status: SourceStatus) -> dict[str, Any]:
+    out: dict[str, Any] = {"available": status.available}
+    for key in ("reason", "fix", "detail"):
+        value = getattr(status, key)
+        if value is not None:
+            out[key] = value
+    return out

@@ -1,0 +1,1 @@
+"""Reporters: pure functions from the report to one output format."""

@@ -1,0 +1,105 @@
+"""Terminal summary: stage, blockers, signals, failure modes and next steps, for a person at a shell."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from assess.model.check import STAGE_NAMES
+from assess.model.finding import Outcome
+from assess.model.report import Report
+
+OUTCOME_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "unknown": "cyan", "not-applicable": "dim",
+                 "error": "magenta"}
+RISK_STYLE = {"low": "green", "medium": "yellow", "high": "red", "unknown": "cyan"}
+SIGNAL_STYLE = {"met": "green", "not-met": "red", "unknown": "cyan"}
+
+
+def build(report: Report, verbose: bool = False) -> Group:
+    """The summary as rich renderables (user content is never interpreted as markup)."""
+    st = report.stage
+    parts: list[object] = []
+    head = Text()
+    head.append("GitOps stage ", style="bold")
+    head.append(f"{st.reached} — {st.name}", style="bold green" if st.reached >= 2 else "bold yellow")
+    head.append(f"  ({st.basis.value} evidence)", style="dim")
+    parts.append(head)
+    parts.append(Text(str(report.target.get("name", "")), style="dim"))
+    parts.append(Text(st.explanation))
+    ladder = Table.grid(padding=(0, 1))
+    for n in range(1, 5):
+        pct = st.progress.get(str(n), 0)
+        bar = "█" * (pct // 10) + "░" * (10 - pct // 10)
+        mark = "✔" if n <= st.reached else " "
+        ladder.add_row(Text(f"{mark} {n} {STAGE_NAMES[n]}"), Text(bar, style="green" if n <= st.reached else "white"),
+                       Text(f"{pct:3d}%"))
+    parts.append(ladder)
+
+    if st.blockers:
+        parts.append(Text("\nBlocking the next stage", style="bold"))
+        for check_id in st.blockers[:5]:
+            f = report.finding(check_id)
+            parts.append(Text(f"  ✘ {check_id}: {f.message if f else ''}", style="red"))
+
+    signals = Table(title="Readiness signals", title_justify="left", show_header=False, box=None)
+    for s in report.signals:
+        signals.add_row(Text(s.name), Text(s.status.value, style=SIGNAL_STYLE[s.status.value]))
+    parts.append(Text(""))
+    parts.append(signals)
+    pre = report.premature
+    if pre.verdict:
+        parts.append(Text("GitOps is probably premature here: " + "; ".join(pre.reasons), style="bold yellow"))
+    elif pre.verdict is None and pre.unknowns:
+        parts.append(Text("Premature? cannot tell yet: " + "; ".join(pre.unknowns) + " unknown", style="dim"))
+
+    fms = Table(title="Failure modes", title_justify="left", show_header=False, box=None)
+    for fm in report.failure_modes:
+        fms.add_row(Text(fm.id), Text(fm.name), Text(fm.risk.value, style=RISK_STYLE[fm.risk.value]))
+    parts.append(Text(""))
+    parts.append(fms)
+
+    if report.next_steps:
+        parts.append(Text("\nNext steps", style="bold"))
+        for i, step in enumerate(report.next_steps, start=1):
+            parts.append(Text(f"  {i}. {step.title} — {step.gain}"))
+            parts.append(Text(f"     {step.remediation}", style="dim"))
+
+    counts = Counter(f.outcome.value for f in report.findings)
+    tally = Text("\nChecks: ")
+    for outcome in Outcome:
+        if counts.get(outcome.value):
+            tally.append(f"{counts[outcome.value]} {outcome.value}  ", style=OUTCOME_STYLE[outcome.value])
+    parts.append(tally)
+    if verbose:
+        table = Table(show_header=True, header_style="bold")
+        table.add_column("check")
+        table.add_column("outcome")
+        table.add_column("evidence")
+        for f in report.findings:
+            refs = ", ".join(str(r.get("path") or r.get("sha") or r.get("object") or r.get("url"))
+                             + (f":{r['line']}" if r.get("line") else "") for r in (x.to_json() for x in f.refs[:3]))
+            table.add_row(Text(f.check_id), Text(f.outcome.value, style=OUTCOME_STYLE[f.outcome.value]),
+                          Text(f"{f.message} {refs}".strip()))
+        parts.append(table)
+    missing = [(k, v) for k, v in report.sources.items() if not v.available]
+    if missing:
+        parts.append(Text("Not observed", style="bold"))
+        for name, status in missing:
+            parts.append(Text(f"  {name}: {status.reason} — {status.fix}", style="dim"))
+    return Group(*parts)  # type: ignore[arg-type]
+
+
+def render(report: Report, verbose: bool = False, width: int = 100) -> str:
+    """The summary as plain text (no colour), e.g. for files and tests."""
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+    console.print(build(report, verbose))
+    return console.export_text()
+
+
+def print_report(report: Report, console: Console, verbose: bool = False) -> None:
+    """Print the summary to a console."""
+    console.print(build(report, verbose))

@@ -1,0 +1,254 @@
+"""Pure scoring: stage reached, readiness signals, premature verdict, failure-mode risk, dimensions, next steps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assess.model.check import FAILURE_MODE_NAMES, SIGNAL_NAMES, STAGE_NAMES, CheckSpec, FailureMode, Signal
+from assess.model.context import Thresholds
+from assess.model.finding import Confidence, Finding, Outcome, Severity
+from assess.model.report import (
+    DimensionPlacement,
+    FailureModeRisk,
+    Mitigation,
+    NextStep,
+    Placement,
+    Premature,
+    Risk,
+    SignalResult,
+    SignalStatus,
+    StageResult,
+)
+
+EVALUATED = (Outcome.PASS, Outcome.FAIL, Outcome.WARN)
+STAGE_OK = (Outcome.PASS, Outcome.NOT_APPLICABLE, Outcome.UNKNOWN)
+SEVERITY_WEIGHT = {Severity.CRITICAL: 10.0, Severity.HIGH: 7.5, Severity.MEDIUM: 5.0, Severity.LOW: 2.5,
+                   Severity.INFO: 1.0}
+BADNESS = {Outcome.FAIL: 1.0, Outcome.ERROR: 1.0, Outcome.WARN: 0.5, Outcome.PASS: 0.0}
+
+# DevOps-vs-GitOps dimensions: (id, name, check ids; the first is decisive for "devops").
+DIMENSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("source-of-truth", "Source of truth", ("iac-in-git", "reconciler-declared", "yaml-well-formed")),
+    ("deployment-model", "Deployment model (push or pull)", ("reconciler-declared", "no-push-deploy-from-ci",
+                                                              "auto-sync-enabled")),
+    ("infrastructure-as-code", "Infrastructure management", ("iac-in-git", "clusters-declared-as-code")),
+    ("drift-handling", "Drift handling", ("self-heal-enabled", "prune-enabled", "no-manual-changes")),
+    ("rollback", "Rollback mechanism", ("auto-sync-enabled", "rollback-by-revert", "images-pinned")),
+    ("audit-trail", "Audit trail", ("iac-in-git", "changes-through-prs", "codeowners-cover-deploy-paths",
+                                    "default-branch-protected")),
+)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Everything scoring derives from the findings."""
+
+    stage: StageResult
+    signals: tuple[SignalResult, ...]
+    premature: Premature
+    failure_modes: tuple[FailureModeRisk, ...]
+    dimensions: tuple[DimensionPlacement, ...]
+    next_steps: tuple[NextStep, ...]
+
+
+def score(findings: Sequence[Finding], specs: Sequence[CheckSpec], thresholds: Thresholds,
+          metrics: Mapping[str, Any] | None = None) -> Scores:
+    """Derive stage, signals, premature verdict, risks, dimension placement and next steps."""
+    by_id = {f.check_id: f for f in findings}
+    spec_by_id = {s.id: s for s in specs}
+    stage = stage_result(by_id, specs)
+    return Scores(
+        stage=stage,
+        signals=signal_results(by_id, specs),
+        premature=premature_verdict(by_id, thresholds, metrics or {}),
+        failure_modes=failure_mode_risks(by_id, specs),
+        dimensions=dimension_placements(by_id),
+        next_steps=next_steps(by_id, spec_by_id, stage.reached),
+    )
+
+
+def _effective(f: Finding | None) -> Outcome | None:
+    """A waived finding no longer counts against the team."""
+    if f is None:
+        return None
+    return Outcome.PASS if f.waived_by and f.outcome in (Outcome.FAIL, Outcome.WARN) else f.outcome
+
+
+def stage_result(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec]) -> StageResult:
+    """A stage is reached when every gating check of it and of the stages below passes (or cannot be observed)."""
+    reached = 0
+    unverified: list[str] = []
+    for stage in range(1, 5):
+        gating = [s for s in specs if s.stage == stage and s.gates_stage and s.id in by_id]
+        outcomes = [_effective(by_id[s.id]) for s in gating]
+        if not gating or any(o not in STAGE_OK for o in outcomes) or Outcome.PASS not in outcomes:
+            break
+        unverified += [s.id for s in gating if _effective(by_id[s.id]) is Outcome.UNKNOWN]
+        reached = stage
+    progress: dict[str, int] = {}
+    for stage in range(1, 5):
+        evaluated = [(s, _effective(by_id[s.id])) for s in specs if s.stage == stage and s.id in by_id
+                     and _effective(by_id[s.id]) in EVALUATED]
+        if not evaluated:
+            progress[str(stage)] = 0
+            continue
+        weight = sum(SEVERITY_WEIGHT[s.severity] for s, _ in evaluated)
+        good = sum(SEVERITY_WEIGHT[s.severity] * (1.0 - BADNESS[o]) for s, o in evaluated if o is not None)
+        progress[str(stage)] = round(100 * good / weight)
+    for stage in range(1, reached + 1):
+        progress[str(stage)] = max(progress[str(stage)], 0)
+    blockers = tuple(
+        s.id for s in specs
+        if s.stage == reached + 1 and s.gates_stage and s.id in by_id and _effective(by_id[s.id]) not in STAGE_OK
+    )
+    basis = _basis(by_id, specs, reached)
+    return StageResult(
+        reached=reached,
+        name=STAGE_NAMES[reached],
+        basis=basis,
+        progress=progress,
+        blockers=blockers,
+        unverified=tuple(unverified),
+        explanation=_explain(reached, basis, blockers, unverified),
+    )
+
+
+def _basis(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec], reached: int) -> Confidence:
+    """The weakest kind of evidence among the passing gating checks of the stage reached."""
+    passing = [by_id[s.id].confidence for s in specs
+               if s.stage == reached and s.gates_stage and s.id in by_id and by_id[s.id].outcome is Outcome.PASS]
+    if not passing:
+        return Confidence.DECLARED
+    return min(passing, key=lambda c: c.strength)
+
+
+def _explain(reached: int, basis: Confidence, blockers: tuple[str, ...], unverified: list[str]) -> str:
+    head = f"Stage {reached} ({STAGE_NAMES[reached]}) reached"
+    head += f" on {basis.value} evidence" if reached else ""
+    parts = [head + "."]
+    if unverified:
+        parts.append(f"Not verified for lack of evidence: {', '.join(unverified)}.")
+    if reached < 4:
+        nxt = reached + 1
+        if blockers:
+            parts.append(f"Stage {nxt} ({STAGE_NAMES[nxt]}) is blocked by: {', '.join(blockers)}.")
+        else:
+            parts.append(f"Stage {nxt} ({STAGE_NAMES[nxt]}) lacks passing evidence.")
+    return " ".join(parts)
+
+
+def signal_results(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec]) -> tuple[SignalResult, ...]:
+    """Each readiness signal: met when its checks pass (a warning still counts as a path), not met on a failure."""
+    out: list[SignalResult] = []
+    for signal in Signal:
+        feeding = [s for s in specs if signal in s.signals and s.id in by_id]
+        outcomes = {s.id: _effective(by_id[s.id]) for s in feeding}
+        failed = [i for i, o in outcomes.items() if o in (Outcome.FAIL, Outcome.ERROR)]
+        passed = [i for i, o in outcomes.items() if o in (Outcome.PASS, Outcome.WARN)]
+        if failed:
+            status, reason = SignalStatus.NOT_MET, "; ".join(by_id[i].message for i in failed)
+        elif passed:
+            status, reason = SignalStatus.MET, "; ".join(by_id[i].message for i in passed)
+        else:
+            status, reason = SignalStatus.UNKNOWN, "No evidence observed for this signal."
+        out.append(SignalResult(signal.value, SIGNAL_NAMES[signal], status, reason, tuple(outcomes)))
+    return tuple(out)
+
+
+def premature_verdict(by_id: Mapping[str, Finding], thresholds: Thresholds,
+                      metrics: Mapping[str, Any]) -> Premature:
+    """'GitOps is premature here' when the team is tiny, deploys rarely, has no containers or no reliable CI."""
+    reasons: list[str] = []
+    unknowns: list[str] = []
+    history = metrics.get("history") if isinstance(metrics.get("history"), dict) else None
+    if history and history.get("human_committers") is not None:
+        n = int(history["human_committers"])
+        if n < thresholds.min_engineers:
+            reasons.append(f"only {n} engineers commit (fewer than {thresholds.min_engineers})")
+    else:
+        unknowns.append("number of engineers (history not read)")
+    if history and history.get("deploys_per_week") is not None:
+        if float(history["deploys_per_week"]) <= 1.0:
+            reasons.append(f"deploys happen weekly or less ({float(history['deploys_per_week']):.2f} per week)")
+    else:
+        unknowns.append("deployment frequency (history not read)")
+    k8s = by_id.get("kubernetes-declared")
+    if k8s is not None and k8s.outcome is Outcome.FAIL:
+        reasons.append("no containers and no Kubernetes declarations")
+    ci = by_id.get("ci-pipeline-defined")
+    if ci is not None and ci.outcome is Outcome.FAIL:
+        reasons.append("no CI pipeline: fix CI first")
+    reliability = by_id.get("ci-success-rate")
+    if reliability is not None and reliability.outcome is Outcome.FAIL:
+        reasons.append("CI is unreliable: fix CI first")
+    verdict: bool | None = True if reasons else (None if unknowns else False)
+    return Premature(verdict, tuple(reasons), tuple(unknowns))
+
+
+def failure_mode_risks(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec]) -> tuple[FailureModeRisk, ...]:
+    """Risk per failure mode: severity-weighted share of its mitigations that are missing."""
+    out: list[FailureModeRisk] = []
+    for fm in FailureMode:
+        feeding = [s for s in specs if fm in s.failure_modes and s.id in by_id]
+        mitigations = tuple(Mitigation(s.id, s.title, by_id[s.id].outcome.value) for s in feeding)
+        evaluated = [(s, _effective(by_id[s.id])) for s in feeding if _effective(by_id[s.id]) in BADNESS]
+        if not evaluated:
+            out.append(FailureModeRisk(fm.value, FAILURE_MODE_NAMES[fm], Risk.UNKNOWN, -1, mitigations))
+            continue
+        weight = sum(SEVERITY_WEIGHT[s.severity] for s, _ in evaluated)
+        bad = sum(SEVERITY_WEIGHT[s.severity] * BADNESS[o] for s, o in evaluated if o is not None)
+        value = round(100 * bad / weight)
+        risk = Risk.HIGH if value >= 50 else Risk.MEDIUM if value >= 20 else Risk.LOW
+        out.append(FailureModeRisk(fm.value, FAILURE_MODE_NAMES[fm], risk, value, mitigations))
+    return tuple(out)
+
+
+def dimension_placements(by_id: Mapping[str, Finding]) -> tuple[DimensionPlacement, ...]:
+    """Place the team on each DevOps-vs-GitOps dimension from the checks that speak to it."""
+    out: list[DimensionPlacement] = []
+    for dim_id, name, check_ids in DIMENSIONS:
+        present = [c for c in check_ids if c in by_id and _effective(by_id[c]) in EVALUATED]
+        if not present:
+            out.append(DimensionPlacement(dim_id, name, Placement.UNKNOWN, "No evidence observed.", check_ids))
+            continue
+        outcomes = [_effective(by_id[c]) for c in present]
+        decisive = _effective(by_id[check_ids[0]]) if check_ids[0] in by_id else None
+        if all(o is Outcome.PASS for o in outcomes):
+            placement = Placement.GITOPS
+        elif decisive is Outcome.FAIL or all(o is Outcome.FAIL for o in outcomes):
+            placement = Placement.DEVOPS
+        else:
+            placement = Placement.MIXED
+        lagging = [c for c in present if _effective(by_id[c]) is not Outcome.PASS]
+        reason = (f"held back by {', '.join(lagging)}" if lagging else "all evidence points to GitOps practice")
+        out.append(DimensionPlacement(dim_id, name, placement, reason, tuple(present)))
+    return tuple(out)
+
+
+def next_steps(by_id: Mapping[str, Finding], spec_by_id: Mapping[str, CheckSpec], reached: int,
+               limit: int = 3) -> tuple[NextStep, ...]:
+    """The failing checks whose fix gains the most: next-stage blockers first, then by severity."""
+    candidates = [spec_by_id[f.check_id] for f in by_id.values()
+                  if f.check_id in spec_by_id and _effective(f) in (Outcome.FAIL, Outcome.WARN, Outcome.ERROR)]
+
+    def rank(spec: CheckSpec) -> tuple[int, int, int, int, str]:
+        blocks_next = spec.stage == reached + 1 and spec.gates_stage
+        serious = spec.severity.rank >= Severity.HIGH.rank
+        return (0 if blocks_next else 1, 0 if serious else 1, spec.stage or 9, -spec.severity.rank, spec.id)
+
+    out: list[NextStep] = []
+    for spec in sorted(candidates, key=rank)[:limit]:
+        if spec.stage == reached + 1 and spec.gates_stage:
+            gain = f"unblocks stage {spec.stage} ({STAGE_NAMES[spec.stage]})"
+        elif spec.gates_stage and spec.stage is not None and spec.stage > reached:
+            gain = f"needed for stage {spec.stage} ({STAGE_NAMES[spec.stage]})"
+        elif spec.failure_modes:
+            gain = "lowers risk of " + ", ".join(f"{fm.value} ({FAILURE_MODE_NAMES[fm]})" for fm in spec.failure_modes)
+        elif spec.signals:
+            gain = "strengthens readiness: " + ", ".join(SIGNAL_NAMES[s] for s in spec.signals)
+        else:
+            gain = f"progress in stage {spec.stage}"
+        out.append(NextStep(spec.id, spec.title, spec.remediation, gain))
+    return tuple(out)

@@ -1,0 +1,202 @@
+"""Every check: a PASS case and a FAIL case, and each FAIL names its evidence as path:line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+
+from assess.checks.catalog import find_check, load_catalog
+from assess.model.context import CheckContext, Thresholds
+from assess.model.finding import Outcome, Ref
+from tests.conftest import Files
+
+CATALOG = load_catalog()
+
+
+def deployment(image: str = "ghcr.io/acme/web:1.2.3", name: str = "web") -> str:
+    return (
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: 2\n  template:\n"
+        f"    spec:\n      containers:\n        - name: {name}\n          image: {image}\n"
+    )
+
+
+def argo_app(policy: str = "    automated:\n      prune: true\n      selfHeal: true\n", name: str = "web") -> str:
+    return (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n"
+        f"  name: {name}\n  namespace: argocd\nspec:\n  project: default\n  source:\n"
+        "    repoURL: https://git.example/acme/deploy.git\n    targetRevision: main\n    path: apps/web\n"
+        "  destination:\n    server: https://kubernetes.default.svc\n    namespace: web\n"
+        f"  syncPolicy:\n{policy}"
+    )
+
+
+def flux_ks(prune: str = "true", suspend: str = "false", path: str = "clusters/prod/apps.yaml") -> Files:
+    return {path: (
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n"
+        f"  namespace: flux-system\nspec:\n  interval: 5m\n  prune: {prune}\n  suspend: {suspend}\n"
+        "  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./apps\n")}
+
+
+def workflow(steps: str, permissions: str = "permissions:\n  contents: read\n") -> str:
+    return f"name: ci\non:\n  push:\n{permissions}jobs:\n  build:\n    runs-on: ubuntu-24.04\n    steps:\n{steps}"
+
+
+SHA = "11bd71901bbe5b1630ceea73d27597364c9af683"
+CAPI = (
+    "apiVersion: cluster.x-k8s.io/v1beta1\nkind: Cluster\nmetadata:\n  name: {name}\nspec:\n  infrastructureRef:\n"
+    "    apiVersion: infrastructure.cluster.x-k8s.io/v1beta2\n    kind: {infra}\n    name: {name}\n"
+)
+KYVERNO = (
+    "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: no-latest\nspec:\n"
+    "  validationFailureAction: {action}\n  rules:\n    - name: no-latest\n      validate:\n        message: no\n"
+)
+GATEKEEPER = (
+    "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sDisallowedTags\nmetadata:\n  name: no-latest\n"
+    "spec:\n  parameters:\n    tags: [latest]\n"
+)
+
+
+def appset(generators: str, path: str = "platform/policies", name: str = "policies") -> str:
+    return (
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n"
+        f"  name: {name}\n  namespace: argocd\nspec:\n  generators:\n{generators}  template:\n"
+        "    metadata:\n      name: '{{name}}-policies'\n    spec:\n      project: default\n      source:\n"
+        f"        repoURL: https://git.example/acme/fleet.git\n        targetRevision: main\n        path: {path}\n"
+        "      destination:\n        server: '{{server}}'\n        namespace: policies\n"
+        "      syncPolicy:\n        automated:\n          prune: true\n          selfHeal: true\n"
+    )
+
+
+def many_clusters(n: int, infra: str = "AWSCluster") -> Files:
+    return {f"fleet/c{i}.yaml": CAPI.format(name=f"c{i}", infra=infra) for i in range(n)}
+
+
+@dataclass(frozen=True)
+class Case:
+    check_id: str
+    passing: Files
+    failing: Files
+    fail_ref: tuple[str, int | None]
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+
+CASES = [
+    Case("iac-in-git", {"k8s/web.yaml": deployment()}, {"README.md": "# hi\n", "app.py": "print()\n"},
+         ("", None)),
+    Case("kubernetes-declared", {"k8s/web.yaml": deployment()}, {"deploy.sh": "rsync app/ vm:/srv\n"}, ("", None)),
+    Case("yaml-well-formed", {"k8s/web.yaml": deployment()},
+         {"k8s/web.yaml": deployment(), "k8s/bad.yaml": "kind: ConfigMap\ndata:\n  a: [1, 2\n  b: 3\n"},
+         ("k8s/bad.yaml", 4)),
+    Case("no-duplicate-yaml-keys", {"k8s/web.yaml": deployment()},
+         {"k8s/web.yaml": deployment().replace("  replicas: 2\n", "  replicas: 2\n  replicas: 5\n")},
+         ("k8s/web.yaml", 7)),
+    Case("ci-pipeline-defined", {".gitlab-ci.yml": "test:\n  script:\n    - make test\n"},
+         {"k8s/web.yaml": deployment()}, ("", None)),
+    Case("reconciler-declared", {"argocd/web.yaml": argo_app()}, {"k8s/web.yaml": deployment()}, ("", None)),
+    Case("auto-sync-enabled", {"argocd/web.yaml": argo_app()},
+         {"argocd/web.yaml": argo_app("    syncOptions:\n      - CreateNamespace=true\n")}, ("argocd/web.yaml", 15)),
+    Case("self-heal-enabled", {"argocd/web.yaml": argo_app()},
+         {"argocd/web.yaml": argo_app("    automated:\n      prune: true\n")}, ("argocd/web.yaml", 16)),
+    Case("prune-enabled", flux_ks(), flux_ks(prune="false"), ("clusters/prod/apps.yaml", 6)),
+    Case("no-push-deploy-from-ci",
+         {".github/workflows/ci.yml": workflow("      - run: docker build -t web .\n"
+                                               "      - run: kubectl diff -f k8s/\n")},
+         {".github/workflows/ci.yml": workflow("      - run: |\n          make build\n"
+                                               "          kubectl apply -f k8s/\n")},
+         (".github/workflows/ci.yml", 12)),
+    Case("actions-pinned-to-sha", {".github/workflows/ci.yml": workflow(f"      - uses: actions/checkout@{SHA}\n")},
+         {".github/workflows/ci.yml": workflow(f"      - uses: actions/checkout@{SHA}\n"
+                                               "      - uses: reviewdog/action-setup@v1\n")},
+         (".github/workflows/ci.yml", 11)),
+    Case("workflow-permissions-restricted",
+         {".github/workflows/ci.yml": workflow("      - run: make\n")},
+         {".github/workflows/ci.yml": workflow("      - run: make\n", permissions="permissions: write-all\n")},
+         (".github/workflows/ci.yml", 4)),
+    Case("no-plaintext-secrets",
+         {"k8s/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: ENC[AES256_GCM,"
+          "data:abc]\nsops:\n  version: 3.9.0\n"},
+         {"k8s/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: aHVudGVyMg==\n"},
+         ("k8s/secret.yaml", 5)),
+    Case("secret-management-declared",
+         {"k8s/web.yaml": deployment(), ".sops.yaml": "creation_rules:\n  - age: age1xyz\n"},
+         {"k8s/web.yaml": deployment().replace("          image:", "          envFrom:\n            - secretRef:\n"
+                                               "                name: db\n          image:")},
+         ("k8s/web.yaml", 1)),
+    Case("images-pinned", {"k8s/web.yaml": deployment("ghcr.io/acme/web:1.2.3@sha256:" + "a" * 64)},
+         {"k8s/web.yaml": deployment("nginx:latest")}, ("k8s/web.yaml", 11)),
+    Case("helm-chart-versions-pinned",
+         {"charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n  - name: redis\n"
+          "    version: 18.1.2\n    repository: oci://registry.example/charts\n"},
+         {"charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n  - name: redis\n"
+          "    version: '>=18.0.0'\n    repository: oci://registry.example/charts\n"},
+         ("charts/web/Chart.yaml", 6)),
+    Case("policy-as-code-declared", {"k8s/web.yaml": deployment(), "policies/no-latest.yaml":
+                                     KYVERNO.format(action="Enforce")},
+         {"k8s/web.yaml": deployment()}, ("", None)),
+    Case("policy-enforced", {"policies/no-latest.yaml": KYVERNO.format(action="Enforce")},
+         {"policies/no-latest.yaml": KYVERNO.format(action="Audit")}, ("policies/no-latest.yaml", 6)),
+    Case("environments-separated",
+         {"overlays/staging/kustomization.yaml": "resources:\n  - ../../base\n",
+          "overlays/prod/kustomization.yaml": "resources:\n  - ../../base\n",
+          "base/kustomization.yaml": "resources:\n  - web.yaml\n", "base/web.yaml": deployment()},
+         {"k8s/web.yaml": deployment()}, ("", None)),
+    Case("promotion-via-overlays-or-appsets",
+         {"overlays/prod/kustomization.yaml": "resources:\n  - ../../base\n",
+          "base/kustomization.yaml": "resources:\n  - web.yaml\n", "base/web.yaml": deployment()},
+         {"k8s/web.yaml": deployment()}, ("", None)),
+    Case("image-update-automation",
+         {"k8s/web.yaml": deployment(), "renovate.json": '{"extends": ["config:recommended"]}\n'},
+         {"k8s/web.yaml": deployment()}, ("", None)),
+    Case("codeowners-cover-deploy-paths",
+         {"k8s/web.yaml": deployment(), ".github/CODEOWNERS": "/k8s/ @acme/platform\n"},
+         {"k8s/web.yaml": deployment(), "infra/main.tf": 'resource "null_resource" "x" {}\n',
+          ".github/CODEOWNERS": "/k8s/ @acme/platform\n"}, ("infra/main.tf", None)),
+    Case("gitops-tooling-owned",
+         {"argocd/web.yaml": argo_app(), "CODEOWNERS": "/argocd/ @acme/platform\n"},
+         {"argocd/web.yaml": argo_app(), "CODEOWNERS": "/apps/ @acme/web\n"}, ("argocd/web.yaml", None)),
+    Case("clusters-declared-as-code", {"fleet/c0.yaml": CAPI.format(name="c0", infra="AWSCluster")},
+         {"k8s/web.yaml": deployment()}, ("", None)),
+    Case("multiple-clusters", many_clusters(2), many_clusters(1), ("fleet/c0.yaml", 1)),
+    Case("self-service-templates",
+         {"platform/xrd.yaml": "apiVersion: apiextensions.crossplane.io/v1\nkind: CompositeResourceDefinition\n"
+          "metadata:\n  name: xdbs.acme.example\n"},
+         {"k8s/web.yaml": deployment()}, ("", None)),
+    Case("fleet-control-plane", {"platform/appset.yaml": appset("    - clusters: {}\n")},
+         {"platform/appset.yaml": appset("    - list:\n        elements: []\n")}, ("", None)),
+    Case("fleet-scale", many_clusters(20), many_clusters(3), ("fleet/c0.yaml", 1)),
+    Case("policy-uniform-across-fleet",
+         {"platform/appset.yaml": appset("    - clusters: {}\n"), "platform/policies/tags.yaml": GATEKEEPER},
+         {"platform/appset.yaml": appset("    - clusters:\n        selector:\n          matchLabels:\n"
+                                         "            tier: edge\n"),
+          "platform/policies/tags.yaml": GATEKEEPER}, ("platform/policies/tags.yaml", 1)),
+]
+
+
+def test_every_check_has_a_case() -> None:
+    assert sorted(c.spec.id for c in CATALOG) == sorted(case.check_id for case in CASES)
+
+
+def _run(case: Case, files: Files, context_of: Callable[[Files], CheckContext]):  # type: ignore[no-untyped-def]
+    check = find_check(CATALOG, case.check_id)
+    assert check is not None
+    ctx = context_of(files)
+    return check.run(CheckContext(ctx.evidence, case.thresholds))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.check_id for c in CASES])
+def test_pass(case: Case, context_of: Callable[[Files], CheckContext]) -> None:
+    res = _run(case, case.passing, context_of)
+    assert res.outcome is Outcome.PASS, res.message
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.check_id for c in CASES])
+def test_fail_with_evidence(case: Case, context_of: Callable[[Files], CheckContext]) -> None:
+    res = _run(case, case.failing, context_of)
+    assert res.outcome is Outcome.FAIL, res.message
+    path, line = case.fail_ref
+    if path:
+        assert Ref.file(path, line) in res.refs, [str(r) for r in res.refs]
+        if line is not None:
+            assert f"{path}:{line}" in [str(r) for r in res.refs]

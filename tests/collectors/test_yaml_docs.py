@@ -1,0 +1,81 @@
+"""YAML reading: the pitfalls real repositories throw at a parser."""
+
+from __future__ import annotations
+
+from assess.collectors.yaml_docs import decode_text, lenient_docs, parse_yaml
+from assess.model.evidence import FileProblem
+
+
+def test_on_key_stays_a_string_and_dates_stay_text() -> None:
+    parsed = parse_yaml("wf.yml", "on:\n  push: {}\nenabled: yes\nwhen: 2024-01-01\nflag: true\n")
+    body = parsed.docs[0].body
+    assert body == {"on": {"push": {}}, "enabled": "yes", "when": "2024-01-01", "flag": True}
+
+
+def test_line_numbers_for_nested_keys_and_list_items() -> None:
+    text = "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: x\n"
+    doc = parse_yaml("d.yaml", text).docs[0]
+    assert doc.line_of("spec.template.spec.containers.0.image") == 7
+    assert doc.line_of("spec.template.spec.containers.0.missing") == 6
+
+
+def test_multi_document_files_keep_every_document_with_its_start_line() -> None:
+    text = "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\n---\napiVersion: v1\nkind: ConfigMap\n"
+    docs = parse_yaml("m.yaml", text).docs
+    assert [(d.kind, d.line) for d in docs] == [("Service", 1), ("ConfigMap", 6)]
+
+
+def test_alias_bomb_is_refused_without_expanding() -> None:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 9):
+        prev, cur = chr(96 + i), chr(97 + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    parsed = parse_yaml("bomb.yaml", "\n".join(lines) + "\n")
+    assert parsed.problem is not None and parsed.problem.kind is FileProblem.ALIAS_BOMB
+    assert parsed.docs == ()
+
+
+def test_modest_anchors_and_merge_keys_are_fine() -> None:
+    text = "base: &b {cpu: 1}\nweb:\n  <<: *b\n  mem: 2\n"
+    assert parse_yaml("a.yaml", text).docs[0].body["web"] == {"cpu": 1, "mem": 2}
+
+
+def test_broken_yaml_reports_the_line() -> None:
+    parsed = parse_yaml("b.yaml", "a: 1\nb: [1, 2\nc: 3\n")
+    assert parsed.problem is not None
+    assert parsed.problem.kind is FileProblem.BROKEN_YAML and parsed.problem.line == 3
+
+
+def test_duplicate_keys_are_recorded_with_their_line() -> None:
+    doc = parse_yaml("d.yaml", "spec:\n  replicas: 1\n  replicas: 3\n").docs[0]
+    assert doc.duplicate_keys == (("spec.replicas", 3),)
+
+
+def test_secret_values_are_redacted_at_parse_time() -> None:
+    text = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  pw: c2VjcmV0\nstringData:\n  tok: hunter2\n"
+    doc = parse_yaml("s.yaml", text).docs[0]
+    assert "c2VjcmV0" not in repr(doc) and "hunter2" not in repr(doc)
+    assert doc.body["data"] == {"pw": "<redacted>"}
+
+
+def test_templated_secret_values_never_enter_the_lenient_reading() -> None:
+    docs = list(lenient_docs("t.yaml", "apiVersion: v1\nkind: Secret\nstringData:\n  token: hunter2\n"
+                                       "  name: {{ .Values.x }}\n"))
+    assert docs and "hunter2" not in repr(docs)
+
+
+def test_lenient_reading_of_a_template_finds_intent_by_line() -> None:
+    text = ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {{ .Values.name }}\nspec:\n"
+            "  syncPolicy:\n    automated:\n      selfHeal: true\n")
+    (doc,) = lenient_docs("templates/app.yaml", text)
+    assert doc.templated and doc.kind == "Application"
+    assert doc.lines["spec.syncPolicy.automated.selfHeal=true"] == 8
+
+
+def test_encodings() -> None:
+    assert decode_text("kind: A\n".encode("utf-16")) == ("kind: A\n", None)
+    assert decode_text(b"\xef\xbb\xbfkind: A\n") == ("kind: A\n", None)
+    text, problem = decode_text("name: caf\xe9\n".encode("latin-1"))
+    assert text == "name: café\n" and problem is None
+    text, problem = decode_text(b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert text is None and problem is not None and problem.kind is FileProblem.BINARY

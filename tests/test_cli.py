@@ -1,0 +1,181 @@
+"""The command line as users drive it: outputs, exit codes, errors without tracebacks, no secrets."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from assess.cli import cli
+from tests.conftest import Files, assert_valid_report, make_repo
+
+CANARY_B64 = "Y2FuYXJ5LXN0YWdlMS1kYi1wYXNzd29yZA=="  # planted in the stage1-pushed sample's Secret
+CANARY = "canary-stage1-db-password"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed entry point, as a user runs it (`python -m assess`)."""
+    return subprocess.run([sys.executable, "-m", "assess", *args], capture_output=True, text=True,
+                          cwd=cwd or Path(__file__).resolve().parents[1], env={**os.environ, "COLUMNS": "120"})
+
+
+def test_scan_sample_json_to_directory_validates(tmp_path: Path) -> None:
+    out = run("scan", "--sample", "stage2-argocd", "-q", "-f", "terminal,json", "-o", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    report = assert_valid_report(tmp_path / "report.json")
+    assert report["stage"]["reached"] == 2
+    assert report["stage"]["basis"] == "declared"
+    assert "GitOps stage 2" in out.stdout
+    assert (tmp_path / "summary.txt").read_text().startswith("GitOps stage 2")
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_terminal_summary_names_blockers_signals_failure_modes_and_next_steps() -> None:
+    out = run("scan", "--sample", "stage1-pushed", "-q")
+    assert out.returncode == 0
+    for text in ("GitOps stage 1", "Blocking the next stage", "reconciler-declared", "Readiness signals",
+                 "Failure modes", "FM2", "Next steps", "Not observed"):
+        assert text in out.stdout, text
+
+
+def test_not_a_repository_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    out = run("scan", str(tmp_path))
+    assert out.returncode == 2
+    assert out.stderr.strip() == f"gitops-assess: error: {tmp_path}: not a Git repository"
+    assert "Traceback" not in out.stderr
+
+
+def test_corrupt_repository_is_exit_3_without_traceback(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"k8s/a.yaml": "kind: ConfigMap\napiVersion: v1\n"})
+    for obj in (repo / ".git" / "objects").glob("??/*"):
+        obj.chmod(0o644)
+        obj.write_bytes(b"not a zlib stream")
+    out = run("scan", str(repo))
+    assert out.returncode == 3
+    assert "Traceback" not in out.stderr and out.stderr.startswith("gitops-assess: error:")
+
+
+def test_gates_set_exit_code_1(tmp_path: Path) -> None:
+    assert run("scan", "--sample", "stage1-pushed", "-q", "--fail-under-stage", "2").returncode == 1
+    assert run("scan", "--sample", "stage1-pushed", "-q", "--fail-under-stage", "1").returncode == 0
+    crit = run("scan", "--sample", "stage1-pushed", "-q", "--fail-on", "critical")
+    assert crit.returncode == 1 and "no-plaintext-secrets" in crit.stderr
+    assert run("scan", "--sample", "stage4-fleet", "-q", "--fail-on", "high").returncode == 0
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run("scan", "--format", "pdfx").returncode == 2
+    assert run("scan", "--fail-under-stage", "7").returncode == 2
+    assert run("scan", "--sample", "nope").returncode == 3 or run("scan", "--sample", "nope").returncode == 2
+    assert run("explain", "no-such-check").returncode == 2
+
+
+def test_unknown_sample_lists_the_known_ones() -> None:
+    out = run("scan", "--sample", "nope")
+    assert out.returncode == 3 and "stage2-argocd" in out.stderr
+
+
+def test_bad_config_names_the_line(tmp_path: Path) -> None:
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text("version: 1\nthresholds:\n  fleet_clusters: many\n")
+    out = run("scan", "--sample", "stage2-argocd", "--config", str(cfg))
+    assert out.returncode == 2
+    assert f"{cfg}:3: thresholds.fleet_clusters" in out.stderr
+    cfg.write_text("version: 1\nthresholds: [\n")
+    out = run("scan", "--sample", "stage2-argocd", "--config", str(cfg))
+    assert out.returncode == 2 and "invalid YAML" in out.stderr
+
+
+def test_config_thresholds_change_the_verdict(tmp_path: Path) -> None:
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text("version: 1\nthresholds:\n  fleet_clusters: 2\n  fleet_clouds: 5\n")
+    out = run("scan", "--sample", "stage3-platform", "-q", "-f", "json", "--config", str(cfg))
+    report = assert_valid_report(out.stdout)
+    assert next(f for f in report["findings"] if f["check_id"] == "fleet-scale")["outcome"] == "pass"
+
+
+def test_secret_values_never_reach_any_output(tmp_path: Path) -> None:
+    out = run("scan", "--sample", "stage1-pushed", "-v", "-f", "terminal,json", "-o", str(tmp_path),
+              "--save-evidence", str(tmp_path / "evidence.json"))
+    produced = out.stdout + out.stderr + "".join(p.read_text() for p in tmp_path.iterdir())
+    assert "k8s/db-secret.yaml" in produced  # the Secret is flagged …
+    assert CANARY_B64 not in produced and CANARY not in produced  # … its value never shown
+
+
+def test_saved_evidence_re_evaluates_to_the_same_report(tmp_path: Path) -> None:
+    first = run("scan", "--sample", "stage3-platform", "-q", "-f", "json", "-o", str(tmp_path / "a"),
+                "--save-evidence", str(tmp_path / "ev.json"))
+    assert first.returncode == 0
+    again = run("scan", "--from-evidence", str(tmp_path / "ev.json"), "-q", "-f", "json")
+    a = assert_valid_report(tmp_path / "a" / "report.json")
+    b = assert_valid_report(again.stdout)
+    assert a["stage"] == b["stage"] and a["findings"] == b["findings"]
+    assert a["evidence_sha256"] == b["evidence_sha256"]
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    assert run("scan", "--from-evidence", str(bad)).returncode == 2
+
+
+def test_checks_explain_schema_samples() -> None:
+    runner = CliRunner()
+    listing = runner.invoke(cli, ["checks"])
+    assert listing.exit_code == 0 and "actions-pinned-to-sha" in listing.output
+    as_json = json.loads(runner.invoke(cli, ["checks", "--format", "json"]).output)
+    assert len(as_json) >= 20
+    explained = runner.invoke(cli, ["explain", "actions-pinned-to-sha"])
+    assert "reviewdog/action-setup" in explained.output and "How to fix it" in explained.output
+    schema = json.loads(runner.invoke(cli, ["schema"]).output)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    samples = runner.invoke(cli, ["samples"]).output
+    assert all(f"stage {n}" in samples for n in range(5))
+
+
+def test_a_raising_check_becomes_an_error_finding_and_exit_4(tmp_path: Path) -> None:
+    """A check that raises does not stop the run: its finding is `error`, the report is written, exit 4."""
+    probe = (
+        "import sys\n"
+        "from assess.checks import images_pinned\n"
+        "def boom(ctx):\n    raise ValueError('synthetic failure')\n"
+        "images_pinned.CHECK = images_pinned.CHECK.__class__(images_pinned.CHECK.spec, boom)\n"
+        "from assess.cli import main\n"
+        f"sys.argv = ['gitops-assess', 'scan', '--sample', 'stage2-argocd', '-q', '-f', 'json', '-o', r'{tmp_path}']\n"
+        "main()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 4, out.stderr
+    report = assert_valid_report(tmp_path / "report.json")
+    finding = next(f for f in report["findings"] if f["check_id"] == "images-pinned")
+    assert finding["outcome"] == "error" and "synthetic failure" in finding["message"]
+
+
+@pytest.mark.parametrize("files", [
+    {"k8s/bomb.yaml": "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8))},
+    {"k8s/broken.yaml": "kind: Deployment\nspec: [\n"},
+    {"k8s/bin.yaml": b"\x00\xff\x00\xfe"},
+    {"k8s/utf16.yaml": "apiVersion: v1\nkind: ConfigMap\n".encode("utf-16")},
+])
+def test_bad_inputs_give_findings_not_tracebacks(tmp_path: Path, files: Files) -> None:
+    repo = make_repo(tmp_path / "r", {**files, "k8s/ok.yaml": "apiVersion: v1\nkind: ConfigMap\n"})
+    out = run("scan", str(repo), "-q", "-f", "json")
+    assert out.returncode == 0, out.stderr
+    assert "Traceback" not in out.stderr
+    assert_valid_report(out.stdout)
+
+
+def test_empty_repository_gets_a_clear_result(tmp_path: Path) -> None:
+    repo = tmp_path / "empty"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    out = run("scan", str(repo), "-q", "-f", "json")
+    report = assert_valid_report(out.stdout)
+    assert out.returncode == 0
+    assert report["stage"]["reached"] == 0
+    assert "no commits" in report["sources"]["git"]["detail"]

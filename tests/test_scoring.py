@@ -1,0 +1,101 @@
+"""Scoring is pure: stage gates, unknown-is-not-fail, premature verdict, failure-mode risk, next steps."""
+
+from __future__ import annotations
+
+from assess.checks.catalog import load_catalog
+from assess.model.context import Thresholds
+from assess.model.finding import Confidence, Finding, Outcome, Severity
+from assess.model.report import Placement, Risk, SignalStatus
+from assess.scoring import score
+
+SPECS = [c.spec for c in load_catalog()]
+GATING = {s.stage: [x.id for x in SPECS if x.stage == s.stage and x.gates_stage] for s in SPECS if s.stage}
+
+
+def findings(outcomes: dict[str, Outcome], default: Outcome = Outcome.PASS,
+             confidence: Confidence = Confidence.DECLARED) -> list[Finding]:
+    return [Finding(s.id, outcomes.get(s.id, default), s.severity, "m", confidence) for s in SPECS]
+
+
+def test_all_passing_reaches_stage_4_with_full_progress() -> None:
+    result = score(findings({}), SPECS, Thresholds())
+    assert result.stage.reached == 4 and result.stage.blockers == ()
+    assert result.stage.progress == {"1": 100, "2": 100, "3": 100, "4": 100}
+    assert result.stage.basis is Confidence.DECLARED
+    assert all(fm.risk is Risk.LOW for fm in result.failure_modes)
+    assert all(d.placement is Placement.GITOPS for d in result.dimensions)
+
+
+def test_a_stage_needs_every_stage_below_it() -> None:
+    # Stage-3 evidence without a reconciler does not make stage 3.
+    result = score(findings({"reconciler-declared": Outcome.FAIL}), SPECS, Thresholds())
+    assert result.stage.reached == 1
+    assert result.stage.blockers == ("reconciler-declared",)
+    assert result.next_steps[0].check_id == "reconciler-declared"
+    assert "unblocks stage 2" in result.next_steps[0].gain
+
+
+def test_unknown_does_not_block_but_is_listed_as_unverified() -> None:
+    result = score(findings({"no-push-deploy-from-ci": Outcome.UNKNOWN}), SPECS, Thresholds())
+    assert result.stage.reached == 4
+    assert "no-push-deploy-from-ci" in result.stage.unverified
+    assert "Not verified" in result.stage.explanation
+
+
+def test_a_stage_with_no_passing_gate_is_not_reached() -> None:
+    unknown_stage2 = {cid: Outcome.UNKNOWN for cid in GATING[2]}
+    assert score(findings(unknown_stage2), SPECS, Thresholds()).stage.reached == 1
+
+
+def test_waived_failure_no_longer_blocks() -> None:
+    fs = [f if f.check_id != "policy-as-code-declared" else
+          Finding(f.check_id, Outcome.FAIL, f.severity, "m", f.confidence, waived_by="policy waiver W-1")
+          for f in findings({})]
+    assert score(fs, SPECS, Thresholds()).stage.reached == 4
+
+
+def test_basis_is_observed_only_when_the_gates_were_observed() -> None:
+    assert score(findings({}, confidence=Confidence.OBSERVED), SPECS, Thresholds()).stage.basis is Confidence.OBSERVED
+
+
+def test_progress_is_partial_credit_inside_a_stage() -> None:
+    result = score(findings({"fleet-scale": Outcome.FAIL}), SPECS, Thresholds())
+    assert result.stage.reached == 3
+    assert 0 < result.stage.progress["4"] < 100
+
+
+def test_premature_verdict_from_history_and_from_missing_containers() -> None:
+    metrics = {"history": {"human_committers": 3, "deploys_per_week": 0.5}}
+    result = score(findings({"kubernetes-declared": Outcome.FAIL}), SPECS, Thresholds(), metrics)
+    assert result.premature.verdict is True
+    assert any("3 engineers" in r for r in result.premature.reasons)
+    assert any("weekly or less" in r for r in result.premature.reasons)
+    assert any("no containers" in r for r in result.premature.reasons)
+    healthy = {"history": {"human_committers": 12, "deploys_per_week": 9}}
+    assert score(findings({}), SPECS, Thresholds(), healthy).premature.verdict is False
+    assert score(findings({}), SPECS, Thresholds()).premature.verdict is None
+
+
+def test_failure_mode_risk_rises_with_missing_mitigations() -> None:
+    result = score(findings({"no-plaintext-secrets": Outcome.FAIL, "actions-pinned-to-sha": Outcome.FAIL,
+                             "workflow-permissions-restricted": Outcome.FAIL}), SPECS, Thresholds())
+    risks = {fm.id: fm for fm in result.failure_modes}
+    assert risks["FM2"].risk in (Risk.MEDIUM, Risk.HIGH)
+    assert risks["FM1"].risk in (Risk.MEDIUM, Risk.HIGH)
+    assert risks["FM4"].risk is Risk.LOW
+    unknown = score(findings({}, default=Outcome.UNKNOWN), SPECS, Thresholds())
+    assert all(fm.risk is Risk.UNKNOWN for fm in unknown.failure_modes)
+
+
+def test_signals_and_push_model_dimension() -> None:
+    result = score(findings({"ci-pipeline-defined": Outcome.FAIL, "no-push-deploy-from-ci": Outcome.FAIL}),
+                   SPECS, Thresholds())
+    signals = {s.id: s.status for s in result.signals}
+    assert signals["reliable-ci"] is SignalStatus.NOT_MET
+    assert signals["infrastructure-as-code"] is SignalStatus.MET
+    model = next(d for d in result.dimensions if d.id == "deployment-model")
+    assert model.placement is Placement.MIXED
+
+
+def test_severity_is_part_of_the_catalog_not_a_paywall() -> None:
+    assert all(isinstance(s.severity, Severity) for s in SPECS)
