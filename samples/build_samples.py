@@ -84,7 +84,7 @@ class Builder:
         number = self.pr_number
         start = self.clock
         self.git("checkout", "-q", "-b", branch)
-        author = RENOVATE if bot else PEOPLE[who]
+        author = (BOTS.get(who, RENOVATE) if bot else PEOPLE[who])
         for i, (message, files) in enumerate(commits):
             when = start + timedelta(hours=hours * (i + 1) / (len(commits) + 1))
             self._apply(files)
@@ -102,6 +102,26 @@ class Builder:
                      f"Merge pull request #{number} from {owner}/{branch}\n\n{title}",
                      env=self._env(author, GITHUB, self.clock))
         self.git("branch", "-q", "-D", branch)
+        return self.git("rev-parse", "HEAD").strip()
+
+    def revert_pr(self, who: str, merged: str, title: str, branch: str, hours: float = 4) -> str:
+        """GitHub's "Revert" button: a `revert-<N>-<branch>` PR whose commit has no "This reverts commit" line."""
+        original = int(self.git("show", "-s", "--format=%s", merged).split("#")[1].split()[0].rstrip(")"))
+        self.pr_number += 1
+        number = self.pr_number
+        revert_branch = f"revert-{original}-{branch}"
+        self.git("checkout", "-q", "-b", revert_branch)
+        is_merge = len(self.git("show", "-s", "--format=%P", merged).split()) > 1
+        self.git("revert", "--no-commit", *(["-m", "1"] if is_merge else []), merged)
+        when = self.clock + timedelta(hours=hours / 2)
+        self.git("commit", "-q", "-m", f'Revert "{title}"\n\nReverts acme/{self.repo.name}#{original}',
+                 env=self._env(PEOPLE[who], GITHUB, when))
+        self.git("checkout", "-q", "main")
+        self.clock += timedelta(hours=hours)
+        self.git("merge", "-q", "--no-ff", revert_branch, "-m",
+                 f"Merge pull request #{number} from acme/{revert_branch}\n\nRevert \"{title}\"",
+                 env=self._env(PEOPLE[who], GITHUB, self.clock))
+        self.git("branch", "-q", "-D", revert_branch)
         return self.git("rev-parse", "HEAD").strip()
 
     def revert(self, who: str, sha: str, hours: float = 3) -> str:
@@ -472,8 +492,12 @@ def stage2() -> None:
                               "kind: SealedSecret\nmetadata:\n  name: web-api-key\nspec:\n  encryptedData:\n"
                               "    key: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq\n"}),
     ])
-    b.commit("erin", "Scale prod to 6 during incident INC-231", {
-        "apps/web/overlays/prod/replicas.yaml": replicas_patch("web", 6)}, hours=40)
+    b.pr("erin", "hotfix/inc-231-scale", "Hotfix: scale prod to 6 during incident INC-231", [
+        ("Scale prod to 6", {"apps/web/overlays/prod/replicas.yaml": replicas_patch("web", 6)}),
+    ], hours=1)
+    b.commit("erin", "Fix a typo in the README", {
+        "README.md": "# web-deploy\n\nDeclared state of the web app. Argo CD syncs `apps/web/overlays/*`.\n\n"
+        "Changes go through pull requests; see CODEOWNERS.\n"}, hours=30)
     b.pr("web", "renovate/web-1.8.2", "Update ghcr.io/acme/web to 1.8.2", [
         ("Update image", {"apps/web/base/deployment.yaml": deployment("web", WEB_IMAGE)}),
     ], bot=True, squash=True)
@@ -482,7 +506,7 @@ def stage2() -> None:
             "          ports:", "          readinessProbe:\n            httpGet:\n              path: /healthz\n"
             "              port: 8080\n          ports:")}),
     ])
-    b.revert("erin", bad, hours=1.5)
+    b.revert_pr("erin", bad, "Add readiness probe", "probes", hours=1.5)
     b.pr("grace", "validate-ci", "Validate overlays in CI", [
         ("Validate workflow", {".github/workflows/validate.yml": validate_workflow()}),
     ], squash=True)
@@ -783,11 +807,17 @@ def stage3() -> None:
         ("Owners", {".github/CODEOWNERS": "*                 @acme/platform\n/apps/            @acme/orders-team "
                     "@acme/platform\n"}),
     ])
-    bad = b.commit("grace", "Raise orders replicas in production", {
-        "apps/overlays/production/replicas.yaml": replicas_patch("orders", 12)}, hours=30)
-    b.revert("bob", bad, hours=2)
-    b.commit("fluxcdbot", "orders: update image to 2.4.2", {
-        "apps/base/orders/deployment.yaml": deployment("orders", ORDERS_IMAGE.replace("2.4.1", "2.4.2"))}, hours=50)
+    bad = b.pr("grace", "orders-replicas", "Raise orders replicas in production", [
+        ("Twelve replicas", {"apps/overlays/production/replicas.yaml": replicas_patch("orders", 12)}),
+    ], hours=30, squash=True)
+    b.revert_pr("bob", bad, "Raise orders replicas in production (#%d)" % b.pr_number, "orders-replicas", hours=2)
+    b.pr("fluxcdbot", "image-updates", "orders: update image to 2.4.2", [
+        ("orders: update image to 2.4.2", {"apps/base/orders/deployment.yaml": deployment(
+            "orders", ORDERS_IMAGE.replace("2.4.1", "2.4.2"))}),
+    ], hours=50, bot=True)
+    b.commit("carol", "Document the policy exception process", {
+        "docs/policies.md": "# Policy exceptions\n\nOpen a PR adding a PolicyException with an owner and expiry.\n"},
+        hours=20)
     b.pr("dave", "sops", "Encrypt secrets with SOPS", [
         ("SOPS config", {".sops.yaml": "creation_rules:\n  - path_regex: .*secret.*\\.yaml$\n"
                          "    kms: arn:aws:kms:eu-west-1:123456789012:key/4f2b0c1e\n"}),
@@ -944,10 +974,14 @@ def stage4() -> None:
                                   "kind: Config\nmetadata:\n  name: config\n  namespace: gatekeeper-system\n"
                                   "spec:\n  sync:\n    syncOnly: []\n"}),
     ])
-    b.revert("carol", bad, hours=4)
-    b.commit("bob", "Emergency: pin checkout to 3.2.0 in production", {
-        "teams/checkout/overlays/production/kustomization.yaml": kustomization(
-            "../../base", images=("ghcr.io/acme/checkout", "ghcr.io/acme/checkout", "3.2.0"))}, hours=20)
+    b.revert_pr("carol", bad, "Gatekeeper audit interval", "gatekeeper-audit", hours=4)
+    b.pr("bob", "hotfix/pin-checkout", "Emergency: pin checkout to 3.2.0 in production", [
+        ("Pin checkout", {"teams/checkout/overlays/production/kustomization.yaml": kustomization(
+            "../../base", images=("ghcr.io/acme/checkout", "ghcr.io/acme/checkout", "3.2.0"))}),
+    ], hours=0.5)
+    b.commit("dave", "Add the on-call contact to the README", {
+        "README.md": "# fleet\n\nOne Argo CD drives every cluster: `platform/` goes everywhere, `teams/` to workload "
+        "clusters.\n\nOn call: #platform-oncall.\n"}, hours=26)
     b.pr("alice", "self-service", "Self-service team onboarding", [
         ("Backstage template", {"platform/templates/team.yaml": "apiVersion: scaffolder.backstage.io/v1beta3\n"
                                 "kind: Template\nmetadata:\n  name: new-team-app\n  title: New team application\n"

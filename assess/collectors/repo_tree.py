@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -33,27 +32,65 @@ from assess.model.evidence import (
 MAX_YAML_BYTES = 4 * 1024 * 1024
 
 
+# One parsed file: what it is and its documents. Cached by (blob sha, path, under a chart's templates/).
+ParsedFile = tuple[RepoFile, tuple[YamlDoc, ...]]
+TreeCache = dict[tuple[str, str, bool], ParsedFile]
+
+
 def collect_repo(path: str, revision: str, worktree: bool, now: datetime) -> RepoEvidence:
     """Read and classify the tree at `revision` (or the work tree) of the repository at `path`."""
     handle = git_repo.open_repository(path)
     commit = git_repo.resolve_revision(handle, revision)
-    root = handle.work_tree or handle.git_dir
     if worktree:
-        method = "work tree (git ls-files, tracked and untracked)"
-        blobs = _worktree_blobs(handle)
-    elif commit is None:
-        method, blobs = "empty repository", iter(())
-    else:
-        method = f"git objects at {commit} (ls-tree, cat-file --batch)"
-        blobs = _object_blobs(handle, commit)
-    files, docs = _classify(blobs)
+        return _evidence(handle, commit, revision, "work tree (git ls-files, tracked and untracked)",
+                         _worktree_files(handle), now, worktree=True)
+    if commit is None:
+        return _evidence(handle, None, revision, "empty repository", [], now)
+    return collect_tree(handle, commit, revision, now, {})
+
+
+def collect_tree(handle: git_repo.RepoHandle, commit: str, ref: str | None, now: datetime,
+                 cache: TreeCache) -> RepoEvidence:
+    """Classify the tree of one commit; blobs already in the cache are not read or parsed again."""
+    entries = git_repo.list_tree(handle, commit)
+    chart_dirs = {posixpath.dirname(e.path) for e in entries if posixpath.basename(e.path) == "Chart.yaml"}
+    parsed: list[ParsedFile] = []
+    missing: dict[str, list[tuple[git_repo.TreeEntry, bool]]] = {}
+    for entry in entries:
+        in_template = is_helm_template(entry.path, chart_dirs)
+        if not (path_kinds(entry.path) or in_template):
+            continue
+        key = (entry.sha, entry.path, in_template)
+        if key in cache:
+            parsed.append(cache[key])
+        elif entry.is_symlink:
+            parsed.append(_classify_one(entry.path, entry.size, Problem(FileProblem.SYMLINK, "symbolic link, "
+                                                                        "not followed"), in_template))
+        elif entry.size > MAX_YAML_BYTES:
+            parsed.append(_classify_one(entry.path, entry.size, Problem(
+                FileProblem.TOO_LARGE, f"{entry.size:,} bytes; not parsed"), in_template))
+        else:
+            missing.setdefault(entry.sha, []).append((entry, in_template))
+    for sha, data in git_repo.read_blobs(handle, missing):
+        for entry, in_template in missing[sha]:
+            payload: bytes | Problem = data if data is not None else Problem(
+                FileProblem.MISSING_BLOB, "blob missing (partial clone?)")
+            result = _classify_one(entry.path, entry.size, payload, in_template)
+            cache[(entry.sha, entry.path, in_template)] = result
+            parsed.append(result)
+    return _evidence(handle, commit, ref, f"git objects at {commit} (ls-tree, cat-file --batch)", parsed, now)
+
+
+def _evidence(handle: git_repo.RepoHandle, commit: str | None, ref: str | None, method: str,
+              parsed: list[ParsedFile], now: datetime, worktree: bool = False) -> RepoEvidence:
+    parsed.sort(key=lambda p: p[0].path)
     return RepoEvidence(
         provenance=Provenance(Source.GIT, method, now.isoformat()),
-        root=os.path.abspath(root),
+        root=os.path.abspath(handle.work_tree or handle.git_dir),
         revision=commit or "",
-        ref=revision,
-        files=tuple(files),
-        docs=tuple(docs),
+        ref=ref,
+        files=tuple(f for f, _ in parsed),
+        docs=tuple(d for _, docs in parsed for d in docs),
         worktree=worktree,
         bare=handle.bare,
         empty=commit is None,
@@ -62,90 +99,56 @@ def collect_repo(path: str, revision: str, worktree: bool, now: datetime) -> Rep
     )
 
 
-# A blob source yields (path, size, data-or-problem) in path order.
-Blob = tuple[str, int, bytes | Problem]
-
-
-def _object_blobs(handle: git_repo.RepoHandle, commit: str) -> Iterator[Blob]:
-    entries = git_repo.list_tree(handle, commit)
-    chart_dirs = {posixpath.dirname(e.path) for e in entries if posixpath.basename(e.path) == "Chart.yaml"}
-    wanted: dict[str, list[git_repo.TreeEntry]] = {}
-    for entry in entries:
-        if not _interesting(entry.path, chart_dirs):
-            continue
-        if entry.is_symlink:
-            yield entry.path, entry.size, Problem(FileProblem.SYMLINK, "symbolic link, not followed")
-        elif entry.size > MAX_YAML_BYTES:
-            yield entry.path, entry.size, Problem(FileProblem.TOO_LARGE, f"{entry.size:,} bytes; not parsed")
-        else:
-            wanted.setdefault(entry.sha, []).append(entry)
-    for sha, data in git_repo.read_blobs(handle, wanted):
-        for entry in wanted[sha]:
-            if data is None:
-                yield entry.path, entry.size, Problem(FileProblem.MISSING_BLOB, "blob missing (partial clone?)")
-            else:
-                yield entry.path, entry.size, data
-
-
-def _worktree_blobs(handle: git_repo.RepoHandle) -> Iterator[Blob]:
+def _worktree_files(handle: git_repo.RepoHandle) -> list[ParsedFile]:
     assert handle.work_tree is not None
     paths = git_repo.list_worktree(handle)
     chart_dirs = {posixpath.dirname(p) for p in paths if posixpath.basename(p) == "Chart.yaml"}
+    out: list[ParsedFile] = []
     for rel in paths:
-        if not _interesting(rel, chart_dirs):
+        in_template = is_helm_template(rel, chart_dirs)
+        if not (path_kinds(rel) or in_template):
             continue
         full = Path(handle.work_tree, rel)
+        payload: bytes | Problem
+        size = 0
         if full.is_symlink():
-            yield rel, 0, Problem(FileProblem.SYMLINK, "symbolic link, not followed")
-            continue
-        try:
-            size = full.stat().st_size
-            if size > MAX_YAML_BYTES:
-                yield rel, size, Problem(FileProblem.TOO_LARGE, f"{size:,} bytes; not parsed")
-                continue
-            yield rel, size, full.read_bytes()
-        except OSError as exc:  # deleted since listing, or unreadable
-            yield rel, 0, Problem(FileProblem.MISSING_BLOB, exc.strerror or "unreadable")
+            payload = Problem(FileProblem.SYMLINK, "symbolic link, not followed")
+        else:
+            try:
+                size = full.stat().st_size
+                payload = (Problem(FileProblem.TOO_LARGE, f"{size:,} bytes; not parsed") if size > MAX_YAML_BYTES
+                           else full.read_bytes())
+            except OSError as exc:  # deleted since listing, or unreadable
+                payload = Problem(FileProblem.MISSING_BLOB, exc.strerror or "unreadable")
+        out.append(_classify_one(rel, size, payload, in_template))
+    return out
 
 
-def _interesting(path: str, chart_dirs: set[str]) -> bool:
-    return bool(path_kinds(path)) or is_helm_template(path, chart_dirs)
-
-
-def _classify(blobs: Iterator[Blob]) -> tuple[list[RepoFile], list[YamlDoc]]:
-    """Turn raw blobs into classified files and parsed documents (kept sorted by path)."""
-    items = sorted(blobs, key=lambda b: b[0])
-    chart_dirs = {posixpath.dirname(p) for p, _, _ in items if posixpath.basename(p) == "Chart.yaml"}
-    files: list[RepoFile] = []
-    docs: list[YamlDoc] = []
-    for path, size, payload in items:
-        kinds = path_kinds(path)
-        if is_helm_template(path, chart_dirs):
-            kinds = (kinds - {FileKind.YAML}) | {FileKind.HELM_TEMPLATE, FileKind.TEMPLATED}
-        if isinstance(payload, Problem):
-            files.append(RepoFile(path, size, tuple(sorted(kinds)), payload))
-            continue
-        text, problem = decode_text(payload)
-        if text is None:
-            files.append(RepoFile(path, size, tuple(sorted(kinds)), problem))
-            continue
-        keep_text = text if kinds & TEXT_KINDS and len(payload) <= MAX_TEXT_BYTES else None
-        file_docs: list[YamlDoc] = []
-        if kinds & {FileKind.TEMPLATED, FileKind.HELM_TEMPLATE}:
-            file_docs = list(lenient_docs(path, text))
-        elif _is_yaml(kinds):
-            keep = None if kinds - {FileKind.YAML} else BODY_KINDS
-            parsed = parse_yaml(path, text, keep_body=keep)
-            file_docs, problem = list(parsed.docs), parsed.problem
-            if problem is not None and not _is_ci(kinds) and looks_templated(text):
-                # Not broken YAML: a template (e.g. Jinja or Go templates outside a chart).
-                kinds = kinds - {FileKind.YAML} | {FileKind.TEMPLATED}
-                file_docs, problem = list(lenient_docs(path, text)), None
-        for doc in file_docs:
-            kinds |= doc_kinds(doc)
-        docs.extend(file_docs)
-        files.append(RepoFile(path, size, tuple(sorted(kinds)), problem, keep_text))
-    return files, docs
+def _classify_one(path: str, size: int, payload: bytes | Problem, in_template: bool) -> ParsedFile:
+    """Classify one file and parse its documents."""
+    kinds = path_kinds(path)
+    if in_template:
+        kinds = (kinds - {FileKind.YAML}) | {FileKind.HELM_TEMPLATE, FileKind.TEMPLATED}
+    if isinstance(payload, Problem):
+        return RepoFile(path, size, tuple(sorted(kinds)), payload), ()
+    text, problem = decode_text(payload)
+    if text is None:
+        return RepoFile(path, size, tuple(sorted(kinds)), problem), ()
+    keep_text = text if kinds & TEXT_KINDS and len(payload) <= MAX_TEXT_BYTES else None
+    file_docs: list[YamlDoc] = []
+    if kinds & {FileKind.TEMPLATED, FileKind.HELM_TEMPLATE}:
+        file_docs = list(lenient_docs(path, text))
+    elif _is_yaml(kinds):
+        keep = None if kinds - {FileKind.YAML} else BODY_KINDS
+        parsed = parse_yaml(path, text, keep_body=keep)
+        file_docs, problem = list(parsed.docs), parsed.problem
+        if problem is not None and not _is_ci(kinds) and looks_templated(text):
+            # Not broken YAML: a template (e.g. Jinja or Go templates outside a chart).
+            kinds = kinds - {FileKind.YAML} | {FileKind.TEMPLATED}
+            file_docs, problem = list(lenient_docs(path, text)), None
+    for doc in file_docs:
+        kinds |= doc_kinds(doc)
+    return RepoFile(path, size, tuple(sorted(kinds)), problem, keep_text), tuple(file_docs)
 
 
 def _is_yaml(kinds: set[FileKind]) -> bool:

@@ -11,6 +11,7 @@ class Source(StrEnum):
     """Where evidence comes from."""
 
     GIT = "git"
+    HISTORY = "history"
     GITHUB = "github"
     CLUSTER = "cluster"
 

@@ -1,0 +1,1 @@
+"""History analysis: audit records (pure) and DORA / delivery metrics (pandas)."""

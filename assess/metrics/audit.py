@@ -1,0 +1,191 @@
+"""Build one audit record per deployment from history evidence (pure): how each change landed, who made it,
+whether it was signed, reverted, rolled back, a hotfix, and how long it took."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from assess.environments import glob_regex
+from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence
+
+GITHUB_COMMITTER = "noreply@github.com"
+MERGE_PR = re.compile(r"^Merge pull request #(\d+) from ([^/\s]+)/(\S+)")
+SQUASH_PR = re.compile(r"\(#(\d+)\)\s*$")
+LOCAL_MERGE = re.compile(r"^Merge (branch|remote-tracking branch|tag) ")
+REVERTS_SHA = re.compile(r"(?m)^This reverts commit ([0-9a-f]{7,64})")
+REVERT_TITLE = re.compile(r'^(Revert|Reapply) "(.+)"')
+REVERT_BRANCH = re.compile(r"^revert-(\d+)-")
+REVERTS_PR = re.compile(r"(?m)^Reverts [\w.-]+/[\w.-]+#(\d+)")
+CONVENTIONAL_REVERT = re.compile(r"^revert(\(.+\))?:", re.IGNORECASE)
+TICKET = re.compile(r"\b([A-Z][A-Z0-9]{1,9}-\d+)\b")
+HOTFIX = re.compile(r"\b(hotfix|emergency|incident|sev[0-4]|outage)\b|^fix\(prod\)", re.IGNORECASE)
+HOTFIX_BRANCH = re.compile(r"^(hotfix|emergency)[/-]", re.IGNORECASE)
+BOT_EMAIL = re.compile(r"\[bot\]@users\.noreply\.github\.com$")
+KNOWN_BOTS = {
+    "renovate": re.compile(r"renovate", re.IGNORECASE),
+    "dependabot": re.compile(r"dependabot", re.IGNORECASE),
+    "github-actions": re.compile(r"github-actions", re.IGNORECASE),
+    "argocd-image-updater": re.compile(r"argocd-image-updater|noreply@argoproj\.io", re.IGNORECASE),
+    "flux": re.compile(r"fluxcd|fluxbot|flux-bot|image-automation", re.IGNORECASE),
+}
+FAILURE_WINDOW = timedelta(days=7)
+
+
+def bot_kind(name: str, email: str, extra_bots: Sequence[str] = ()) -> str | None:
+    """The kind of automation behind an identity, or None for a person."""
+    ident = f"{name} <{email}>"
+    for kind, pattern in KNOWN_BOTS.items():
+        if pattern.search(ident):
+            return kind
+    if name.endswith("[bot]") or BOT_EMAIL.search(email) or any(b.lower() in ident.lower() for b in extra_bots):
+        return "other"
+    return None
+
+
+def change_path(c: CommitRecord) -> tuple[ChangePath, str, int | None, str | None]:
+    """(how it landed, confidence, PR number, PR title) inferred offline from the commit (reference §7)."""
+    by_github = c.committer_email == GITHUB_COMMITTER
+    merge = MERGE_PR.match(c.subject)
+    if len(c.parents) > 1:
+        if merge:
+            title = c.body.split("\n\n", 1)[1].strip().split("\n")[0] if "\n\n" in c.body else None
+            return ChangePath.PR_MERGE, "high" if by_github else "medium", int(merge.group(1)), title
+        return ChangePath.LOCAL_MERGE, "medium", None, None
+    squash = SQUASH_PR.search(c.subject)
+    if squash:
+        title = SQUASH_PR.sub("", c.subject).strip()
+        return ChangePath.PR_SQUASH, "high" if by_github else "medium", int(squash.group(1)), title
+    if by_github:
+        return ChangePath.WEB_EDIT, "medium", None, None
+    return ChangePath.DIRECT_PUSH, "low", None, None
+
+
+def environments_of(c: CommitRecord, environments: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """Environments whose paths the commit touches."""
+    return tuple(env for env, globs in environments.items()
+                 if any(glob_regex(globs).match(path) for _, path in c.files))
+
+
+def build_audit_trail(history: HistoryEvidence, extra_bots: Sequence[str] = ()) -> tuple[AuditRecord, ...]:
+    """One record per deployment (a first-parent commit touching an environment), newest first."""
+    records: list[AuditRecord] = []
+    for c in history.commits:
+        envs = environments_of(c, history.environments)
+        if envs:
+            records.append(_record(c, envs, history, extra_bots))
+    return _link_failures(records, history)
+
+
+def _record(c: CommitRecord, envs: tuple[str, ...], history: HistoryEvidence,
+            extra_bots: Sequence[str]) -> AuditRecord:
+    path, confidence, pr, title = change_path(c)
+    kind = bot_kind(c.author_name, c.author_email, extra_bots)
+    merge = MERGE_PR.match(c.subject)
+    branch = merge.group(3) if merge else ""
+    text = f"{c.subject}\n{c.body}"
+    tickets = tuple(dict.fromkeys(TICKET.findall(text)))
+    hotfix = bool(HOTFIX.search(c.subject) or HOTFIX_BRANCH.match(branch) or (title and HOTFIX.search(title)))
+    reverts_sha = REVERTS_SHA.search(c.body)
+    revert_branch = REVERT_BRANCH.match(branch)
+    reverts_pr = REVERTS_PR.search(c.body)
+    is_revert = bool(reverts_sha or revert_branch or reverts_pr or REVERT_TITLE.match(c.subject)
+                     or (title and REVERT_TITLE.match(title)) or CONVENTIONAL_REVERT.match(c.subject))
+    lead, source = _lead_time(c, path, kind)
+    return AuditRecord(
+        sha=c.sha, parents=c.parents, deployed_at=c.committed_at, authored_at=c.authored_at,
+        author_name=c.author_name, author_email=c.author_email, committer_name=c.committer_name,
+        committer_email=c.committer_email, co_authors=c.co_authors, is_bot=kind is not None, bot_kind=kind,
+        change_path=path, change_path_confidence=confidence, pr_number=pr, pr_title=title, ticket_refs=tickets,
+        signature=c.signature, webflow_signed=c.signature.value != "none" and c.committer_email == GITHUB_COMMITTER,
+        signature_status=history.verification.get(c.sha), environments=envs,
+        files=tuple(f"{s}\t{p}" for s, p in c.files), subject=c.subject, is_revert=is_revert,
+        reverts_sha=reverts_sha.group(1) if reverts_sha else None,
+        reverts_pr=int(revert_branch.group(1)) if revert_branch else (int(reverts_pr.group(1)) if reverts_pr
+                                                                      else None),
+        is_hotfix=hotfix and not is_revert, is_emergency=(hotfix and path in (ChangePath.DIRECT_PUSH,
+                                                                             ChangePath.WEB_EDIT)) or (
+            hotfix and bool(HOTFIX_BRANCH.match(branch))),
+        lead_time_hours=lead, lead_time_source=source,
+    )
+
+
+def _lead_time(c: CommitRecord, path: ChangePath, kind: str | None) -> tuple[float | None, str]:
+    if kind is not None:
+        return None, "excluded-bot"
+    deployed = _ts(c.committed_at)
+    if path is ChangePath.PR_MERGE and c.branch_first_authored_at:
+        return _hours(deployed - _ts(c.branch_first_authored_at)), "pr-first-commit"
+    if path is ChangePath.PR_SQUASH:
+        return None, "unavailable-offline"  # the squash hides the original commits; the API can fill it
+    return _hours(deployed - _ts(c.authored_at)), "commit"
+
+
+def _link_failures(records: list[AuditRecord], history: HistoryEvidence) -> tuple[AuditRecord, ...]:
+    """Mark failed deployments and their remediation: revert, rollback to an earlier state, or hotfix."""
+    ordered = sorted(records, key=lambda r: _ts(r.deployed_at))  # oldest first
+    index = {r.sha: i for i, r in enumerate(ordered)}
+    by_pr = {r.pr_number: i for i, r in enumerate(ordered) if r.pr_number is not None and not r.is_revert}
+    by_title = {(r.pr_title or r.subject): i for i, r in enumerate(ordered)}
+    trees = {c.sha: dict(c.env_trees) for c in history.commits}
+    states: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    updated = list(ordered)
+
+    def fail(target: int, remedy: int, how: str) -> None:
+        f, r = updated[target], updated[remedy]
+        if f.failed:
+            return
+        recovery = _hours(_ts(r.deployed_at) - _ts(f.deployed_at))
+        updated[target] = replace(f, failed=True, failure_detection=how, remediated_by=r.sha,
+                                  recovery_hours=recovery, reverted_by=r.sha if how == "revert" else f.reverted_by)
+
+    for i, r in enumerate(ordered):
+        target: int | None = None
+        if r.is_revert:
+            if r.reverts_sha:
+                target = next((index[s] for s in index if s.startswith(r.reverts_sha)), None)
+            if target is None and r.reverts_pr is not None:
+                target = by_pr.get(r.reverts_pr)
+            if target is None:
+                quoted = REVERT_TITLE.match(r.pr_title or r.subject)
+                if quoted:
+                    original = quoted.group(2)
+                    target = by_title.get(original, by_title.get(SQUASH_PR.sub("", original).strip()))
+            if target is not None and target < i:
+                fail(target, i, "revert")
+        for env in r.environments:
+            roots = set(history.env_roots.get(env, ()))
+            state = tuple(oid for root, oid in sorted(trees.get(r.sha, {}).items()) if root in roots)
+            seen = states.setdefault(env, [])
+            # Returning an environment to an earlier state (not the one just before) is a rollback.
+            returned = any(s == state for _, s in seen[:-1])
+            if state and len(seen) >= 2 and not r.is_revert and seen[-1][1] != state and returned:
+                updated[i] = replace(updated[i], is_rollback=True)
+                fail(seen[-1][0], i, "rollback")
+            if state:
+                seen.append((i, state))
+        if r.is_hotfix and not r.is_revert:
+            previous = _previous_in_env(ordered, i)
+            if previous is not None and _ts(r.deployed_at) - _ts(ordered[previous].deployed_at) <= FAILURE_WINDOW:
+                fail(previous, i, "hotfix")
+    return tuple(sorted(updated, key=lambda r: _ts(r.deployed_at), reverse=True))
+
+
+def _previous_in_env(ordered: list[AuditRecord], i: int) -> int | None:
+    envs = set(ordered[i].environments)
+    files = {f.split("\t", 1)[1] for f in ordered[i].files}
+    for j in range(i - 1, -1, -1):
+        other = ordered[j]
+        if envs & set(other.environments) and files & {f.split("\t", 1)[1] for f in other.files}:
+            return j
+    return None
+
+
+def _ts(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _hours(delta: timedelta) -> float:
+    return round(max(delta.total_seconds(), 0.0) / 3600.0, 2)

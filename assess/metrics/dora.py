@@ -1,0 +1,171 @@
+"""Delivery metrics from the audit trail (pandas): DORA per environment and per month, and history shares."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from assess.metrics.audit import bot_kind, change_path
+from assess.metrics.tiers import classify_all
+from assess.model.history import AuditRecord, ChangePath, HistoryEvidence, SignatureType
+
+PR_PATHS = (ChangePath.PR_MERGE.value, ChangePath.PR_SQUASH.value)
+
+
+def delivery_metrics(records: Sequence[AuditRecord], history: HistoryEvidence, start: datetime, end: datetime,
+                     production: Sequence[str]) -> dict[str, Any]:
+    """DORA figures per environment (overall and monthly) with tiers, plus history-wide shares."""
+    frame = audit_frame(records)
+    envs: dict[str, Any] = {}
+    for env in history.environments:
+        rows = frame[frame["environments"].apply(lambda e, env=env: env in e)] if len(frame) else frame
+        envs[env] = _env_metrics(rows, start, end)
+    prod_rows = frame[frame["environments"].apply(lambda e: any(p in e for p in production))] if len(frame) else frame
+    weeks = max((end - start).total_seconds() / (7 * 86400), 1.0)
+    summary = _history_summary(history, records)
+    summary["deploys_per_week"] = round(len(prod_rows) / weeks, 2) if len(frame) else None
+    summary["production_environments"] = list(production)
+    return {
+        "window": {"start": start.isoformat(), "end": end.isoformat(), "days": round((end - start).days, 1)},
+        "tier_tables": ["dora_2023", "dora_2024"],
+        "environments": envs,
+        "history": summary,
+    }
+
+
+def audit_frame(records: Sequence[AuditRecord]) -> pd.DataFrame:
+    """The audit trail as a DataFrame with UTC timestamps."""
+    columns = ["sha", "deployed_at", "environments", "failed", "is_revert", "is_rollback", "is_hotfix",
+               "recovery_hours", "lead_time_hours", "is_bot", "change_path", "signature"]
+    data = [{
+        "sha": r.sha, "deployed_at": r.deployed_at, "environments": r.environments, "failed": r.failed,
+        "is_revert": r.is_revert, "is_rollback": r.is_rollback, "is_hotfix": r.is_hotfix,
+        "recovery_hours": r.recovery_hours, "lead_time_hours": r.lead_time_hours, "is_bot": r.is_bot,
+        "change_path": r.change_path.value, "signature": r.signature.value,
+    } for r in records]
+    frame = pd.DataFrame(data, columns=columns)
+    frame["deployed_at"] = pd.to_datetime(frame["deployed_at"], utc=True, format="ISO8601")
+    return frame
+
+
+def _env_metrics(rows: pd.DataFrame, start: datetime, end: datetime) -> dict[str, Any]:
+    n = len(rows)
+    out: dict[str, Any] = {"deployments": n}
+    if n == 0:
+        out.update({"deployment_days": 0, "frequency_bucket": "yearly", "deploys_per_week": 0.0,
+                    "lead_time_hours": {"median": None, "p90": None, "count": 0},
+                    "change_failure_rate": None, "rework_rate": None, "failed": 0,
+                    "recovery_hours": {"median": None, "count": 0}, "monthly": []})
+        out["tiers"] = classify_all({"deployment_frequency": "yearly", "lead_time": None,
+                                     "change_failure_rate": None, "recovery_time": None})
+        return out
+    days = rows["deployed_at"].dt.floor("D")
+    lead = rows["lead_time_hours"].dropna()
+    recovery = rows.loc[rows["failed"], "recovery_hours"].dropna()
+    remediations = rows["is_revert"] | rows["is_rollback"] | rows["is_hotfix"]
+    weeks = max((end - start).total_seconds() / (7 * 86400), 1.0)
+    bucket = frequency_bucket(rows["deployed_at"], start, end)
+    out.update({
+        "deployment_days": int(days.nunique()),
+        "deploys_per_week": round(n / weeks, 2),
+        "frequency_bucket": bucket,
+        "lead_time_hours": {"median": _round(lead.median()), "p90": _round(lead.quantile(0.9)),
+                            "count": len(lead), "unavailable": int(n - len(lead))},
+        "failed": int(rows["failed"].sum()),
+        "change_failure_rate": round(float(rows["failed"].mean()), 3),
+        "rework_rate": round(float(remediations.mean()), 3),
+        "recovery_hours": {"median": _round(recovery.median()), "count": len(recovery)},
+    })
+    out["tiers"] = classify_all({
+        "deployment_frequency": bucket,
+        "lead_time": out["lead_time_hours"]["median"],
+        "change_failure_rate": out["change_failure_rate"],
+        "recovery_time": out["recovery_hours"]["median"],
+    })
+    out["monthly"] = _monthly(rows)
+    return out
+
+
+def _monthly(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    month = rows["deployed_at"].dt.tz_convert("UTC").dt.strftime("%Y-%m")
+    remediations = rows["is_revert"] | rows["is_rollback"] | rows["is_hotfix"]
+    frame = rows.assign(month=month, day=rows["deployed_at"].dt.floor("D"), rework=remediations)
+    out: list[dict[str, Any]] = []
+    for key, group in frame.groupby("month", sort=True):
+        lead = group["lead_time_hours"].dropna()
+        recovery = group.loc[group["failed"], "recovery_hours"].dropna()
+        out.append({
+            "month": str(key),
+            "deployments": len(group),
+            "deployment_days": int(group["day"].nunique()),
+            "lead_time_median_hours": _round(lead.median()),
+            "lead_time_p90_hours": _round(lead.quantile(0.9)),
+            "change_failure_rate": round(float(group["failed"].mean()), 3),
+            "recovery_median_hours": _round(recovery.median()),
+            "rework_rate": round(float(group["rework"].mean()), 3),
+        })
+    return out
+
+
+def frequency_bucket(times: pd.Series, start: datetime, end: datetime) -> str:
+    """Four Keys' deployment-frequency bucket over a calendar of every day in the window (zero days included)."""
+    if times.empty:
+        return "yearly"
+    calendar = pd.date_range(pd.Timestamp(start).floor("D"), pd.Timestamp(end).floor("D"), freq="D", tz="UTC")
+    per_day = times.dt.floor("D").value_counts().reindex(calendar, fill_value=0)
+    weekly = per_day.resample("W")
+    days_deployed = weekly.apply(lambda s: int((s > 0).sum()))
+    if days_deployed.median() >= 3:
+        per_deploy_day = per_day[per_day > 0].median()
+        return "on_demand" if per_deploy_day >= 2 else "daily"
+    if (days_deployed > 0).astype(int).median() >= 1:
+        return "weekly"
+    weeks_with = (days_deployed > 0).astype(int)
+    if weeks_with.resample("ME").sum().median() >= 1:
+        return "monthly"
+    return "yearly"
+
+
+def _history_summary(history: HistoryEvidence, records: Sequence[AuditRecord]) -> dict[str, Any]:
+    commits = history.commits
+    n = len(commits)
+    paths = [change_path(c)[0].value for c in commits]
+    bots = [bot_kind(c.author_name, c.author_email) is not None for c in commits]
+    humans = {c.author_email for c, bot in zip(commits, bots, strict=True) if not bot}
+    humans |= {_email(a) for c in commits for a in c.co_authors if bot_kind(a, _email(a)) is None}
+    signed = [c.signature is not SignatureType.NONE for c in commits]
+    human_direct = [p == ChangePath.DIRECT_PUSH.value and not b for p, b in zip(paths, bots, strict=True)]
+    return {
+        "commits": n,
+        "human_committers": len(humans),
+        "direct_push_share": _share(sum(p in (ChangePath.DIRECT_PUSH.value, ChangePath.WEB_EDIT.value,
+                                               ChangePath.LOCAL_MERGE.value) for p in paths), n),
+        "human_direct_pushes": int(sum(human_direct)),
+        "pr_merge_share": _share(sum(p in PR_PATHS for p in paths), n),
+        "signed_share": _share(sum(signed), n),
+        "bot_share": _share(sum(bots), n),
+        "signature_types": {t.value: sum(c.signature is t for c in commits) for t in SignatureType},
+        "deployments": len(records),
+        "deployments_signed_share": _share(sum(r.signature is not SignatureType.NONE for r in records),
+                                           len(records)),
+        "reverts": sum(r.is_revert for r in records),
+        "rollbacks": sum(r.is_rollback for r in records),
+        "hotfixes": sum(r.is_hotfix for r in records),
+        "emergency_changes": sum(r.is_emergency for r in records),
+        "shallow": history.shallow,
+    }
+
+
+def _email(trailer: str) -> str:
+    return trailer.rsplit("<", 1)[-1].rstrip(">").strip().lower() if "<" in trailer else trailer.lower()
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+def _round(value: float) -> float | None:
+    return None if pd.isna(value) else round(float(value), 2)

@@ -1,0 +1,111 @@
+"""History evidence: the first-parent chain of the default branch, as read from Git, and the audit records built
+from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from assess.model.evidence import Provenance
+
+
+class SignatureType(StrEnum):
+    """What the raw `gpgsig` header of a commit holds (presence and type only; not verification)."""
+
+    NONE = "none"
+    OPENPGP = "openpgp"
+    SSH = "ssh"
+    X509 = "x509"
+    MALFORMED = "malformed"
+
+
+class ChangePath(StrEnum):
+    """How a change landed on the default branch."""
+
+    PR_MERGE = "pr-merge"
+    PR_SQUASH = "pr-squash"
+    DIRECT_PUSH = "direct-push"
+    WEB_EDIT = "web-edit"
+    LOCAL_MERGE = "local-merge"
+
+
+@dataclass(frozen=True, slots=True)
+class CommitRecord:
+    """One first-parent commit of the default branch, as `git log` and `git cat-file` describe it."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    authored_at: str
+    committer_name: str
+    committer_email: str
+    committed_at: str
+    subject: str
+    body: str
+    co_authors: tuple[str, ...] = ()
+    files: tuple[tuple[str, str], ...] = ()
+    files_truncated: int = 0
+    signature: SignatureType = SignatureType.NONE
+    branch_first_authored_at: str | None = None
+    env_trees: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class HistoryEvidence:
+    """The mainline history in the window, newest first."""
+
+    provenance: Provenance
+    branch: str
+    tip: str
+    commits: tuple[CommitRecord, ...]
+    since: str | None = None
+    until: str | None = None
+    shallow: bool = False
+    total_commits: int = 0
+    environments: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    env_roots: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    verification: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One production-relevant change: a first-parent commit touching an environment's paths."""
+
+    sha: str
+    parents: tuple[str, ...]
+    deployed_at: str
+    authored_at: str
+    author_name: str
+    author_email: str
+    committer_name: str
+    committer_email: str
+    co_authors: tuple[str, ...]
+    is_bot: bool
+    bot_kind: str | None
+    change_path: ChangePath
+    change_path_confidence: str
+    pr_number: int | None
+    pr_title: str | None
+    ticket_refs: tuple[str, ...]
+    signature: SignatureType
+    webflow_signed: bool
+    signature_status: str | None
+    environments: tuple[str, ...]
+    files: tuple[str, ...]
+    subject: str
+    is_revert: bool = False
+    reverts_sha: str | None = None
+    reverts_pr: int | None = None
+    reverted_by: str | None = None
+    is_rollback: bool = False
+    is_hotfix: bool = False
+    is_emergency: bool = False
+    failed: bool = False
+    failure_detection: str | None = None
+    remediated_by: str | None = None
+    recovery_hours: float | None = None
+    lead_time_hours: float | None = None
+    lead_time_source: str = "unavailable-offline"
+    confirmed_by: str | None = None
