@@ -7,9 +7,10 @@ import json
 import logging
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from pathlib import Path
 
@@ -22,13 +23,14 @@ from assess.checks.catalog import find_check, load_catalog
 from assess.collectors.git_repo import NotARepositoryError, RepositoryError
 from assess.collectors.samples import SampleError, get_sample, list_samples, materialise
 from assess.config import ConfigError, load_config
-from assess.engine import Settings, evaluate, evidence_json, has_errors, run_assessment
+from assess.engine import Settings, collect, derive, evaluate, evidence_json, has_errors, run_assessment
 from assess.model.codec import from_plain
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Outcome, Severity
 from assess.model.report import Report
 from assess.model.schema import report_schema
 from assess.reporters import json_report, terminal
+from assess.reporters.audit_csv import audit_csv, audit_json
 
 
 class Exit(IntEnum):
@@ -61,6 +63,34 @@ class SourceUnreachable(UserError):
     exit_code = int(Exit.SOURCE_UNREACHABLE)
 
 
+def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """Parse --since/--until: an ISO date or date-time, or a duration back from now (90d, 12w, 6m, 1y)."""
+    if value is None:
+        return None
+    text = value.strip()
+    units = {"d": 1, "w": 7, "m": 30, "y": 365}
+    if text[:-1].isdigit() and text[-1:] in units:
+        return datetime.now(UTC) - timedelta(days=int(text[:-1]) * units[text[-1]])
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD), an ISO date-time, or 90d/12w/6m/1y") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def history_options(func: Callable[..., None]) -> Callable[..., None]:
+    """Options that choose the history window, shared by `scan` and `audit-trail`."""
+    for option in reversed([
+        click.option("--branch", help="Branch whose first-parent history is read (default: HEAD's branch)."),
+        click.option("--since", callback=_when, help="Start of the window: YYYY-MM-DD, ISO date-time or 90d."),
+        click.option("--until", callback=_when, help="End of the window (default: now)."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
+                     help="Policy file (default: .gitops-assess.yaml in the repository)."),
+    ]):
+        func = option(func)
+    return func
+
+
 def _formats(value: str) -> list[str]:
     items = [v.strip() for v in value.split(",") if v.strip()]
     unknown = [v for v in items if v not in FORMATS]
@@ -84,8 +114,14 @@ def cli() -> None:
               help="Comma-separated output formats: terminal, json.")
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Directory for report files (report.json, …). Without it a single format goes to stdout.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
-              help="Policy file (default: .gitops-assess.yaml in the repository).")
+@history_options
+@click.option("--no-history", is_flag=True, help="Skip history: no audit trail, metrics or timeline.")
+@click.option("--timeline-months", type=click.IntRange(0, 120), default=12, show_default=True,
+              help="Month-end points of the maturity timeline (0 turns it off).")
+@click.option("--verify-signatures", is_flag=True,
+              help="Also verify signatures with local keys (slower; a separate, failure-tolerant pass).")
+@click.option("--allowed-signers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="SSH allowed-signers file used by --verify-signatures.")
 @click.option("--fail-under-stage", type=click.IntRange(0, 4), help="Exit 1 when the stage reached is lower.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]),
               help="Exit 1 on any failing finding of this severity or higher.")
@@ -97,7 +133,9 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.option("--debug", is_flag=True, help="Log details (and tracebacks of internal errors) to stderr.")
 def scan(path: str | None, sample_name: str | None, revision: str, worktree: bool, formats: list[str],
-         output_dir: Path | None, config_path: str | None, fail_under_stage: int | None, fail_on: str | None,
+         output_dir: Path | None, config_path: str | None, branch: str | None, since: datetime | None,
+         until: datetime | None, no_history: bool, timeline_months: int, verify_signatures: bool,
+         allowed_signers: Path | None, fail_under_stage: int | None, fail_on: str | None,
          save_evidence: Path | None, from_evidence: Path | None, verbose: bool, quiet: bool, debug: bool) -> None:
     """Assess the repository at PATH (default: the current directory)."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
@@ -108,10 +146,12 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
         raise UserError("several file formats need --output DIR")
     err = Console(stderr=True, quiet=quiet)
     try:
-        with _target(path, sample_name) as (repo_path, name):
+        with _target(path, sample_name) as (repo_path, name, as_of):
             config = load_config(config_path, repo_path if not from_evidence else None)
             settings = Settings(path=repo_path, revision=revision, worktree=worktree, config=config,
-                                target_name=name)
+                                target_name=name, history=not no_history, branch=branch, since=since,
+                                until=until or as_of, timeline_months=timeline_months,
+                                verify_signatures=verify_signatures, allowed_signers=allowed_signers, now=as_of)
             with err.status("assessing…") as status:
                 if from_evidence:
                     bundle = _load_evidence(from_evidence)
@@ -131,13 +171,14 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
 
 
 @contextmanager
-def _target(path: str | None, sample_name: str | None) -> Iterator[tuple[str, str | None]]:
+def _target(path: str | None, sample_name: str | None) -> Iterator[tuple[str, str | None, datetime | None]]:
+    """The repository to scan: PATH, or a sample materialised in a temporary directory (with its as-of date)."""
     if sample_name is None:
-        yield path or ".", None
+        yield path or ".", None, None
         return
     sample = get_sample(sample_name)
     with tempfile.TemporaryDirectory(prefix=f"gitops-assess-{sample.name}-") as tmp:
-        yield str(materialise(sample, Path(tmp) / sample.name)), f"sample:{sample.name}"
+        yield str(materialise(sample, Path(tmp) / sample.name)), f"sample:{sample.name}", sample.as_of
 
 
 def _load_evidence(path: Path) -> EvidenceBundle:
@@ -179,6 +220,42 @@ def _exit_code(report: Report, fail_under_stage: int | None, fail_on: str | None
         click.echo("gitops-assess: some checks failed internally; see the error findings", err=True)
         return Exit.INTERNAL
     return Exit.OK
+
+
+@cli.command("audit-trail")
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=str))
+@click.option("--sample", "sample_name", metavar="NAME", help="Use a bundled sample estate.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: stdout).")
+@history_options
+def audit_trail_cmd(path: str | None, sample_name: str | None, fmt: str, output: Path | None,
+                    config_path: str | None, branch: str | None, since: datetime | None,
+                    until: datetime | None) -> None:
+    """Write the raw change log: one record per deployment change, for auditors."""
+    if path and sample_name:
+        raise UserError("give a PATH or --sample, not both")
+    try:
+        with _target(path, sample_name) as (repo_path, name, as_of):
+            config = load_config(config_path, repo_path)
+            settings = Settings(path=repo_path, config=config, target_name=name, branch=branch, since=since,
+                                until=until or as_of, timeline_months=0, now=as_of)
+            bundle = collect(settings)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from exc
+    except NotARepositoryError as exc:
+        raise UserError(str(exc)) from exc
+    except (RepositoryError, SampleError) as exc:
+        raise SourceUnreachable(str(exc)) from exc
+    if bundle.history is None:
+        reason = next((u.reason for u in bundle.unavailable if u.source.value == "history"), "no history")
+        raise SourceUnreachable(f"no audit trail: {reason}")
+    records = derive(bundle.history, config).audit_trail
+    text = audit_csv(records) if fmt == "csv" else audit_json(records)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
 
 
 @cli.command("checks")

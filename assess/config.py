@@ -30,8 +30,11 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "fleet_clouds": {"type": "integer", "minimum": 1},
                 "min_environments": {"type": "integer", "minimum": 1},
                 "min_engineers": {"type": "integer", "minimum": 1},
+                "min_signed_share": {"type": "number", "minimum": 0, "maximum": 1},
+                "ci_success_rate": {"type": "number", "minimum": 0, "maximum": 1},
             },
         },
+        "bots": {"type": "array", "items": {"type": "string", "minLength": 1}},
         "checks": {
             "type": "object",
             "additionalProperties": False,
@@ -55,6 +58,7 @@ class Config:
     thresholds: Thresholds = field(default_factory=Thresholds)
     environments: dict[str, tuple[str, ...]] = field(default_factory=dict)
     disabled_checks: frozenset[str] = frozenset()
+    bots: tuple[str, ...] = ()
 
 
 def load_config(explicit: str | None, repo_root: str | None) -> Config:
@@ -87,6 +91,7 @@ def load_config(explicit: str | None, repo_root: str | None) -> Config:
         thresholds=Thresholds(**data.get("thresholds", {})),
         environments={k: tuple(v) for k, v in data.get("environments", {}).items()},
         disabled_checks=frozenset(data.get("checks", {}).get("disable", [])),
+        bots=tuple(data.get("bots", [])),
     )
 
 

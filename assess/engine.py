@@ -5,21 +5,29 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from assess import __version__
+from assess.audit_trail import build_audit_trail
 from assess.checks.catalog import Check, load_catalog
 from assess.checks.runner import run_checks
-from assess.collectors.git_repo import RepositoryError
+from assess.collectors.git_repo import RepositoryError, open_repository
+from assess.collectors.history import read_history, verify_signatures
 from assess.collectors.repo_tree import collect_repo
+from assess.collectors.snapshots import collect_snapshots
 from assess.config import Config
+from assess.environments import detect_environments, env_roots, production_envs
+from assess.metrics.dora import delivery_metrics
 from assess.model.codec import to_plain
 from assess.model.context import CheckContext
-from assess.model.evidence import EvidenceBundle, Source, Unavailable
+from assess.model.evidence import EvidenceBundle, RepoEvidence, Snapshot, Source, Unavailable
 from assess.model.finding import Outcome
+from assess.model.history import AuditRecord, HistoryEvidence
 from assess.model.report import Report, SourceStatus
-from assess.scoring import score
+from assess.scoring import score, stage_result
 
 Progress = Callable[[str], None]
 
@@ -33,11 +41,21 @@ class Settings:
     worktree: bool = False
     config: Config = field(default_factory=Config)
     target_name: str | None = None
+    history: bool = True
+    branch: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    timeline_months: int = 12
+    verify_signatures: bool = False
+    allowed_signers: Path | None = None
+    now: datetime | None = None
 
 
-def collect(settings: Settings, progress: Progress = lambda _: None, now: datetime | None = None) -> EvidenceBundle:
-    """Gather every source's evidence; a source that cannot be read becomes Unavailable (never raises for those)."""
-    now = now or datetime.now(UTC)
+def collect(settings: Settings, progress: Progress = lambda _: None) -> EvidenceBundle:
+    """Gather every source's evidence; a source that cannot be read becomes Unavailable.
+
+    Raises RepositoryError only when the repository itself cannot be read (the one required source)."""
+    now = settings.now or datetime.now(UTC)
     progress(f"reading repository tree at {settings.revision}")
     git_ev = collect_repo(settings.path, settings.revision, settings.worktree, now)
     unavailable = [
@@ -46,18 +64,79 @@ def collect(settings: Settings, progress: Progress = lambda _: None, now: dateti
         Unavailable(Source.CLUSTER, "no cluster was requested",
                     "run with --kube-context or --cluster-snapshot FILE"),
     ]
-    return EvidenceBundle(git=git_ev, unavailable=tuple(unavailable))
+    history: HistoryEvidence | None = None
+    snapshots: tuple[Snapshot, ...] = ()
+    if not settings.history:
+        unavailable.append(Unavailable(Source.HISTORY, "history not read (--no-history)",
+                                       "run without --no-history"))
+    elif git_ev.empty:
+        unavailable.append(Unavailable(Source.HISTORY, "the repository has no commits",
+                                       "commit the declarations, then scan again"))
+    else:
+        try:
+            history, snapshots = _collect_history(settings, git_ev, now, progress)
+        except RepositoryError as exc:
+            unavailable.append(Unavailable(Source.HISTORY, f"history could not be read: {exc}",
+                                           "check the branch name (--branch) and that the clone is complete"))
+    return EvidenceBundle(git=git_ev, history=history, snapshots=snapshots, unavailable=tuple(unavailable))
 
 
-def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, ...] | None = None,
-             now: datetime | None = None) -> Report:
+def _collect_history(settings: Settings, git_ev: RepoEvidence, now: datetime,
+                     progress: Progress) -> tuple[HistoryEvidence, tuple[Snapshot, ...]]:
+    handle = open_repository(settings.path)
+    envs = detect_environments(git_ev, settings.config.environments)
+    progress("reading history")
+    history = read_history(handle, settings.branch, settings.since, settings.until, env_roots(envs), envs, now)
+    if settings.verify_signatures:
+        progress("verifying signatures")
+        signed = [c.sha for c in history.commits if c.signature.value != "none"]
+        history = replace(history, verification=verify_signatures(handle, signed, settings.allowed_signers))
+    snapshots: tuple[Snapshot, ...] = ()
+    if settings.timeline_months > 0:
+        progress("reading month-end snapshots for the timeline")
+        end = settings.until or now
+        snapshots = collect_snapshots(handle, history.tip, end, settings.timeline_months, now)
+    return history, snapshots
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What the engine derives from history before the checks run."""
+
+    audit_trail: tuple[AuditRecord, ...] = ()
+    production_envs: tuple[str, ...] = ()
+    metrics: dict[str, Any] = field(default_factory=dict)
+    window: dict[str, Any] = field(default_factory=dict)
+
+
+def derive(history: HistoryEvidence | None, config: Config) -> Derived:
+    """Audit trail, production environments, delivery metrics and the window, from history evidence (pure)."""
+    if history is None:
+        return Derived()
+    audit = build_audit_trail(history, config.bots)
+    prod = production_envs(history.environments)
+    end = datetime.fromisoformat(history.as_of) if history.as_of else datetime.now(UTC)
+    if history.since:
+        start = datetime.fromisoformat(history.since)
+    elif history.commits:
+        start = datetime.fromisoformat(history.commits[-1].committed_at)
+    else:
+        start = end
+    metrics = delivery_metrics(audit, history, start, end, prod)
+    window = {"branch": history.branch, "tip": history.tip, "since": history.since, "until": history.until,
+              "start": start.isoformat(), "end": end.isoformat(), "environments": history.environments}
+    return Derived(audit, prod, metrics, window)
+
+
+def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, ...] | None = None) -> Report:
     """Pure evaluation of an evidence bundle into a report (apart from the timestamp)."""
-    now = now or datetime.now(UTC)
+    now = settings.now or datetime.now(UTC)
     checks = tuple(c for c in (catalog or load_catalog()) if c.spec.id not in settings.config.disabled_checks)
-    ctx = CheckContext(bundle, settings.config.thresholds)
+    derived = derive(bundle.history, settings.config)
+    ctx = CheckContext(bundle, settings.config.thresholds, derived.audit_trail, derived.production_envs)
     findings = run_checks(checks, ctx)
     specs = [c.spec for c in checks]
-    scores = score(findings, specs, settings.config.thresholds, {})
+    scores = score(findings, specs, settings.config.thresholds, derived.metrics)
     git = bundle.git
     target = {
         "name": settings.target_name or (git.root if git else settings.path),
@@ -70,6 +149,7 @@ def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, .
         tool_version=__version__,
         target=target,
         generated_at=now.isoformat(timespec="seconds"),
+        window=derived.window,
         stage=scores.stage,
         findings=findings,
         sources=_sources(bundle),
@@ -79,8 +159,34 @@ def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, .
         dimensions=scores.dimensions,
         next_steps=scores.next_steps,
         checks=tuple(c.spec.to_json() for c in checks),
+        metrics=derived.metrics,
+        audit_trail=tuple(to_plain(r) for r in derived.audit_trail),
+        timeline=timeline(bundle.snapshots, checks, settings),
         evidence_sha256=evidence_digest(bundle),
     )
+
+
+def timeline(snapshots: tuple[Snapshot, ...], checks: tuple[Check, ...],
+             settings: Settings) -> tuple[dict[str, Any], ...]:
+    """The stage reached at each month end, from the declared state alone (tree checks only)."""
+    tree_checks = tuple(c for c in checks if c.spec.sources == ("git",))
+    specs = [c.spec for c in tree_checks]
+    out: list[dict[str, Any]] = []
+    memo: dict[str, dict[str, Any]] = {}
+    for snap in snapshots:
+        entry: dict[str, Any] = {"at": snap.at, "month": snap.at[:7], "commit": snap.commit}
+        if snap.tree is None or snap.commit is None:
+            entry.update({"stage": 0, "basis": "declared", "progress": {}, "note": "no commits yet"})
+        else:
+            if snap.commit not in memo:
+                findings = run_checks(tree_checks, CheckContext(EvidenceBundle(git=snap.tree),
+                                                                settings.config.thresholds))
+                result = stage_result({f.check_id: f for f in findings}, specs)
+                memo[snap.commit] = {"stage": result.reached, "basis": result.basis.value,
+                                     "progress": result.progress, "blockers": list(result.blockers)}
+            entry.update(memo[snap.commit])
+        out.append(entry)
+    return tuple(out)
 
 
 def run_assessment(settings: Settings, progress: Progress = lambda _: None) -> tuple[Report, EvidenceBundle]:
@@ -112,6 +218,10 @@ def _sources(bundle: EvidenceBundle) -> dict[str, SourceStatus]:
         if git.bare:
             notes.append("bare repository")
         out["git"] = SourceStatus(True, detail="; ".join(notes) or None)
+    if bundle.history is not None:
+        h = bundle.history
+        detail = f"{h.total_commits} first-parent commits on {h.branch}"
+        out["history"] = SourceStatus(True, detail="; ".join([detail, *h.notes]))
     for item in bundle.unavailable:
         out[item.source.value] = SourceStatus(False, item.reason, item.fix)
     return out

@@ -116,12 +116,15 @@ def stage_result(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec]) -> St
 
 
 def _basis(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec], reached: int) -> Confidence:
-    """The weakest kind of evidence among the passing gating checks of the stage reached."""
+    """The weakest kind of evidence among the passing gating checks of the stage reached.
+
+    Heuristics on history (inferred) corroborate a stage; they decide its basis only when nothing else does."""
     passing = [by_id[s.id].confidence for s in specs
                if s.stage == reached and s.gates_stage and s.id in by_id and by_id[s.id].outcome is Outcome.PASS]
+    firm = [c for c in passing if c is not Confidence.INFERRED]
     if not passing:
         return Confidence.DECLARED
-    return min(passing, key=lambda c: c.strength)
+    return min(firm or passing, key=lambda c: c.strength)
 
 
 def _explain(reached: int, basis: Confidence, blockers: tuple[str, ...], unverified: list[str]) -> str:

@@ -37,6 +37,7 @@ class Builder:
     repo: Path
     clock: datetime
     pr_number: int = 100
+    routine_counter: int = 0
     log: list[str] = field(default_factory=list)
 
     def git(self, *args: str, env: dict[str, str] | None = None) -> str:
@@ -134,6 +135,27 @@ class Builder:
         return self.git("rev-parse", "HEAD").strip()
 
 
+ROUTINE_PEOPLE = ("alice", "bob", "carol", "dave", "erin", "frank", "grace")
+
+
+def routine(b: Builder, name: str, path: str, image: str, count: int, every_hours: float = 70) -> None:
+    """Everyday delivery: image bumps by Renovate and resource tuning by people, each through a pull request.
+
+    Every change is new (a fresh tag, a fresh memory figure), so none of them reads as a rollback."""
+    for _ in range(count):
+        b.routine_counter += 1
+        i = b.routine_counter
+        tag = f"{image}:2.{i // 10}.{i % 10}"
+        if i % 3 == 0:
+            b.pr("renovate", f"renovate/{name}-{i}", f"Update {image} to 2.{i // 10}.{i % 10}",
+                 [("Update image", {path: deployment(name, tag)})], hours=every_hours, squash=True, bot=True)
+        else:
+            who = ROUTINE_PEOPLE[i % len(ROUTINE_PEOPLE)]
+            text = deployment(name, tag).replace("memory: 128Mi", f"memory: {128 + 8 * i}Mi")
+            b.pr(who, f"tune-{name}-{i}", f"Tune {name} memory requests (OPS-{300 + i})",
+                 [("Tune memory", {path: text})], hours=every_hours, squash=i % 2 == 0)
+
+
 def new_builder(start: str) -> Builder:
     """A scratch repository on branch main."""
     repo = Path(tempfile.mkdtemp(prefix="sample-"))
@@ -151,7 +173,9 @@ def export(b: Builder, name: str, meta: str) -> None:
     # Original ids are only needed by tools that rewrite history; drop them to keep the stream small.
     lines = [ln for ln in stream.split(b"\n") if not ln.startswith(b"original-oid ")]
     (out / "history.fi").write_bytes(b"\n".join(lines))
-    (out / "sample.yaml").write_text(meta.strip() + "\n")
+    # Samples are assessed "as of" shortly after their last commit, so their delivery metrics stay meaningful.
+    as_of = (b.clock + timedelta(days=2)).replace(hour=12, minute=0, second=0).isoformat()
+    (out / "sample.yaml").write_text(meta.strip() + f"\nas_of: '{as_of}'\n")
 
 
 # --- reusable manifest texts -----------------------------------------------------------------------------------
@@ -456,7 +480,7 @@ WEB_IMAGE = "ghcr.io/acme/web:1.8.2@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12a
 
 def stage2() -> None:
     """Argo CD with auto-sync, self-heal and prune; PRs the only path; no policy engine yet."""
-    b = new_builder("2026-01-12T10:00:00")
+    b = new_builder("2025-10-06T10:00:00")
     b.commit("alice", "Web app manifests", {
         "README.md": "# web-deploy\n\nDeclared state of the web app. Argo CD syncs `apps/web/overlays/*`.\n",
         "apps/web/base/deployment.yaml": deployment("web", "ghcr.io/acme/web:1.8.0"),
@@ -473,6 +497,7 @@ def stage2() -> None:
             "apps/web/overlays/prod/replicas.yaml": replicas_patch("web", 4),
         }),
     ])
+    routine(b, "web", "apps/web/base/deployment.yaml", "ghcr.io/acme/web", 12)
     b.pr("carol", "argocd", "Adopt Argo CD", [
         ("Argo CD project and applications", {
             "argocd/projects/web.yaml": APPPROJECT,
@@ -487,6 +512,7 @@ def stage2() -> None:
                             "*                @acme/web-team\n/argocd/          @acme/platform\n"
                             "/apps/web/overlays/prod/ @acme/web-team @acme/sre\n"}),
     ], squash=True)
+    routine(b, "web", "apps/web/base/deployment.yaml", "ghcr.io/acme/web", 20)
     b.pr("dave", "sealed-secrets", "Sealed secrets for the API key", [
         ("Add SealedSecret", {"apps/web/base/api-key.sealed.yaml": "apiVersion: bitnami.com/v1alpha1\n"
                               "kind: SealedSecret\nmetadata:\n  name: web-api-key\nspec:\n  encryptedData:\n"
@@ -747,7 +773,7 @@ ORDERS_IMAGE = "ghcr.io/acme/orders:2.4.1 # {\"$imagepolicy\": \"flux-system:ord
 
 def stage3() -> None:
     """Flux on two clusters declared with Cluster API, Kyverno in enforce mode, self-service via Crossplane."""
-    b = new_builder("2025-12-01T09:00:00")
+    b = new_builder("2025-09-01T09:00:00")
     b.commit("alice", "Orders app with overlays", {
         "README.md": "# platform\n\nFlux-managed platform: clusters, infrastructure, policies and apps.\n",
         "apps/base/orders/deployment.yaml": deployment("orders", "ghcr.io/acme/orders:2.4.0"),
@@ -758,6 +784,7 @@ def stage3() -> None:
                                                                      patches=("replicas.yaml",)),
         "apps/overlays/production/replicas.yaml": replicas_patch("orders", 3),
     })
+    routine(b, "orders", "apps/base/orders/deployment.yaml", "ghcr.io/acme/orders", 10)
     b.pr("bob", "flux-bootstrap", "Bootstrap Flux on staging and production", [
         ("Flux sync for staging", {"clusters/staging/flux-system/sync.yaml": flux_sync("staging")}),
         ("Flux sync for production", {"clusters/production/flux-system/sync.yaml": flux_sync("production")}),
@@ -782,6 +809,7 @@ def stage3() -> None:
             "infrastructure/clusters/production.yaml": capi_cluster("production", "AWSCluster", "eu-west-1"),
         }),
     ], squash=True)
+    routine(b, "orders", "apps/base/orders/deployment.yaml", "ghcr.io/acme/orders", 18)
     b.pr("carol", "enforce-policies", "Enforce the baseline policies", [
         ("Switch to Enforce", {
             "policies/disallow-latest-tag.yaml": kyverno_policy(
@@ -935,7 +963,7 @@ spec:
 
 def stage4() -> None:
     """Argo CD driving 24 clusters on three clouds through ApplicationSets, Gatekeeper on every cluster."""
-    b = new_builder("2025-11-03T08:00:00")
+    b = new_builder("2025-06-02T08:00:00")
     b.commit("alice", "Fleet repository layout", {
         "README.md": "# fleet\n\nOne Argo CD drives every cluster: `platform/` goes everywhere, `teams/` to workload "
         "clusters.\n",
@@ -947,6 +975,7 @@ def stage4() -> None:
     b.pr("bob", "capi-fleet", "Declare the first clusters with Cluster API", [
         ("EU clusters", {f"fleet/clusters/{n}.yaml": capi_cluster(n, i, r) for n, i, r in FLEET[:6]}),
     ])
+    routine(b, "checkout", "teams/checkout/base/deployment.yaml", "ghcr.io/acme/checkout", 12)
     b.pr("carol", "appsets", "ApplicationSets for platform and teams", [
         ("Policies ApplicationSet", {"platform/appsets/policies.yaml": POLICY_APPSET,
                                      "platform/policies/constraints.yaml": GATEKEEPER}),
@@ -955,6 +984,7 @@ def stage4() -> None:
     b.pr("dave", "us-clusters", "US clusters", [
         ("US clusters", {f"fleet/clusters/{n}.yaml": capi_cluster(n, i, r) for n, i, r in FLEET[6:12]}),
     ], squash=True)
+    routine(b, "checkout", "teams/checkout/base/deployment.yaml", "ghcr.io/acme/checkout", 14)
     b.pr("erin", "gcp-azure", "GCP and Azure clusters", [
         ("GCP clusters", {f"fleet/clusters/{n}.yaml": capi_cluster(n, i, r) for n, i, r in FLEET[12:18]}),
         ("Azure clusters", {f"fleet/clusters/{n}.yaml": capi_cluster(n, i, r) for n, i, r in FLEET[18:]}),
@@ -969,6 +999,7 @@ def stage4() -> None:
         ("Update image", {"teams/checkout/base/deployment.yaml": deployment(
             "checkout", "ghcr.io/acme/checkout:3.2.1@sha256:9b2a6c0f0e2f4d7c8a1e3b5d7f9a0c2e4b6d8f0a1c3e5b7d9f1a3c5e7b9d1f3a")}),
     ], squash=True, bot=True)
+    routine(b, "checkout", "teams/checkout/base/deployment.yaml", "ghcr.io/acme/checkout", 16)
     bad = b.pr("grace", "gatekeeper-audit", "Gatekeeper audit interval", [
         ("Lower audit interval", {"platform/policies/config.yaml": "apiVersion: config.gatekeeper.sh/v1alpha1\n"
                                   "kind: Config\nmetadata:\n  name: config\n  namespace: gatekeeper-system\n"

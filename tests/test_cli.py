@@ -66,7 +66,9 @@ def test_gates_set_exit_code_1(tmp_path: Path) -> None:
     assert run("scan", "--sample", "stage1-pushed", "-q", "--fail-under-stage", "1").returncode == 0
     crit = run("scan", "--sample", "stage1-pushed", "-q", "--fail-on", "critical")
     assert crit.returncode == 1 and "no-plaintext-secrets" in crit.stderr
-    assert run("scan", "--sample", "stage4-fleet", "-q", "--fail-on", "high").returncode == 0
+    assert run("scan", "--sample", "stage4-fleet", "-q", "--fail-on", "critical").returncode == 0
+    high = run("scan", "--sample", "stage4-fleet", "-q", "--fail-on", "high")
+    assert high.returncode == 1 and "no-human-direct-pushes" in high.stderr
 
 
 def test_usage_errors_exit_2() -> None:

@@ -38,13 +38,13 @@ def resolve_branch(handle: RepoHandle, branch: str | None) -> tuple[str, str]:
     raise RepositoryError("repository has no commits")
 
 
-def read_history(handle: RepoHandle, branch: str | None, since: str | None, until: str | None,
+def read_history(handle: RepoHandle, branch: str | None, since: datetime | None, until: datetime | None,
                  env_roots: dict[str, tuple[str, ...]], environments: dict[str, tuple[str, ...]],
                  now: datetime) -> HistoryEvidence:
     """The first-parent history of the branch in the window, with signatures and environment tree ids."""
     name, tip = resolve_branch(handle, branch)
-    window = [f"--since={since}"] if since else []
-    window += [f"--until={until}"] if until else []
+    window = [f"--since={since.isoformat()}"] if since else []
+    window += [f"--until={until.isoformat()}"] if until else []
     commits = list(_log(handle, tip, window))
     merges = [c for c in commits if len(c.parents) > 1]
     first_authored = _branch_first_authored(handle, tip, merges, {c.sha for c in commits}) if merges else {}
@@ -65,13 +65,14 @@ def read_history(handle: RepoHandle, branch: str | None, since: str | None, unti
         branch=name,
         tip=tip,
         commits=records,
-        since=since,
-        until=until,
+        since=since.isoformat() if since else None,
+        until=until.isoformat() if until else None,
         shallow=handle.shallow,
         total_commits=len(records),
         environments=environments,
         env_roots=env_roots,
         notes=tuple(notes),
+        as_of=(until or now).isoformat(),
     )
 
 
@@ -156,15 +157,16 @@ def _branch_first_authored(handle: RepoHandle, tip: str, merges: list[CommitReco
     out: dict[str, str] = {}
     for merge in merges:
         earliest: int | None = None
-        stack, seen = list(merge.parents[1:]), set()
+        stack: list[str] = list(merge.parents[1:])
+        seen: set[str] = set()
         while stack and len(seen) < MAX_SIDE_WALK:
-            sha = stack.pop()
-            if sha in seen or sha not in graph:
+            node = stack.pop()
+            if node in seen or node not in graph:
                 continue
-            seen.add(sha)
-            at, parents = graph[sha]
-            earliest = at if earliest is None else min(earliest, at)
-            stack.extend(parents)
+            seen.add(node)
+            authored, node_parents = graph[node]
+            earliest = authored if earliest is None else min(earliest, authored)
+            stack.extend(node_parents)
         if earliest is not None:
             out[merge.sha] = datetime.fromtimestamp(earliest, tz=UTC).isoformat()
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
@@ -25,6 +26,7 @@ class Sample:
     title: str
     description: str
     directory: Path
+    as_of: datetime | None = None
 
     @property
     def history(self) -> Path:
@@ -47,8 +49,9 @@ def list_samples(root: Path | None = None) -> list[Sample]:
     for meta in sorted(base.glob("*/sample.yaml")):
         data = yaml.load(meta.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
         if (meta.parent / "history.fi").is_file():
+            as_of = datetime.fromisoformat(str(data["as_of"])) if data.get("as_of") else None
             found.append(Sample(meta.parent.name, int(data.get("stage", 0)), str(data.get("title", "")),
-                                str(data.get("description", "")).strip(), meta.parent))
+                                str(data.get("description", "")).strip(), meta.parent, as_of))
     return sorted(found, key=lambda s: (s.stage, s.name))
 
 

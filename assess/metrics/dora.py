@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from assess.metrics.audit import bot_kind, change_path
+from assess.audit_trail import bot_kind, change_path
 from assess.metrics.tiers import classify_all
 from assess.model.history import AuditRecord, ChangePath, HistoryEvidence, SignatureType
 

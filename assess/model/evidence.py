@@ -6,32 +6,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from assess.model.history import HistoryEvidence
+from assess.model.provenance import Provenance, Source, Unavailable
 
-class Source(StrEnum):
-    """Where evidence comes from."""
-
-    GIT = "git"
-    HISTORY = "history"
-    GITHUB = "github"
-    CLUSTER = "cluster"
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """How and when an evidence item was obtained."""
-
-    source: Source
-    method: str
-    obtained_at: str
-
-
-@dataclass(frozen=True)
-class Unavailable:
-    """A source that could not be read: why, and what would fix it."""
-
-    source: Source
-    reason: str
-    fix: str
+__all__ = ["Provenance", "Source", "Unavailable"]
 
 
 class FileKind(StrEnum):
@@ -161,10 +139,21 @@ class RepoEvidence:
 
 
 @dataclass(frozen=True)
+class Snapshot:
+    """The declared state at one point of the maturity timeline (a month end)."""
+
+    at: str
+    commit: str | None
+    tree: RepoEvidence | None
+
+
+@dataclass(frozen=True)
 class EvidenceBundle:
     """Everything collected for one assessment; saved with the report for offline re-evaluation."""
 
     git: RepoEvidence | None = None
+    history: HistoryEvidence | None = None
+    snapshots: tuple[Snapshot, ...] = ()
     unavailable: tuple[Unavailable, ...] = ()
 
     def missing(self, source: Source) -> Unavailable | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from assess.model.evidence import Provenance
+from assess.model.provenance import Provenance
 
 
 class SignatureType(StrEnum):
@@ -67,6 +67,7 @@ class HistoryEvidence:
     env_roots: dict[str, tuple[str, ...]] = field(default_factory=dict)
     verification: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    as_of: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Build one audit record per deployment from history evidence (pure): how each change landed, who made it,
+"""Derive one audit record per deployment from history evidence (pure): how each change landed, who made it,
 whether it was signed, reverted, rolled back, a hotfix, and how long it took."""
 
 from __future__ import annotations

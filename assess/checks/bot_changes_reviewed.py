@@ -1,0 +1,41 @@
+"""FM2/FM3: automation's changes go through the same review as people's."""
+
+from __future__ import annotations
+
+from assess.checks._history import PR_PATHS, commit_refs, describe
+from assess.checks._repo import plural, result
+from assess.checks.catalog import Check
+from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
+from assess.model.context import CheckContext
+from assess.model.finding import Confidence, Outcome, Severity
+
+SPEC = CheckSpec(
+    id="bot-changes-reviewed",
+    title="Bot changes go through pull requests",
+    principle=Principle.VERSIONED,
+    severity=Severity.MEDIUM,
+    failure_modes=(FailureMode.FM2, FailureMode.FM3),
+    sources=("history",),
+    rationale="Image updaters and dependency bots hold write tokens to the state repository. When they push "
+    "straight to the branch, a compromised bot or registry reaches production unreviewed.",
+    remediation="Have Renovate/Dependabot open pull requests, point Flux image automation's `push.branch` at a "
+    "separate branch, and use Argo CD Image Updater's git write-back to a branch reviewed by PR.",
+)
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    """Fail on bot deployments that did not land through a pull request."""
+    bots = [r for r in ctx.audit_trail if r.is_bot]
+    if not bots:
+        return result(Outcome.NOT_APPLICABLE, "No bot changed a deployment in the window.",
+                      confidence=Confidence.INFERRED)
+    direct = [r for r in bots if r.change_path not in PR_PATHS]
+    if direct:
+        return result(Outcome.FAIL, f"{len(direct)} of {plural(len(bots), 'bot change')} bypassed review: "
+                      f"{describe(direct)}.", commit_refs(direct), Confidence.INFERRED)
+    kinds = sorted({r.bot_kind or "bot" for r in bots})
+    return result(Outcome.PASS, f"All {plural(len(bots), 'bot change')} ({', '.join(kinds)}) went through pull "
+                  "requests.", commit_refs(bots[:5]), Confidence.INFERRED)
+
+
+CHECK = Check(SPEC, run)
