@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from assess.environments import glob_regex
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence
@@ -32,9 +33,11 @@ KNOWN_BOTS = {
     "flux": re.compile(r"fluxcd|fluxbot|flux-bot|image-automation", re.IGNORECASE),
 }
 FAILURE_WINDOW = timedelta(days=7)
+TICKET_SCAN_CHARS = 2000
 
 
-def bot_kind(name: str, email: str, extra_bots: Sequence[str] = ()) -> str | None:
+@lru_cache(maxsize=4096)
+def bot_kind(name: str, email: str, extra_bots: tuple[str, ...] = ()) -> str | None:
     """The kind of automation behind an identity, or None for a person."""
     ident = f"{name} <{email}>"
     for kind, pattern in KNOWN_BOTS.items():
@@ -65,15 +68,16 @@ def change_path(c: CommitRecord) -> tuple[ChangePath, str, int | None, str | Non
 
 def environments_of(c: CommitRecord, environments: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     """Environments whose paths the commit touches."""
-    return tuple(env for env, globs in environments.items()
-                 if any(glob_regex(globs).match(path) for _, path in c.files))
+    matchers = {env: glob_regex(tuple(globs)) for env, globs in environments.items()}
+    return tuple(env for env, rx in matchers.items() if any(rx.match(path) for _, path in c.files))
 
 
 def build_audit_trail(history: HistoryEvidence, extra_bots: Sequence[str] = ()) -> tuple[AuditRecord, ...]:
     """One record per deployment (a first-parent commit touching an environment), newest first."""
+    matchers = {env: glob_regex(tuple(globs)) for env, globs in history.environments.items()}
     records: list[AuditRecord] = []
     for c in history.commits:
-        envs = environments_of(c, history.environments)
+        envs = tuple(env for env, rx in matchers.items() if any(rx.match(path) for _, path in c.files))
         if envs:
             records.append(_record(c, envs, history, extra_bots))
     return _link_failures(records, history)
@@ -82,17 +86,19 @@ def build_audit_trail(history: HistoryEvidence, extra_bots: Sequence[str] = ()) 
 def _record(c: CommitRecord, envs: tuple[str, ...], history: HistoryEvidence,
             extra_bots: Sequence[str]) -> AuditRecord:
     path, confidence, pr, title = change_path(c)
-    kind = bot_kind(c.author_name, c.author_email, extra_bots)
-    merge = MERGE_PR.match(c.subject)
+    kind = bot_kind(c.author_name, c.author_email, tuple(extra_bots))
+    merge = MERGE_PR.match(c.subject) if path is ChangePath.PR_MERGE else None
     branch = merge.group(3) if merge else ""
-    text = f"{c.subject}\n{c.body}"
-    tickets = tuple(dict.fromkeys(TICKET.findall(text)))
+    tickets = tuple(dict.fromkeys(TICKET.findall(c.body[:TICKET_SCAN_CHARS])))
     hotfix = bool(HOTFIX.search(c.subject) or HOTFIX_BRANCH.match(branch) or (title and HOTFIX.search(title)))
-    reverts_sha = REVERTS_SHA.search(c.body)
-    revert_branch = REVERT_BRANCH.match(branch)
-    reverts_pr = REVERTS_PR.search(c.body)
-    is_revert = bool(reverts_sha or revert_branch or reverts_pr or REVERT_TITLE.match(c.subject)
-                     or (title and REVERT_TITLE.match(title)) or CONVENTIONAL_REVERT.match(c.subject))
+    reverts_sha = revert_branch = reverts_pr = None
+    is_revert = False
+    if "evert" in c.body:  # cheap gate: every revert format names itself
+        reverts_sha = REVERTS_SHA.search(c.body)
+        revert_branch = REVERT_BRANCH.match(branch)
+        reverts_pr = REVERTS_PR.search(c.body)
+        is_revert = bool(reverts_sha or revert_branch or reverts_pr or REVERT_TITLE.match(c.subject)
+                         or (title and REVERT_TITLE.match(title)) or CONVENTIONAL_REVERT.match(c.subject))
     lead, source = _lead_time(c, path, kind)
     return AuditRecord(
         sha=c.sha, parents=c.parents, deployed_at=c.committed_at, authored_at=c.authored_at,
@@ -129,8 +135,10 @@ def _link_failures(records: list[AuditRecord], history: HistoryEvidence) -> tupl
     index = {r.sha: i for i, r in enumerate(ordered)}
     by_pr = {r.pr_number: i for i, r in enumerate(ordered) if r.pr_number is not None and not r.is_revert}
     by_title = {(r.pr_title or r.subject): i for i, r in enumerate(ordered)}
-    trees = {c.sha: dict(c.env_trees) for c in history.commits}
-    states: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    by_prefix: dict[str, list[str]] = {}
+    for sha in index:
+        by_prefix.setdefault(sha[:7], []).append(sha)
+    states = _env_states(history, index)
     updated = list(ordered)
 
     def fail(target: int, remedy: int, how: str) -> None:
@@ -141,36 +149,90 @@ def _link_failures(records: list[AuditRecord], history: HistoryEvidence) -> tupl
         updated[target] = replace(f, failed=True, failure_detection=how, remediated_by=r.sha,
                                   recovery_hours=recovery, reverted_by=r.sha if how == "revert" else f.reverted_by)
 
+    seen: dict[str, dict[tuple[int, int], int]] = {}
+    last: dict[str, tuple[int, tuple[int, int]]] = {}
     for i, r in enumerate(ordered):
-        target: int | None = None
         if r.is_revert:
-            if r.reverts_sha:
-                target = next((index[s] for s in index if s.startswith(r.reverts_sha)), None)
-            if target is None and r.reverts_pr is not None:
-                target = by_pr.get(r.reverts_pr)
-            if target is None:
-                quoted = REVERT_TITLE.match(r.pr_title or r.subject)
-                if quoted:
-                    original = quoted.group(2)
-                    target = by_title.get(original, by_title.get(SQUASH_PR.sub("", original).strip()))
+            target = _revert_target(r, index, by_prefix, by_pr, by_title)
             if target is not None and target < i:
                 fail(target, i, "revert")
         for env in r.environments:
-            roots = set(history.env_roots.get(env, ()))
-            state = tuple(oid for root, oid in sorted(trees.get(r.sha, {}).items()) if root in roots)
-            seen = states.setdefault(env, [])
+            state = states.get((r.sha, env))  # None: this commit did not move the environment's roots
+            if state is None:
+                continue
+            env_seen = seen.setdefault(env, {})
+            previous = last.get(env)
             # Returning an environment to an earlier state (not the one just before) is a rollback.
-            returned = any(s == state for _, s in seen[:-1])
-            if state and len(seen) >= 2 and not r.is_revert and seen[-1][1] != state and returned:
+            if (previous is not None and previous[1] != state and state in env_seen and not r.is_revert
+                    and env_seen[state] < previous[0]):
                 updated[i] = replace(updated[i], is_rollback=True)
-                fail(seen[-1][0], i, "rollback")
-            if state:
-                seen.append((i, state))
+                fail(previous[0], i, "rollback")
+            env_seen.setdefault(state, i)
+            last[env] = (i, state)
         if r.is_hotfix and not r.is_revert:
-            previous = _previous_in_env(ordered, i)
-            if previous is not None and _ts(r.deployed_at) - _ts(ordered[previous].deployed_at) <= FAILURE_WINDOW:
-                fail(previous, i, "hotfix")
+            prior = _previous_in_env(ordered, i)
+            if prior is not None and _ts(r.deployed_at) - _ts(ordered[prior].deployed_at) <= FAILURE_WINDOW:
+                fail(prior, i, "hotfix")
     return tuple(sorted(updated, key=lambda r: _ts(r.deployed_at), reverse=True))
+
+
+def _revert_target(r: AuditRecord, index: dict[str, int], by_prefix: dict[str, list[str]],
+                   by_pr: dict[int, int], by_title: dict[str, int]) -> int | None:
+    if r.reverts_sha:
+        exact = index.get(r.reverts_sha)
+        if exact is not None:
+            return exact
+        candidates = [s for s in by_prefix.get(r.reverts_sha[:7], []) if s.startswith(r.reverts_sha)]
+        if candidates:
+            return index[candidates[0]]
+    if r.reverts_pr is not None and r.reverts_pr in by_pr:
+        return by_pr[r.reverts_pr]
+    quoted = REVERT_TITLE.match(r.pr_title or r.subject)
+    if quoted:
+        original = quoted.group(2)
+        return by_title.get(original, by_title.get(SQUASH_PR.sub("", original).strip()))
+    return None
+
+
+def _env_states(history: HistoryEvidence, deployments: dict[str, int]) -> dict[tuple[str, str], tuple[int, int]]:
+    """Each deployment's environment state, as a 128-bit fingerprint of its roots' object ids.
+
+    Updated incrementally (only the roots a commit moved), so a fleet of hundreds of roots costs O(changes);
+    two equal fingerprints mean the same set of (root, object id) pairs except with negligible probability."""
+    current: dict[str, str | None] = dict(history.base_trees)
+    envs_of_root: dict[str, list[str]] = {}
+    for env, env_roots in history.env_roots.items():
+        for root in env_roots:
+            envs_of_root.setdefault(root, []).append(env)
+    prints = {env: [sum(_h1(r, current.get(r)) for r in rs), sum(_h2(r, current.get(r)) for r in rs)]
+              for env, rs in history.env_roots.items()}
+    moved_ever: set[str] = set()
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for c in reversed(history.commits):  # oldest first
+        if not c.env_trees:
+            continue
+        for root, oid in c.env_trees:
+            old = current.get(root)
+            if old == oid:
+                continue
+            for env in envs_of_root.get(root, ()):
+                fp = prints[env]
+                fp[0] += _h1(root, oid) - _h1(root, old)
+                fp[1] += _h2(root, oid) - _h2(root, old)
+                moved_ever.add(env)
+            current[root] = oid
+        if c.sha in deployments:
+            for env in moved_ever:
+                out[(c.sha, env)] = (prints[env][0], prints[env][1])
+    return out
+
+
+def _h1(root: str, oid: str | None) -> int:
+    return hash((root, oid))
+
+
+def _h2(root: str, oid: str | None) -> int:
+    return hash((oid, root, "state"))
 
 
 def _previous_in_env(ordered: list[AuditRecord], i: int) -> int | None:

@@ -181,3 +181,68 @@ def test_empty_repository_gets_a_clear_result(tmp_path: Path) -> None:
     assert out.returncode == 0
     assert report["stage"]["reached"] == 0
     assert "no commits" in report["sources"]["git"]["detail"]
+
+
+def test_audit_trail_csv_and_json(tmp_path: Path) -> None:
+    out = run("audit-trail", "--sample", "stage2-argocd", "-f", "csv", "-o", str(tmp_path / "trail.csv"))
+    assert out.returncode == 0, out.stderr
+    import csv
+
+    rows = list(csv.DictReader((tmp_path / "trail.csv").open()))
+    assert rows and {"sha", "deployed_at", "change_path", "pr_number", "signature", "environments",
+                     "is_revert", "lead_time_hours"} <= set(rows[0])
+    as_json = json.loads(run("audit-trail", "--sample", "stage2-argocd", "-f", "json").stdout)
+    assert [r["sha"] for r in as_json] == [r["sha"] for r in rows]
+    report = assert_valid_report(run("scan", "--sample", "stage2-argocd", "-q", "-f", "json").stdout)
+    assert [r["sha"] for r in report["audit_trail"]] == [r["sha"] for r in rows]
+
+
+def test_audit_trail_cells_cannot_run_in_a_spreadsheet(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"clusters/prod/a.yaml": "apiVersion: v1\nkind: ConfigMap\n"})
+    (repo / "clusters/prod/a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n")
+    subprocess.run(["git", "-C", str(repo), "commit", "-qam", "=HYPERLINK(\"http://evil\")"], check=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "x", "GIT_AUTHOR_EMAIL": "x@y", "GIT_COMMITTER_NAME": "x",
+                        "GIT_COMMITTER_EMAIL": "x@y"})
+    out = run("audit-trail", str(repo))
+    assert out.returncode == 0, out.stderr
+    assert "'=HYPERLINK" in out.stdout and ",=HYPERLINK" not in out.stdout
+
+
+def test_no_history_marks_history_unavailable() -> None:
+    out = run("scan", "--sample", "stage3-platform", "-q", "-f", "json", "--no-history")
+    report = assert_valid_report(out.stdout)
+    assert report["sources"]["history"] == {"available": False, "reason": "history not read (--no-history)",
+                                            "fix": "run without --no-history"}
+    assert report["audit_trail"] == [] and report["timeline"] == []
+    outcomes = {f["check_id"]: f["outcome"] for f in report["findings"]}
+    assert outcomes["changes-through-prs"] == "unknown"
+    assert report["stage"]["reached"] == 3 and "changes-through-prs" in report["stage"]["unverified"]
+
+
+def test_scan_reports_history_window_metrics_and_timeline() -> None:
+    out = run("scan", "--sample", "stage4-fleet", "-q", "-f", "json", "--timeline-months", "6")
+    report = assert_valid_report(out.stdout)
+    assert len(report["timeline"]) == 6
+    stages = [t["stage"] for t in report["timeline"]]
+    assert stages == sorted(stages) and stages[-1] == 4 and stages[0] < 4
+    assert report["metrics"]["history"]["human_committers"] == 7
+    assert report["premature"]["verdict"] is False
+    assert report["window"]["branch"] == "main"
+
+
+def test_since_until_are_validated() -> None:
+    bad = run("scan", "--sample", "stage2-argocd", "--since", "last tuesday")
+    assert bad.returncode == 2 and "not a date" in bad.stderr
+    ok = run("scan", "--sample", "stage2-argocd", "-q", "-f", "json", "--since", "2025-12-01",
+             "--until", "2025-12-31")
+    report = assert_valid_report(ok.stdout)
+    assert all("2025-12" in r["deployed_at"] for r in report["audit_trail"])
+
+
+def test_empty_repository_audit_trail_is_a_clear_error(tmp_path: Path) -> None:
+    repo = tmp_path / "empty"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    out = run("audit-trail", str(repo))
+    assert out.returncode == 3
+    assert out.stderr.strip() == "gitops-assess: error: no audit trail: the repository has no commits"

@@ -32,16 +32,18 @@ def repo(ctx: CheckContext) -> RepoEvidence:
 
 def docs(ev: RepoEvidence, *kinds: str, group: str | None = None) -> list[YamlDoc]:
     """Documents of the given kinds (any kind if none given), optionally within an API group."""
-    return [
-        d for d in ev.docs
-        if (not kinds or d.kind in kinds) and (group is None or d.group == group or d.group.endswith("." + group))
-    ]
+    pool = ev.docs if not kinds else [d for k in kinds for d in ev.docs_by_kind.get(k, ())]
+    if group is None:
+        return list(pool)
+    return [d for d in pool if d.group == group or d.group.endswith("." + group)]
 
 
 def files_of(ev: RepoEvidence, *kinds: FileKind) -> list[RepoFile]:
     """Files recognised as any of the given kinds."""
+    if len(kinds) == 1:
+        return list(ev.files_by_kind.get(kinds[0], ()))
     wanted = set(kinds)
-    return [f for f in ev.files if wanted & set(f.kinds)]
+    return [f for f in ev.files if wanted.intersection(f.kinds)]
 
 
 def doc_ref(doc: YamlDoc, key_path: str | None = None) -> Ref:
@@ -107,10 +109,7 @@ def ci_commands(ev: RepoEvidence) -> Iterator[CiCommand]:
 
 
 def _kinds_of(ev: RepoEvidence, path: str) -> tuple[FileKind, ...]:
-    for f in ev.files:
-        if f.path == path:
-            return f.kinds
-    return ()
+    return ev.kinds_by_path.get(path, ())
 
 
 def workflow_jobs(doc: YamlDoc) -> dict[str, object]:

@@ -3,8 +3,12 @@ headers, one `git cat-file --batch-check` for environment tree ids. Never `%G?` 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import io
 import subprocess
 import threading
+import typing
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,15 +49,36 @@ def read_history(handle: RepoHandle, branch: str | None, since: datetime | None,
     name, tip = resolve_branch(handle, branch)
     window = [f"--since={since.isoformat()}"] if since else []
     window += [f"--until={until.isoformat()}"] if until else []
-    commits = list(_log(handle, tip, window))
-    merges = [c for c in commits if len(c.parents) > 1]
-    first_authored = _branch_first_authored(handle, tip, merges, {c.sha for c in commits}) if merges else {}
-    signatures = _signatures(handle, [c.sha for c in commits])
+    # Three git processes run side by side: the main log (parsed here), the commit graph (for PR lead times)
+    # and `rev-list | cat-file --batch` (signature headers), each drained by its own thread.
+    graph = _Background(_git(handle, "log", tip, "--format=%H %at %P"))
+    signatures = _SignatureReader(handle, tip, window)
     roots = sorted({r for rs in env_roots.values() for r in rs})
-    touching = [c for c in commits if roots and any(_under(p, roots) for _, p in c.files)]
-    trees = _trees(handle, [c.sha for c in touching], roots)
+    # Environment state: only the roots each commit moved are looked up, while the log is still streaming.
+    lookup = _TreeLookup(handle) if roots else None
+    touched: dict[str, tuple[str, ...]] = {}
+    commits: list[CommitRecord] = []
+    root_set = set(roots)
+    for commit in _log(handle, tip, window):
+        commits.append(commit)
+        if lookup is not None:
+            hit = _roots_hit(commit, root_set)
+            if hit:
+                touched[commit.sha] = hit
+                lookup.ask(commit.sha, hit)
+    base = commits[-1].parents[0] if commits and commits[-1].parents else None
+    if lookup and base:
+        lookup.ask(base, tuple(roots))  # the state before the window
+    answers = lookup.result() if lookup else {}
+    merges = [c for c in commits if len(c.parents) > 1]
+    first_authored = _branch_first_authored(graph.result(), merges, {c.sha for c in commits}) if merges else {}
+    graph.close()
+    sig_by_sha = signatures.result()
+    base_trees = {root: answers.get((base, root), "-") for root in roots} if base else {}
+    trees = {sha: tuple((root, answers.get((sha, root), "-")) for root in rs) for sha, rs in touched.items()}
     records = tuple(
-        _with(c, signatures.get(c.sha, SignatureType.NONE), first_authored.get(c.sha), trees.get(c.sha, ()))
+        _with(c, sig_by_sha.get(c.sha), first_authored.get(c.sha), trees.get(c.sha)) if
+        (c.sha in sig_by_sha or c.sha in first_authored or c.sha in trees) else c
         for c in commits
     )
     notes: list[str] = []
@@ -71,19 +96,29 @@ def read_history(handle: RepoHandle, branch: str | None, since: datetime | None,
         total_commits=len(records),
         environments=environments,
         env_roots=env_roots,
+        base_trees=base_trees,
         notes=tuple(notes),
         as_of=(until or now).isoformat(),
     )
 
 
-def _with(c: CommitRecord, sig: SignatureType, first: str | None, trees: tuple[tuple[str, str], ...]) -> CommitRecord:
+def _with(c: CommitRecord, sig: SignatureType | None, first: str | None,
+          trees: tuple[tuple[str, str], ...] | None) -> CommitRecord:
     return CommitRecord(c.sha, c.parents, c.author_name, c.author_email, c.authored_at, c.committer_name,
                         c.committer_email, c.committed_at, c.subject, c.body, c.co_authors, c.files,
-                        c.files_truncated, sig, first, trees)
+                        c.files_truncated, sig or SignatureType.NONE, first, trees or ())
 
 
-def _under(path: str, roots: list[str]) -> bool:
-    return any(path == r or path.startswith(r + "/") for r in roots)
+def _roots_hit(commit: CommitRecord, roots: set[str]) -> tuple[str, ...]:
+    """Environment roots a commit changed (walking each path up: O(depth), not O(roots))."""
+    hit: set[str] = set()
+    for _, path in commit.files:
+        probe = path
+        while probe:
+            if probe in roots:
+                hit.add(probe)
+            probe = probe.rpartition("/")[0]
+    return tuple(sorted(hit))
 
 
 def _log(handle: RepoHandle, tip: str, window: list[str]) -> Iterator[CommitRecord]:
@@ -92,6 +127,8 @@ def _log(handle: RepoHandle, tip: str, window: list[str]) -> Iterator[CommitReco
                "--name-status", f"--format={LOG_FORMAT}", *window)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=GIT_ENV)
     assert proc.stdout is not None and proc.stderr is not None
+    _widen_pipe(proc.stdout.fileno())
+    stream = typing.cast(io.BufferedReader, proc.stdout)
     stderr: list[bytes] = []
     drain = threading.Thread(target=lambda: stderr.append(proc.stderr.read() if proc.stderr else b""), daemon=True)
     drain.start()
@@ -99,7 +136,7 @@ def _log(handle: RepoHandle, tip: str, window: list[str]) -> Iterator[CommitReco
     buf = b""
     try:
         while True:
-            chunk = proc.stdout.read(CHUNK)
+            chunk = stream.read1(CHUNK)  # whatever is ready: git keeps writing while we parse
             if not chunk:
                 break
             buf += chunk
@@ -121,36 +158,146 @@ def _log(handle: RepoHandle, tip: str, window: list[str]) -> Iterator[CommitReco
 
 def _parse(raw: bytes, paths: dict[str, str]) -> CommitRecord:
     head, _, tail = raw.rpartition(b"\x1f")
-    fields = head.decode("utf-8", "replace").split("\x1f", 9)
-    sha, parents, an, ae, ai, cn, ce, ci, trailers, body = fields
-    items = tail.lstrip(b"\0\n").split(b"\0")
-    files: list[tuple[str, str]] = []
-    truncated = 0
-    for i in range(0, len(items) - 1, 2):
-        if len(files) >= MAX_FILES_PER_COMMIT:
-            truncated += 1
-            continue
-        path = items[i + 1].decode("utf-8", "surrogateescape")
-        files.append((items[i].decode("ascii", "replace"), paths.setdefault(path, path)))
-    subject = body.split("\n", 1)[0].strip()
+    sha, parents, an, ae, ai, cn, ce, ci, trailers, body = head.decode("utf-8", "replace").split("\x1f", 9)
+    items = tail.decode("utf-8", "surrogateescape").lstrip("\0\n").split("\0")
+    pairs = list(zip(items[0:-1:2], items[1::2], strict=False))
+    truncated = max(len(pairs) - MAX_FILES_PER_COMMIT, 0)
+    files = tuple((status, paths.setdefault(path, path)) for status, path in pairs[:MAX_FILES_PER_COMMIT])
     return CommitRecord(
-        sha=sha, parents=tuple(parents.split()), author_name=an, author_email=ae.lower(), authored_at=ai,
-        committer_name=cn, committer_email=ce.lower(), committed_at=ci, subject=subject,
-        body=body[:MAX_BODY_CHARS].rstrip("\n"),
-        co_authors=tuple(t.strip() for t in trailers.split("\x1d") if t.strip()),
-        files=tuple(files), files_truncated=truncated,
+        sha, tuple(parents.split()), an, ae.lower(), ai, cn, ce.lower(), ci, body.split("\n", 1)[0].strip(),
+        body[:MAX_BODY_CHARS].rstrip("\n"), tuple(t.strip() for t in trailers.split("\x1d") if t.strip()),
+        files, truncated,
     )
 
 
-def _branch_first_authored(handle: RepoHandle, tip: str, merges: list[CommitRecord],
+def _widen_pipe(fd: int) -> None:
+    """Let git run ahead of the parser: a 1 MiB pipe instead of 64 KiB, where the system allows it."""
+    with contextlib.suppress(OSError, AttributeError):
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+
+
+class _TreeLookup:
+    """`git cat-file --batch-check` asked `<commit>:<root>` while the log streams; a thread collects answers."""
+
+    def __init__(self, handle: RepoHandle) -> None:
+        self._proc = subprocess.Popen(_git(handle, "cat-file", "--batch-check"), stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=GIT_ENV)
+        self._asked: list[tuple[str, str]] = []
+        self._answers: list[str] = []
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def ask(self, sha: str, roots: tuple[str, ...]) -> None:
+        """Queue lookups of several roots at one commit."""
+        assert self._proc.stdin is not None
+        for root in roots:
+            self._asked.append((sha, root))
+            self._proc.stdin.write(f"{sha}:{root}\n".encode("utf-8", "surrogateescape"))
+
+    def _read(self) -> None:
+        assert self._proc.stdout is not None
+        for line in self._proc.stdout:
+            parts = line.split()
+            self._answers.append(parts[0].decode() if len(parts) == 3 and parts[1] != b"missing" else "-")
+
+    def result(self) -> dict[tuple[str, str], str]:
+        """Object id per (commit, root); '-' where the root does not exist."""
+        assert self._proc.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            self._proc.stdin.close()
+        self._thread.join()
+        self._proc.wait()
+        return dict(zip(self._asked, self._answers, strict=False))
+
+
+class _Background:
+    """A git process whose whole output is read by a thread, so it runs while the main log is parsed."""
+
+    def __init__(self, cmd: list[str]) -> None:
+        self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=GIT_ENV)
+        self._out: list[bytes] = []
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        assert self._proc.stdout is not None
+        self._out.append(self._proc.stdout.read())
+
+    def result(self) -> bytes | None:
+        """The output, or None if git failed."""
+        self._thread.join()
+        return b"".join(self._out) if self._proc.wait() == 0 else None
+
+    def close(self) -> None:
+        """Reap the process."""
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+        self._proc.wait()
+
+
+class _SignatureReader:
+    """`git rev-list` piped straight into `git cat-file --batch`; a thread reads each header's `gpgsig`."""
+
+    def __init__(self, handle: RepoHandle, tip: str, window: list[str]) -> None:
+        self._revs = subprocess.Popen(_git(handle, "rev-list", "--first-parent", tip, *window),
+                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=GIT_ENV)
+        self._cat = subprocess.Popen(_git(handle, "cat-file", "--batch"), stdin=self._revs.stdout,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=GIT_ENV)
+        if self._revs.stdout is not None:
+            self._revs.stdout.close()  # cat-file owns the read end now
+        self._found: dict[str, SignatureType] = {}
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        out = self._cat.stdout
+        assert out is not None
+        while True:
+            header = out.readline()
+            if not header:
+                break
+            parts = header.split()
+            if len(parts) != 3 or parts[1] == b"missing":
+                continue
+            body = out.read(int(parts[2]))
+            out.read(1)
+            sig = signature_type(body)
+            if sig is not SignatureType.NONE:
+                self._found[parts[0].decode()] = sig
+
+    def result(self) -> dict[str, SignatureType]:
+        """Signature type per signed commit."""
+        self._thread.join()
+        if self._cat.stdout is not None:
+            self._cat.stdout.close()
+        self._cat.wait()
+        self._revs.wait()
+        return self._found
+
+
+def signature_type(raw_commit: bytes) -> SignatureType:
+    """Presence and type of a signature from a raw commit object's headers (no verification)."""
+    header = raw_commit.split(b"\n\n", 1)[0]
+    at = header.find(b"\ngpgsig")
+    if at < 0:
+        return SignatureType.NONE
+    sig = header[at:at + 120]
+    if b"BEGIN PGP SIGNATURE" in sig:
+        return SignatureType.OPENPGP
+    if b"BEGIN SSH SIGNATURE" in sig:
+        return SignatureType.SSH
+    if b"BEGIN SIGNED MESSAGE" in sig:
+        return SignatureType.X509
+    return SignatureType.MALFORMED
+
+
+def _branch_first_authored(graph_output: bytes | None, merges: list[CommitRecord],
                            mainline: set[str]) -> dict[str, str]:
     """For each merge, the earliest author date among the commits its second parent brought in."""
-    proc = subprocess.run(_git(handle, "log", tip, "--format=%H %at %P"), capture_output=True, env=GIT_ENV,
-                          check=False)
-    if proc.returncode != 0:
+    if graph_output is None:
         return {}
     graph: dict[str, tuple[int, list[str]]] = {}
-    for line in proc.stdout.decode().splitlines():
+    for line in graph_output.decode().splitlines():
         sha, at, *parents = line.split()
         if sha not in mainline:
             graph[sha] = (int(at), parents)
@@ -207,39 +354,6 @@ def _batch(handle: RepoHandle, mode: str, lines: Iterable[str]) -> Iterator[byte
         writer.join(timeout=5)
         proc.stdout.close()
         proc.wait()
-
-
-def _signatures(handle: RepoHandle, shas: list[str]) -> dict[str, SignatureType]:
-    """Signature presence and type from the raw commit headers (no verification)."""
-    out: dict[str, SignatureType] = {}
-    for sha, raw in zip(shas, _batch(handle, "--batch", shas), strict=False):
-        header = raw.split(b"\n\n", 1)[0]
-        at = header.find(b"\ngpgsig")
-        if at < 0:
-            continue
-        sig = header[at:at + 120]
-        if b"BEGIN PGP SIGNATURE" in sig:
-            out[sha] = SignatureType.OPENPGP
-        elif b"BEGIN SSH SIGNATURE" in sig:
-            out[sha] = SignatureType.SSH
-        elif b"BEGIN SIGNED MESSAGE" in sig:
-            out[sha] = SignatureType.X509
-        else:
-            out[sha] = SignatureType.MALFORMED
-    return out
-
-
-def _trees(handle: RepoHandle, shas: list[str], roots: list[str]) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Object id of each environment root at each commit (for rollback-by-content detection)."""
-    queries = [f"{sha}:{root}" for sha in shas for root in roots]
-    answers = _batch(handle, "--batch-check", queries)
-    out: dict[str, list[tuple[str, str]]] = {}
-    for query, answer in zip(queries, answers, strict=False):
-        sha, _, root = query.partition(":")
-        parts = answer.split()
-        oid = parts[0].decode() if parts and len(parts) == 3 and parts[1] != b"missing" else "-"
-        out.setdefault(sha, []).append((root, oid))
-    return {k: tuple(v) for k, v in out.items()}
 
 
 def verify_signatures(handle: RepoHandle, shas: list[str], allowed_signers: Path | None) -> dict[str, str]:

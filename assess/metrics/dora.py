@@ -12,8 +12,6 @@ from assess.audit_trail import bot_kind, change_path
 from assess.metrics.tiers import classify_all
 from assess.model.history import AuditRecord, ChangePath, HistoryEvidence, SignatureType
 
-PR_PATHS = (ChangePath.PR_MERGE.value, ChangePath.PR_SQUASH.value)
-
 
 def delivery_metrics(records: Sequence[AuditRecord], history: HistoryEvidence, start: datetime, end: datetime,
                      production: Sequence[str]) -> dict[str, Any]:
@@ -129,28 +127,45 @@ def frequency_bucket(times: pd.Series, start: datetime, end: datetime) -> str:
     return "yearly"
 
 
+DIRECT = frozenset({ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT, ChangePath.LOCAL_MERGE})
+VIA_PR = frozenset({ChangePath.PR_MERGE, ChangePath.PR_SQUASH})
+UNSIGNED = SignatureType.NONE
+
+
 def _history_summary(history: HistoryEvidence, records: Sequence[AuditRecord]) -> dict[str, Any]:
     commits = history.commits
     n = len(commits)
-    paths = [change_path(c)[0].value for c in commits]
-    bots = [bot_kind(c.author_name, c.author_email) is not None for c in commits]
-    humans = {c.author_email for c, bot in zip(commits, bots, strict=True) if not bot}
-    humans |= {_email(a) for c in commits for a in c.co_authors if bot_kind(a, _email(a)) is None}
-    signed = [c.signature is not SignatureType.NONE for c in commits]
-    human_direct = [p == ChangePath.DIRECT_PUSH.value and not b for p, b in zip(paths, bots, strict=True)]
+    direct = via_pr = bots = signed = human_direct = 0
+    humans: set[str] = set()
+    types: dict[str, int] = {t.value: 0 for t in SignatureType}
+    for c in commits:
+        path = change_path(c)[0]
+        bot = bot_kind(c.author_name, c.author_email) is not None
+        if path in DIRECT:
+            direct += 1
+            human_direct += not bot
+        elif path in VIA_PR:
+            via_pr += 1
+        bots += bot
+        if not bot:
+            humans.add(c.author_email)
+        for trailer in c.co_authors:
+            email = _email(trailer)
+            if bot_kind(trailer, email) is None:
+                humans.add(email)
+        types[c.signature.value] += 1
+        signed += c.signature is not UNSIGNED
     return {
         "commits": n,
         "human_committers": len(humans),
-        "direct_push_share": _share(sum(p in (ChangePath.DIRECT_PUSH.value, ChangePath.WEB_EDIT.value,
-                                               ChangePath.LOCAL_MERGE.value) for p in paths), n),
-        "human_direct_pushes": int(sum(human_direct)),
-        "pr_merge_share": _share(sum(p in PR_PATHS for p in paths), n),
-        "signed_share": _share(sum(signed), n),
-        "bot_share": _share(sum(bots), n),
-        "signature_types": {t.value: sum(c.signature is t for c in commits) for t in SignatureType},
+        "direct_push_share": _share(direct, n),
+        "human_direct_pushes": human_direct,
+        "pr_merge_share": _share(via_pr, n),
+        "signed_share": _share(signed, n),
+        "bot_share": _share(bots, n),
+        "signature_types": types,
         "deployments": len(records),
-        "deployments_signed_share": _share(sum(r.signature is not SignatureType.NONE for r in records),
-                                           len(records)),
+        "deployments_signed_share": _share(sum(r.signature is not UNSIGNED for r in records), len(records)),
         "reverts": sum(r.is_revert for r in records),
         "rollbacks": sum(r.is_rollback for r in records),
         "hotfixes": sum(r.is_hotfix for r in records),

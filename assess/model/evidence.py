@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from assess.model.history import HistoryEvidence
@@ -86,7 +87,7 @@ class YamlDoc:
     templated: bool = False
     duplicate_keys: tuple[tuple[str, int], ...] = ()
 
-    @property
+    @cached_property
     def group(self) -> str:
         """API group of the document ('' for the core group)."""
         if not self.api_version or "/" not in self.api_version:
@@ -136,6 +137,28 @@ class RepoEvidence:
     empty: bool = False
     shallow: bool = False
     default_branch: str | None = None
+
+    @cached_property
+    def docs_by_kind(self) -> dict[str | None, tuple[YamlDoc, ...]]:
+        """Documents indexed by `kind` (computed once)."""
+        index: dict[str | None, list[YamlDoc]] = {}
+        for doc in self.docs:
+            index.setdefault(doc.kind, []).append(doc)
+        return {k: tuple(v) for k, v in index.items()}
+
+    @cached_property
+    def files_by_kind(self) -> dict[FileKind, tuple[RepoFile, ...]]:
+        """Files indexed by each of their kinds (computed once)."""
+        index: dict[FileKind, list[RepoFile]] = {}
+        for f in self.files:
+            for kind in f.kinds:
+                index.setdefault(kind, []).append(f)
+        return {k: tuple(v) for k, v in index.items()}
+
+    @cached_property
+    def kinds_by_path(self) -> dict[str, tuple[FileKind, ...]]:
+        """File kinds indexed by path (computed once; the evidence itself never changes)."""
+        return {f.path: f.kinds for f in self.files}
 
 
 @dataclass(frozen=True)

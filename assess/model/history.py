@@ -65,6 +65,7 @@ class HistoryEvidence:
     total_commits: int = 0
     environments: dict[str, tuple[str, ...]] = field(default_factory=dict)
     env_roots: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    base_trees: dict[str, str] = field(default_factory=dict)
     verification: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     as_of: str | None = None

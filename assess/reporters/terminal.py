@@ -56,6 +56,16 @@ def build(report: Report, verbose: bool = False) -> Group:
     elif pre.verdict is None and pre.unknowns:
         parts.append(Text("Premature? cannot tell yet: " + "; ".join(pre.unknowns) + " unknown", style="dim"))
 
+    delivery = _delivery(report)
+    if delivery is not None:
+        parts.append(Text(""))
+        parts.append(delivery)
+    if report.timeline:
+        line = Text("Timeline ", style="bold")
+        for point in report.timeline:
+            line.append(f"{point['month']}:{point['stage']} ", style="green" if point["stage"] >= 2 else "white")
+        parts.append(line)
+
     fms = Table(title="Failure modes", title_justify="left", show_header=False, box=None)
     for fm in report.failure_modes:
         fms.add_row(Text(fm.id), Text(fm.name), Text(fm.risk.value, style=RISK_STYLE[fm.risk.value]))
@@ -91,6 +101,33 @@ def build(report: Report, verbose: bool = False) -> Group:
         for name, status in missing:
             parts.append(Text(f"  {name}: {status.reason} — {status.fix}", style="dim"))
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def _delivery(report: Report) -> Table | None:
+    """DORA figures of the production environments, raw value beside the 2024 tier."""
+    envs = report.metrics.get("environments") if report.metrics else None
+    history = report.metrics.get("history", {}) if report.metrics else {}
+    if not envs:
+        return None
+    table = Table(title="Delivery (DORA, tier per 2024 table)", title_justify="left", box=None)
+    for col in ("environment", "deploys/week", "lead time (median)", "change failure rate", "time to restore"):
+        table.add_column(col)
+    for env in history.get("production_environments") or list(envs):
+        m = envs.get(env)
+        if not m:
+            continue
+        tiers = m["tiers"]["dora_2024"]
+        lead = m["lead_time_hours"]["median"]
+        restore = m["recovery_hours"]["median"]
+        cfr = m["change_failure_rate"]
+        table.add_row(
+            Text(env),
+            Text(f"{m['deploys_per_week']} ({tiers['deployment_frequency']})"),
+            Text(f"{lead} h ({tiers['lead_time']})" if lead is not None else "n/a"),
+            Text(f"{cfr:.0%} ({tiers['change_failure_rate']})" if cfr is not None else "n/a"),
+            Text(f"{restore} h ({tiers['recovery_time']})" if restore is not None else "n/a"),
+        )
+    return table
 
 
 def render(report: Report, verbose: bool = False, width: int = 100) -> str:

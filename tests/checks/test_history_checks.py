@@ -13,7 +13,6 @@ from assess.model.context import CheckContext
 from assess.model.evidence import EvidenceBundle, Provenance, Source
 from assess.model.finding import Outcome, Ref, RefKind
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence, SignatureType
-
 from tests.checks.test_check_outcomes import CASES as TREE_CASES
 
 CATALOG = load_catalog()
