@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -16,19 +18,33 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
 
 from assess import __version__
 from assess.atomic_write import write_atomic
 from assess.checks.catalog import find_check, load_catalog
 from assess.collectors.git_repo import NotARepositoryError, RepositoryError
+from assess.collectors.github.api import ApiError, default_cache_dir
 from assess.collectors.samples import SampleError, get_sample, list_samples, materialise
 from assess.config import ConfigError, load_config
-from assess.engine import Settings, collect, derive, evaluate, evidence_json, has_errors, run_assessment
+from assess.engine import (
+    DEFAULT_API_URL,
+    Settings,
+    collect,
+    derive,
+    evaluate,
+    evidence_json,
+    has_errors,
+    run_assessment,
+)
 from assess.model.codec import from_plain
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Outcome, Severity
 from assess.model.report import Report
 from assess.model.schema import report_schema
+from assess.org_scan import OrgFilters, fleet_summary, list_org_repos, report_dir, scan_org
 from assess.reporters import json_report, terminal
 from assess.reporters.audit_csv import audit_csv, audit_json
 
@@ -91,6 +107,42 @@ def history_options(func: Callable[..., None]) -> Callable[..., None]:
     return func
 
 
+def _repo_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[\w.-]+/[\w.-]+", value):
+        raise click.BadParameter(f"{value!r} is not owner/repo")
+    return value
+
+
+def github_options(func: Callable[..., None]) -> Callable[..., None]:
+    """Options for GitHub evidence: target, server, cache, waiting, and organisation scans."""
+    for option in reversed([
+        click.option("--github", "github_repo", callback=_repo_name, metavar="OWNER/REPO",
+                     help="Read GitHub evidence for this repository (default: the origin remote, with a token)."),
+        click.option("--no-github", is_flag=True, help="Do not read GitHub evidence."),
+        click.option("--github-url", default=DEFAULT_API_URL, show_default=True,
+                     help="GitHub API URL (GitHub Enterprise: https://HOST/api/v3)."),
+        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=default_cache_dir,
+                     show_default="user cache directory", help="ETag cache: a re-run costs conditional requests."),
+        click.option("--no-cache", is_flag=True, help="Do not use or fill the ETag cache."),
+        click.option("--max-wait", type=click.FloatRange(0), default=60.0, show_default=True,
+                     help="Longest total time to wait on rate limits and retries before giving up."),
+        click.option("--github-org", metavar="ORG", help="Scan every repository of an organisation (needs -o)."),
+        click.option("--include-archived", is_flag=True, help="With --github-org: include archived repositories."),
+        click.option("--include-forks", is_flag=True, help="With --github-org: include forks."),
+        click.option("--topic", "topics", multiple=True, help="With --github-org: only repositories with this topic."),
+        click.option("--name-pattern", help="With --github-org: only repositories whose name matches (glob)."),
+        click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True,
+                     help="With --github-org: repositories assessed at once."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _token() -> str | None:
+    """The GitHub token, from the environment only (never from arguments, never printed)."""
+    return os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or None
+
+
 def _formats(value: str) -> list[str]:
     items = [v.strip() for v in value.split(",") if v.strip()]
     unknown = [v for v in items if v not in FORMATS]
@@ -122,6 +174,7 @@ def cli() -> None:
               help="Also verify signatures with local keys (slower; a separate, failure-tolerant pass).")
 @click.option("--allowed-signers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="SSH allowed-signers file used by --verify-signatures.")
+@github_options
 @click.option("--fail-under-stage", type=click.IntRange(0, 4), help="Exit 1 when the stage reached is lower.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]),
               help="Exit 1 on any failing finding of this severity or higher.")
@@ -135,12 +188,25 @@ def cli() -> None:
 def scan(path: str | None, sample_name: str | None, revision: str, worktree: bool, formats: list[str],
          output_dir: Path | None, config_path: str | None, branch: str | None, since: datetime | None,
          until: datetime | None, no_history: bool, timeline_months: int, verify_signatures: bool,
-         allowed_signers: Path | None, fail_under_stage: int | None, fail_on: str | None,
+         allowed_signers: Path | None, github_repo: str | None, no_github: bool, github_url: str,
+         cache_dir: Path, no_cache: bool, max_wait: float, github_org: str | None, include_archived: bool,
+         include_forks: bool, topics: tuple[str, ...], name_pattern: str | None, concurrency: int,
+         fail_under_stage: int | None, fail_on: str | None,
          save_evidence: Path | None, from_evidence: Path | None, verbose: bool, quiet: bool, debug: bool) -> None:
     """Assess the repository at PATH (default: the current directory)."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
     if path and sample_name:
         raise UserError("give a PATH or --sample, not both")
+    github = {"github": not no_github, "github_repo": github_repo, "github_url": github_url,
+              "github_token": _token(), "cache_dir": None if no_cache else cache_dir, "max_wait": max_wait}
+    if github_org:
+        if output_dir is None:
+            raise UserError("--github-org writes one report per repository: give --output DIR")
+        filters = OrgFilters(include_archived, include_forks, topics, name_pattern)
+        config = load_config(config_path, None)
+        settings = Settings(path=".", config=config, since=since, until=until, **github)  # type: ignore[arg-type]
+        sys.exit(int(_scan_org(settings, github_org, filters, concurrency, formats, output_dir, quiet,
+                               fail_under_stage, fail_on)))
     file_formats = [f for f in formats if f != "terminal"]
     if output_dir is None and len(file_formats) > 1:
         raise UserError("several file formats need --output DIR")
@@ -148,10 +214,12 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
     try:
         with _target(path, sample_name) as (repo_path, name, as_of):
             config = load_config(config_path, repo_path if not from_evidence else None)
+            recorded = _recorded_github(sample_name) if not github_repo else None
             settings = Settings(path=repo_path, revision=revision, worktree=worktree, config=config,
                                 target_name=name, history=not no_history, branch=branch, since=since,
                                 until=until or as_of, timeline_months=timeline_months,
-                                verify_signatures=verify_signatures, allowed_signers=allowed_signers, now=as_of)
+                                verify_signatures=verify_signatures, allowed_signers=allowed_signers, now=as_of,
+                                github_recorded=recorded, **github)  # type: ignore[arg-type]
             with err.status("assessing…") as status:
                 if from_evidence:
                     bundle = _load_evidence(from_evidence)
@@ -179,6 +247,54 @@ def _target(path: str | None, sample_name: str | None) -> Iterator[tuple[str, st
     sample = get_sample(sample_name)
     with tempfile.TemporaryDirectory(prefix=f"gitops-assess-{sample.name}-") as tmp:
         yield str(materialise(sample, Path(tmp) / sample.name)), f"sample:{sample.name}", sample.as_of
+
+
+def _recorded_github(sample_name: str | None) -> Path | None:
+    """A sample's recorded GitHub evidence, so `scan --sample` shows the GitHub sections offline."""
+    if sample_name is None:
+        return None
+    recorded = get_sample(sample_name).directory / "github.json"
+    return recorded if recorded.is_file() else None
+
+
+def _scan_org(settings: Settings, org: str, filters: OrgFilters, concurrency: int, formats: list[str],
+              output_dir: Path, quiet: bool, fail_under_stage: int | None, fail_on: str | None) -> Exit:
+    """Scan an organisation: one report per repository, a fleet summary, and the worst exit code."""
+    err = Console(stderr=True, quiet=quiet)
+    try:
+        names = list_org_repos(settings, org, filters)
+    except ApiError as exc:
+        raise SourceUnreachable(f"cannot list repositories of {org}: {exc.kind.value} ({exc.message})") from exc
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(f"assessing {org}", total=len(names))
+        outcomes = scan_org(settings, names, concurrency, lambda _: bar.advance(task))
+    code = Exit.OK
+    for outcome in outcomes:
+        if outcome.report is None:
+            err.print(f"{outcome.repo}: not assessed: {outcome.error}", markup=False, highlight=False)
+            code = max(code, Exit.SOURCE_UNREACHABLE)
+            continue
+        _write_outputs(outcome.report, [f for f in formats if f != "terminal"] or ["json"],
+                       report_dir(output_dir, outcome.repo), False)
+        code = max(code, _exit_code(outcome.report, fail_under_stage, fail_on))
+        git_source = outcome.report.sources.get("git")
+        if git_source is not None and not git_source.available:
+            err.print(f"{outcome.repo}: declared state not readable: {git_source.reason}", markup=False,
+                      highlight=False)
+            code = max(code, Exit.SOURCE_UNREACHABLE)
+    summary = fleet_summary(org, outcomes)
+    write_atomic(output_dir / "fleet-summary.json", json.dumps(summary, indent=2) + "\n")
+    if "terminal" in formats:
+        table = Table(title=f"{org}: {len(outcomes)} repositories", title_justify="left")
+        for col in ("repository", "stage", "blockers", "fails"):
+            table.add_column(col)
+        for row in summary["rows"]:
+            table.add_row(Text(row["repo"]), Text(str(row["stage"]) if row["stage"] is not None else "-"),
+                          Text(", ".join(row.get("blockers", [])[:3]) or (row.get("error") or "")[:60]),
+                          Text(str(row.get("fails", ""))))
+        Console().print(table)
+    return Exit(code)
 
 
 def _load_evidence(path: Path) -> EvidenceBundle:

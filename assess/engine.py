@@ -11,25 +11,31 @@ from pathlib import Path
 from typing import Any
 
 from assess import __version__
-from assess.audit_trail import build_audit_trail
+from assess.audit_trail import build_audit_trail, change_path
 from assess.checks.catalog import Check, load_catalog
 from assess.checks.runner import run_checks
 from assess.collectors.git_repo import RepositoryError, open_repository
+from assess.collectors.github.api import EtagCache, GitHubApi, WaitBudget
+from assess.collectors.github.remote import api_host, origin_repository
+from assess.collectors.github.repo import RepositoryUnavailableError, collect_github
 from assess.collectors.history import read_history, verify_signatures
 from assess.collectors.repo_tree import collect_repo
 from assess.collectors.snapshots import collect_snapshots
 from assess.config import Config
 from assess.environments import detect_environments, env_roots, production_envs
+from assess.github_confirmation import confirm_with_github, github_summary
 from assess.metrics.dora import delivery_metrics
-from assess.model.codec import to_plain
+from assess.model.codec import from_plain, to_plain
 from assess.model.context import CheckContext
 from assess.model.evidence import EvidenceBundle, RepoEvidence, Snapshot, Source, Unavailable
 from assess.model.finding import Outcome
-from assess.model.history import AuditRecord, HistoryEvidence
+from assess.model.github import GitHubEvidence
+from assess.model.history import AuditRecord, ChangePath, HistoryEvidence
 from assess.model.report import Report, SourceStatus
 from assess.scoring import score, stage_result
 
 Progress = Callable[[str], None]
+DEFAULT_API_URL = "https://api.github.com"
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,14 @@ class Settings:
     verify_signatures: bool = False
     allowed_signers: Path | None = None
     now: datetime | None = None
+    github: bool = True
+    github_repo: str | None = None
+    github_url: str = DEFAULT_API_URL
+    github_token: str | None = field(default=None, repr=False)
+    github_recorded: Path | None = None
+    cache_dir: Path | None = None
+    max_wait: float = 60.0
+    github_timeout: int = 15
 
 
 def collect(settings: Settings, progress: Progress = lambda _: None) -> EvidenceBundle:
@@ -59,8 +73,6 @@ def collect(settings: Settings, progress: Progress = lambda _: None) -> Evidence
     progress(f"reading repository tree at {settings.revision}")
     git_ev = collect_repo(settings.path, settings.revision, settings.worktree, now)
     unavailable = [
-        Unavailable(Source.GITHUB, "GitHub evidence was not requested",
-                    "run with --github owner/repo and a GITHUB_TOKEN with read access"),
         Unavailable(Source.CLUSTER, "no cluster was requested",
                     "run with --kube-context or --cluster-snapshot FILE"),
     ]
@@ -78,7 +90,43 @@ def collect(settings: Settings, progress: Progress = lambda _: None) -> Evidence
         except RepositoryError as exc:
             unavailable.append(Unavailable(Source.HISTORY, f"history could not be read: {exc}",
                                            "check the branch name (--branch) and that the clone is complete"))
-    return EvidenceBundle(git=git_ev, history=history, snapshots=snapshots, unavailable=tuple(unavailable))
+    github, missing = _collect_github(settings, history, now, progress)
+    if missing is not None:
+        unavailable.append(missing)
+    return EvidenceBundle(git=git_ev, history=history, github=github, snapshots=snapshots,
+                          unavailable=tuple(unavailable))
+
+
+def _collect_github(settings: Settings, history: HistoryEvidence | None, now: datetime,
+                    progress: Progress) -> tuple[GitHubEvidence | None, Unavailable | None]:
+    """GitHub evidence for the repository: recorded (samples), live through the API, or a stated reason why not."""
+    if not settings.github:
+        return None, Unavailable(Source.GITHUB, "GitHub evidence not requested (--no-github)",
+                                 "run without --no-github")
+    if settings.github_recorded is not None:
+        return from_plain(GitHubEvidence, json.loads(settings.github_recorded.read_text(encoding="utf-8"))), None
+    target = settings.github_repo or origin_repository(settings.path, api_host(settings.github_url))
+    if target is None:
+        return None, Unavailable(Source.GITHUB, "no GitHub repository to read (no --github and no GitHub origin "
+                                 "remote)", "run with --github owner/repo")
+    if settings.github_repo is None and not settings.github_token:
+        return None, Unavailable(Source.GITHUB, f"origin is {target} on GitHub, but no token is set",
+                                 f"set GITHUB_TOKEN (or GH_TOKEN), or pass --github {target} to read public data")
+    progress(f"reading GitHub evidence for {target}")
+    cache = EtagCache(settings.cache_dir, settings.github_token) if settings.cache_dir else None
+    api = GitHubApi(settings.github_url, settings.github_token, cache, WaitBudget(settings.max_wait),
+                    timeout=settings.github_timeout)
+    suspects = [c.sha for c in history.commits if c.parents and change_path(c)[0] in
+                (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT)] if history else []
+    since = datetime.fromisoformat(history.since) if history and history.since else None
+    if since is None and history and history.commits:
+        since = datetime.fromisoformat(history.commits[-1].committed_at)
+    try:
+        return collect_github(api, target, None, since, suspects, now), None
+    except RepositoryUnavailableError as exc:
+        return None, Unavailable(Source.GITHUB, f"{target}: {exc.error.kind.value} ({exc.error.message})", exc.fix)
+    finally:
+        api.close()
 
 
 def _collect_history(settings: Settings, git_ev: RepoEvidence, now: datetime,
@@ -109,11 +157,15 @@ class Derived:
     window: dict[str, Any] = field(default_factory=dict)
 
 
-def derive(history: HistoryEvidence | None, config: Config) -> Derived:
-    """Audit trail, production environments, delivery metrics and the window, from history evidence (pure)."""
+def derive(history: HistoryEvidence | None, config: Config, github: GitHubEvidence | None = None) -> Derived:
+    """Audit trail, production environments, delivery metrics and the window, from history evidence (pure).
+
+    With GitHub evidence, how each change landed is confirmed (or corrected: rebase merges) and approvers added."""
     if history is None:
         return Derived()
     audit = build_audit_trail(history, config.bots)
+    if github is not None:
+        audit = confirm_with_github(audit, github)
     prod = production_envs(history.environments)
     end = datetime.fromisoformat(history.as_of) if history.as_of else datetime.now(UTC)
     if history.since:
@@ -132,7 +184,7 @@ def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, .
     """Pure evaluation of an evidence bundle into a report (apart from the timestamp)."""
     now = settings.now or datetime.now(UTC)
     checks = tuple(c for c in (catalog or load_catalog()) if c.spec.id not in settings.config.disabled_checks)
-    derived = derive(bundle.history, settings.config)
+    derived = derive(bundle.history, settings.config, bundle.github)
     ctx = CheckContext(bundle, settings.config.thresholds, derived.audit_trail, derived.production_envs)
     findings = run_checks(checks, ctx)
     specs = [c.spec for c in checks]
@@ -163,6 +215,7 @@ def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, .
         audit_trail=tuple(to_plain(r) for r in derived.audit_trail),
         timeline=timeline(bundle.snapshots, checks, settings),
         evidence_sha256=evidence_digest(bundle),
+        github=github_summary(bundle.github) if bundle.github else {},
     )
 
 
@@ -218,6 +271,15 @@ def _sources(bundle: EvidenceBundle) -> dict[str, SourceStatus]:
         if git.bare:
             notes.append("bare repository")
         out["git"] = SourceStatus(True, detail="; ".join(notes) or None)
+    if bundle.github is not None:
+        gh = bundle.github
+        hidden = [name for name, s in gh.sections.items() if not s.available]
+        detail = f"{gh.repo} via {gh.provenance.method}; {gh.requests} requests ({gh.conditional_hits} cached)"
+        if not gh.authenticated:
+            detail += "; no token: public data only"
+        if hidden:
+            detail += f"; not visible: {', '.join(hidden)}"
+        out["github"] = SourceStatus(True, detail=detail)
     if bundle.history is not None:
         h = bundle.history
         detail = f"{h.total_commits} first-parent commits on {h.branch}"

@@ -204,6 +204,13 @@ def failure_mode_risks(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec])
         bad = sum(SEVERITY_WEIGHT[s.severity] * BADNESS[o] for s, o in evaluated if o is not None)
         value = round(100 * bad / weight)
         risk = Risk.HIGH if value >= 50 else Risk.MEDIUM if value >= 20 else Risk.LOW
+        # A single missing critical mitigation is enough for high risk, a high one for medium (a FAIL is not
+        # averaged away by many passes).
+        failing = {s.severity for s, o in evaluated if o in (Outcome.FAIL, Outcome.ERROR)}
+        if Severity.CRITICAL in failing:
+            risk = Risk.HIGH
+        elif Severity.HIGH in failing and risk is Risk.LOW:
+            risk = Risk.MEDIUM
         out.append(FailureModeRisk(fm.value, FAILURE_MODE_NAMES[fm], risk, value, mitigations))
     return tuple(out)
 

@@ -115,7 +115,7 @@ class Builder:
         is_merge = len(self.git("show", "-s", "--format=%P", merged).split()) > 1
         self.git("revert", "--no-commit", *(["-m", "1"] if is_merge else []), merged)
         when = self.clock + timedelta(hours=hours / 2)
-        self.git("commit", "-q", "-m", f'Revert "{title}"\n\nReverts acme/{self.repo.name}#{original}',
+        self.git("commit", "-q", "-m", f'Revert "{title}"\n\nReverts acme/deploy#{original}',
                  env=self._env(PEOPLE[who], GITHUB, when))
         self.git("checkout", "-q", "main")
         self.clock += timedelta(hours=hours)
@@ -1029,11 +1029,41 @@ description: |
 """)
 
 
+def record_github(name: str, stage: int) -> None:
+    """Record the GitHub evidence of a sample, collected by the real collector from the local fake server."""
+    import json
+    import sys
+    from dataclasses import replace
+
+    sys.path.insert(0, str(HERE.parent))
+    from assess.collectors.github.api import GitHubApi, WaitBudget
+    from assess.collectors.github.repo import collect_github
+    from assess.collectors.samples import get_sample, materialise
+    from assess.model.codec import to_plain
+    from assess.model.provenance import Provenance, Source
+    from tests.fakes.github_fixture import PROFILES, build_fixture
+    from tests.fakes.github_server import ADMIN_TOKEN, FakeGitHub
+
+    sample = get_sample(name)
+    repo = materialise(sample, Path(tempfile.mkdtemp(prefix="record-")) / name)
+    full = f"acme/{name}"
+    with FakeGitHub({full: build_fixture(repo, full, PROFILES[stage])}) as gh:
+        api = GitHubApi(gh.base_url, ADMIN_TOKEN, None, WaitBudget(10))
+        evidence = collect_github(api, full, None, None, [], sample.as_of or datetime.now(timezone.utc))
+    evidence = replace(evidence, api_url="https://api.github.com", provenance=Provenance(
+        Source.GITHUB, "recorded from the GitHub REST API (sample data)", evidence.provenance.obtained_at))
+    (HERE / name / "github.json").write_text(json.dumps(to_plain(evidence), indent=1, sort_keys=True) + "\n")
+
+
 def main() -> None:
-    """Rebuild every sample."""
+    """Rebuild every sample, then record its GitHub evidence."""
     for build in (stage0, stage1, stage2, stage3, stage4):
         build()
         print(f"built {build.__name__}")
+    for stage, name in enumerate(("stage0-scripts", "stage1-pushed", "stage2-argocd", "stage3-platform",
+                                  "stage4-fleet")):
+        record_github(name, stage)
+        print(f"recorded GitHub evidence for {name}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from assess.model.finding import Ref, RefKind
 from assess.model.history import AuditRecord, ChangePath
 
-PR_PATHS = (ChangePath.PR_MERGE, ChangePath.PR_SQUASH)
+PR_PATHS = (ChangePath.PR_MERGE, ChangePath.PR_SQUASH, ChangePath.PR_REBASE)
 
 
 def commit_refs(records: Iterable[AuditRecord]) -> list[Ref]:

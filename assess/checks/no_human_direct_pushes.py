@@ -32,8 +32,10 @@ def run(ctx: CheckContext) -> CheckResult:
     history = ctx.evidence.history
     if history is None or not history.commits:
         return result(Outcome.NOT_APPLICABLE, "No commits in the window.", confidence=Confidence.INFERRED)
+    confirmed_pr = {sha for sha, prs in (ctx.evidence.github.commit_pulls.items() if ctx.evidence.github else ())
+                    if prs}  # rebase merges: GitHub knows their pull request
     pushes = [c for c in history.commits if c.parents and change_path(c)[0] in DIRECT
-              and bot_kind(c.author_name, c.author_email) is None]
+              and bot_kind(c.author_name, c.author_email) is None and c.sha not in confirmed_pr]
     if pushes:
         sample = "; ".join(f'{c.sha[:7]} "{c.subject[:50]}" ({c.author_email})' for c in pushes[:3])
         return result(Outcome.FAIL, f"{plural(len(pushes), 'direct push')} by people among "

@@ -64,10 +64,10 @@ def collect_tree(handle: git_repo.RepoHandle, commit: str, ref: str | None, now:
         if key in cache:
             parsed.append(cache[key])
         elif entry.is_symlink:
-            parsed.append(_classify_one(entry.path, entry.size, Problem(FileProblem.SYMLINK, "symbolic link, "
+            parsed.append(classify_file(entry.path, entry.size, Problem(FileProblem.SYMLINK, "symbolic link, "
                                                                         "not followed"), in_template))
         elif entry.size > MAX_YAML_BYTES:
-            parsed.append(_classify_one(entry.path, entry.size, Problem(
+            parsed.append(classify_file(entry.path, entry.size, Problem(
                 FileProblem.TOO_LARGE, f"{entry.size:,} bytes; not parsed"), in_template))
         else:
             missing.setdefault(entry.sha, []).append((entry, in_template))
@@ -75,7 +75,7 @@ def collect_tree(handle: git_repo.RepoHandle, commit: str, ref: str | None, now:
         for entry, in_template in missing[sha]:
             payload: bytes | Problem = data if data is not None else Problem(
                 FileProblem.MISSING_BLOB, "blob missing (partial clone?)")
-            result = _classify_one(entry.path, entry.size, payload, in_template)
+            result = classify_file(entry.path, entry.size, payload, in_template)
             cache[(entry.sha, entry.path, in_template)] = result
             parsed.append(result)
     return _evidence(handle, commit, ref, f"git objects at {commit} (ls-tree, cat-file --batch)", parsed, now)
@@ -120,11 +120,11 @@ def _worktree_files(handle: git_repo.RepoHandle) -> list[ParsedFile]:
                            else full.read_bytes())
             except OSError as exc:  # deleted since listing, or unreadable
                 payload = Problem(FileProblem.MISSING_BLOB, exc.strerror or "unreadable")
-        out.append(_classify_one(rel, size, payload, in_template))
+        out.append(classify_file(rel, size, payload, in_template))
     return out
 
 
-def _classify_one(path: str, size: int, payload: bytes | Problem, in_template: bool) -> ParsedFile:
+def classify_file(path: str, size: int, payload: bytes | Problem, in_template: bool) -> ParsedFile:
     """Classify one file and parse its documents."""
     kinds = path_kinds(path)
     if in_template:

@@ -24,6 +24,7 @@ class ChangePath(StrEnum):
 
     PR_MERGE = "pr-merge"
     PR_SQUASH = "pr-squash"
+    PR_REBASE = "pr-rebase"
     DIRECT_PUSH = "direct-push"
     WEB_EDIT = "web-edit"
     LOCAL_MERGE = "local-merge"
@@ -111,3 +112,5 @@ class AuditRecord:
     lead_time_hours: float | None = None
     lead_time_source: str = "unavailable-offline"
     confirmed_by: str | None = None
+    approvers: tuple[str, ...] = ()
+    self_approved: bool | None = None

@@ -143,6 +143,7 @@ class Report:
     timeline: tuple[dict[str, Any], ...] = ()
     window: dict[str, Any] = field(default_factory=dict)
     evidence_sha256: str | None = None
+    github: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
 
     def to_json(self) -> dict[str, Any]:
@@ -166,6 +167,7 @@ class Report:
             "audit_trail": list(self.audit_trail),
             "timeline": list(self.timeline),
             "evidence_sha256": self.evidence_sha256,
+            "github": self.github,
         }
         return out
 
@@ -191,6 +193,7 @@ class Report:
             audit_trail=tuple(data.get("audit_trail", [])),
             timeline=tuple(data.get("timeline", [])),
             evidence_sha256=data.get("evidence_sha256"),
+            github=data.get("github", {}),
         )
 
     def finding(self, check_id: str) -> Finding | None:

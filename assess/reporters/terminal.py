@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from typing import Any
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -66,6 +67,10 @@ def build(report: Report, verbose: bool = False) -> Group:
             line.append(f"{point['month']}:{point['stage']} ", style="green" if point["stage"] >= 2 else "white")
         parts.append(line)
 
+    if report.github:
+        parts.append(Text(""))
+        parts.extend(_github(report.github))
+
     fms = Table(title="Failure modes", title_justify="left", show_header=False, box=None)
     for fm in report.failure_modes:
         fms.add_row(Text(fm.id), Text(fm.name), Text(fm.risk.value, style=RISK_STYLE[fm.risk.value]))
@@ -101,6 +106,31 @@ def build(report: Report, verbose: bool = False) -> Group:
         for name, status in missing:
             parts.append(Text(f"  {name}: {status.reason} — {status.fix}", style="dim"))
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def _github(gh: dict[str, Any]) -> list[Text]:
+    """Branch rules, review and CI figures from GitHub, and what the token could not see."""
+    lines = [Text(f"GitHub {gh['repo']} ({gh['default_branch']})" + ("" if gh["authenticated"] else
+                                                                     " — no token: public data only"),
+                  style="bold")]
+    policy = gh.get("policy")
+    if policy and policy["protected"]:
+        rules = [f"{policy['required_approvals']} approval(s)"]
+        rules += ["code owners"] if policy["require_code_owner_reviews"] else []
+        rules += ["signed commits"] if policy["required_signatures"] else []
+        rules += ["no force push"] if policy["force_push_blocked"] else ["force push allowed"]
+        lines.append(Text(f"  protected by {', '.join(policy['sources'])}: {', '.join(rules)}"))
+    elif policy:
+        lines.append(Text("  default branch NOT protected", style="red"))
+    if gh.get("merged_pull_requests"):
+        approved = gh.get("independently_approved")
+        share = f", {approved} independently approved" if approved is not None else ""
+        lines.append(Text(f"  {gh['merged_pull_requests']} merged PRs{share}"))
+    if gh.get("ci_success_rate") is not None:
+        lines.append(Text(f"  CI success {gh['ci_success_rate']:.0%} over {gh['ci_runs']} runs"))
+    for section, gap in (gh.get("not_visible") or {}).items():
+        lines.append(Text(f"  not visible: {section}: {gap['reason']} — {gap['fix']}", style="dim"))
+    return lines
 
 
 def _delivery(report: Report) -> Table | None:

@@ -1,0 +1,50 @@
+"""Readiness: CI on the default branch is reliable."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from assess.checks._github import github, observed
+from assess.checks._repo import plural
+from assess.checks.catalog import Check
+from assess.model.check import CheckResult, CheckSpec, Principle, Signal
+from assess.model.context import CheckContext
+from assess.model.finding import Confidence, Outcome, Ref, RefKind, Severity
+
+SPEC = CheckSpec(
+    id="ci-success-rate",
+    title="CI on the default branch succeeds reliably",
+    principle=Principle.VERSIONED,
+    severity=Severity.MEDIUM,
+    signals=(Signal.RELIABLE_CI,),
+    sources=("github",),
+    rationale="A flaky pipeline does not get better with GitOps on top: fix CI first. The success rate of completed "
+    "default-branch runs (cancelled and skipped runs excluded) is the measure.",
+    remediation="Fix or quarantine the failing workflows until the default branch stays green.",
+)
+
+COUNTED = ("success", "failure", "timed_out", "startup_failure")
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    """Fail below the configured success rate (default 90%)."""
+    gh = github(ctx)
+    if not gh.section("actions").available:
+        s = gh.section("actions")
+        return CheckResult(Outcome.UNKNOWN, f"Actions runs not readable: {s.reason} (fix: {s.permission})",
+                           Confidence.OBSERVED)
+    runs = [r for r in gh.runs if r.conclusion in COUNTED]
+    if not runs:
+        return observed(Outcome.NOT_APPLICABLE, "No completed Actions run on the default branch in the window.")
+    counts = Counter(r.conclusion for r in runs)
+    rate = counts["success"] / len(runs)
+    threshold = ctx.thresholds.ci_success_rate
+    message = f"{rate:.0%} of {plural(len(runs), 'completed run')} succeeded (threshold {threshold:.0%})"
+    failed = [r for r in runs if r.conclusion != "success"]
+    refs = [Ref(RefKind.URL, f"{gh.html_url}/actions/runs/{r.id}") for r in failed]
+    if rate < threshold:
+        return observed(Outcome.FAIL, message + ".", refs)
+    return observed(Outcome.PASS, message + ".")
+
+
+CHECK = Check(SPEC, run)

@@ -1,0 +1,39 @@
+"""PR gate: GitHub can resolve every CODEOWNERS line."""
+
+from __future__ import annotations
+
+from assess.checks._github import github, observed
+from assess.checks.catalog import Check
+from assess.model.check import CheckResult, CheckSpec, Principle, Signal
+from assess.model.context import CheckContext
+from assess.model.finding import Confidence, Outcome, Ref, RefKind, Severity
+
+SPEC = CheckSpec(
+    id="codeowners-valid",
+    title="GitHub resolves every CODEOWNERS entry",
+    principle=Principle.VERSIONED,
+    severity=Severity.LOW,
+    signals=(Signal.PR_GATE,),
+    sources=("github",),
+    rationale="An unknown user or team in CODEOWNERS silently drops the code-owner requirement for its paths.",
+    remediation="Fix the lines GitHub reports (unknown owners, bad patterns) and give the owning teams write access.",
+)
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    """Fail on any error GitHub reports for the CODEOWNERS file."""
+    gh = github(ctx)
+    status = gh.section("codeowners")
+    if not status.available:
+        return CheckResult(Outcome.UNKNOWN, f"CODEOWNERS errors not readable: {status.reason} "
+                           f"(fix: {status.permission})", Confidence.OBSERVED)
+    if not gh.codeowners_found:
+        return observed(Outcome.NOT_APPLICABLE, "The repository has no CODEOWNERS file.")
+    if gh.codeowners_errors:
+        return observed(Outcome.FAIL, f"{len(gh.codeowners_errors)} CODEOWNERS error(s): "
+                        f"{'; '.join(gh.codeowners_errors[:3])}.",
+                        [Ref(RefKind.URL, f"{gh.html_url}/blob/{gh.default_branch}/.github/CODEOWNERS")])
+    return observed(Outcome.PASS, "GitHub reports no CODEOWNERS error.")
+
+
+CHECK = Check(SPEC, run)

@@ -1,0 +1,40 @@
+"""FM1: history on the default branch cannot be rewritten or deleted."""
+
+from __future__ import annotations
+
+from assess.checks._github import github, observed, policy_view, settings_ref
+from assess.checks.catalog import Check
+from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
+from assess.model.context import CheckContext
+from assess.model.finding import Outcome, Severity
+
+SPEC = CheckSpec(
+    id="force-push-and-deletion-blocked",
+    title="Force pushes and deletion of the default branch are blocked",
+    principle=Principle.VERSIONED,
+    severity=Severity.HIGH,
+    failure_modes=(FailureMode.FM1,),
+    sources=("github",),
+    rationale="The Git history is the audit trail: a force push can erase deployments and failures from it, and "
+    "the reconciler follows the rewritten branch immediately.",
+    remediation="Block force pushes (`non_fast_forward` rule) and deletions (`deletion` rule) on the default "
+    "branch, for everyone.",
+)
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    """Pass when both are blocked; fail when either is allowed and the policy was fully visible."""
+    gh = github(ctx)
+    view = policy_view(gh)
+    p = view.policy
+    if p is not None and p.force_push_blocked and p.deletion_blocked:
+        return observed(Outcome.PASS, "Force pushes and deletion are blocked.", [settings_ref(gh)])
+    if not view.complete:
+        return view.unknown("force pushes and deletion are blocked")
+    allowed = [what for what, blocked in (("force pushes", p.force_push_blocked if p else False),
+                                          ("deletion", p.deletion_blocked if p else False)) if not blocked]
+    return observed(Outcome.FAIL, f"{' and '.join(allowed).capitalize()} allowed on {gh.default_branch}.",
+                    [settings_ref(gh)])
+
+
+CHECK = Check(SPEC, run)

@@ -1,0 +1,46 @@
+"""Segregation of duties: every merged pull request was approved by someone other than its author."""
+
+from __future__ import annotations
+
+from assess.checks._github import github, independent_approvers, observed, pr_ref
+from assess.checks._repo import plural
+from assess.checks.catalog import Check
+from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle, Signal
+from assess.model.context import CheckContext
+from assess.model.finding import Confidence, Outcome, Severity
+
+SPEC = CheckSpec(
+    id="no-self-approval",
+    title="Every merged pull request was approved by someone other than its author",
+    principle=Principle.VERSIONED,
+    severity=Severity.HIGH,
+    signals=(Signal.PR_GATE,),
+    failure_modes=(FailureMode.FM1,),
+    sources=("github",),
+    rationale="SOC 2 CC8.1, ISO 27001 A.5.3 and PCI DSS 6.2.3.1 ask that the author of a change is not its only "
+    "approver. A PR merged without an independent approval is review theatre.",
+    remediation="Require approvals from someone other than the last pusher (`require_last_push_approval`) and "
+    "stop admins merging unreviewed pull requests.",
+)
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    """Fail on merged PRs without an approval from someone other than the author."""
+    gh = github(ctx)
+    reviewed = [p for p in gh.pulls if p.reviews_read]
+    if not gh.section("reviews").available and not reviewed:
+        s = gh.section("reviews")
+        return CheckResult(Outcome.UNKNOWN, f"Reviews not readable: {s.reason} (fix: {s.permission})",
+                           Confidence.OBSERVED)
+    if not reviewed:
+        return observed(Outcome.NOT_APPLICABLE, "No pull request merged in the window.")
+    alone = [p for p in reviewed if not independent_approvers(p)]
+    if alone:
+        sample = ", ".join(f"#{p.number} by {p.author}" for p in alone[:5])
+        return observed(Outcome.FAIL, f"{len(alone)} of {plural(len(reviewed), 'merged pull request')} had no "
+                        f"independent approval: {sample}.", [pr_ref(gh, p) for p in alone])
+    return observed(Outcome.PASS, f"All {plural(len(reviewed), 'merged pull request')} were approved by someone "
+                    "other than the author.")
+
+
+CHECK = Check(SPEC, run)

@@ -1,0 +1,44 @@
+"""FM1: an approval no longer counts once new commits are pushed."""
+
+from __future__ import annotations
+
+from assess.checks._github import github, observed, policy_view, pr_ref, settings_ref
+from assess.checks.catalog import Check
+from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
+from assess.model.context import CheckContext
+from assess.model.finding import Outcome, Severity
+
+SPEC = CheckSpec(
+    id="stale-approvals-dismissed",
+    title="Approvals are dismissed when new commits are pushed",
+    principle=Principle.VERSIONED,
+    severity=Severity.MEDIUM,
+    failure_modes=(FailureMode.FM1,),
+    sources=("github",),
+    rationale="If an approval survives later pushes, what merges is not what was reviewed: approve a harmless "
+    "change, then push the real one.",
+    remediation="Enable `dismiss stale pull request approvals` (classic) or `dismiss_stale_reviews_on_push` "
+    "(ruleset), and ideally `require_last_push_approval`.",
+)
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    """Pass when stale approvals are dismissed; warn on merged PRs whose approval was not on the merged head."""
+    gh = github(ctx)
+    view = policy_view(gh)
+    off_head = [p for p in gh.pulls if p.reviews_read and p.head_sha and any(
+        r.state == "APPROVED" for r in p.reviews) and not any(
+        r.state == "APPROVED" and r.commit_id == p.head_sha for r in p.reviews)]
+    if view.policy is not None and view.policy.dismiss_stale_reviews:
+        if off_head:
+            return observed(Outcome.WARN, f"Stale approvals are dismissed, yet {len(off_head)} PR(s) merged with "
+                            "approvals on an older head.", [pr_ref(gh, p) for p in off_head])
+        return observed(Outcome.PASS, "Stale approvals are dismissed on push.", [settings_ref(gh)])
+    if not view.complete:
+        return view.unknown("stale approvals are dismissed")
+    return observed(Outcome.FAIL, "Approvals survive new pushes" + (
+        f"; {len(off_head)} PR(s) merged with approvals on an older head." if off_head else "."),
+        [settings_ref(gh)] + [pr_ref(gh, p) for p in off_head])
+
+
+CHECK = Check(SPEC, run)

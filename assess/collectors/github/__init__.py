@@ -1,0 +1,1 @@
+"""GitHub collection through PyGithub's requester: conditional requests, bounded retries, typed failures."""

@@ -1,0 +1,47 @@
+"""Find the GitHub repository a clone belongs to, from its `origin` remote."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+
+import git
+
+_SCP = re.compile(r"^(?:[\w.-]+@)?(?P<host>[\w.-]+):(?P<path>[^/].*)$")
+
+
+def origin_repository(path: str, host: str = "github.com") -> str | None:
+    """`owner/repo` of the origin remote when it points at `host`, else None."""
+    try:
+        repo = git.Repo(path, search_parent_directories=False)
+    except (git.exc.InvalidGitRepositoryError, git.exc.NoSuchPathError):
+        return None
+    try:
+        url = repo.remotes.origin.url if "origin" in [r.name for r in repo.remotes] else None
+    except (ValueError, git.exc.GitCommandError):
+        url = None
+    finally:
+        repo.close()
+    return parse_remote(url, host) if url else None
+
+
+def parse_remote(url: str, host: str = "github.com") -> str | None:
+    """`owner/repo` from an https, ssh or scp-style remote URL on the given host."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme in ("https", "http", "ssh", "git"):
+        remote_host, path = parsed.hostname or "", parsed.path
+    else:
+        m = _SCP.match(url)
+        if not m:
+            return None
+        remote_host, path = m.group("host"), m.group("path")
+    if remote_host.lower() != host.lower():
+        return None
+    parts = [p for p in path.strip("/").removesuffix(".git").split("/") if p]
+    return f"{parts[-2]}/{parts[-1]}" if len(parts) >= 2 else None
+
+
+def api_host(api_url: str) -> str:
+    """The web host of an API URL (api.github.com → github.com; GitHub Enterprise keeps its host)."""
+    host = urllib.parse.urlsplit(api_url).hostname or "github.com"
+    return "github.com" if host == "api.github.com" else host

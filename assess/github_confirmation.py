@@ -1,0 +1,69 @@
+"""Confirm the offline audit trail with GitHub evidence (pure): PR merges, rebase merges, direct pushes, approvers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from assess.model.codec import to_plain
+from assess.model.github import GitHubEvidence, PullRequest
+from assess.model.history import AuditRecord, ChangePath
+
+DIRECT = (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT)
+
+
+def confirm_with_github(records: tuple[AuditRecord, ...], gh: GitHubEvidence) -> tuple[AuditRecord, ...]:
+    """Records with `confirmed_by`, approvers and self-approval filled where GitHub knows the pull request."""
+    by_merge = {p.merge_commit_sha: p for p in gh.pulls if p.merge_commit_sha}
+    by_number = {p.number: p for p in gh.pulls}
+    out: list[AuditRecord] = []
+    for r in records:
+        pr = by_merge.get(r.sha) or (by_number.get(r.pr_number) if r.pr_number is not None else None)
+        if pr is not None:
+            out.append(_with_pr(r, pr, r.change_path))
+        elif r.sha in gh.commit_pulls:
+            numbers = gh.commit_pulls[r.sha]
+            if numbers and r.change_path in DIRECT:
+                # Rebase merges look like direct pushes offline; GitHub says which PR carried the commit.
+                pr_known = by_number.get(numbers[0])
+                updated = replace(r, change_path=ChangePath.PR_REBASE, change_path_confidence="high",
+                                  pr_number=numbers[0], confirmed_by=f"github:pr#{numbers[0]}")
+                out.append(_with_pr(updated, pr_known, ChangePath.PR_REBASE) if pr_known else updated)
+            else:
+                out.append(replace(r, change_path_confidence="high", confirmed_by="github:no-pull-request"))
+        else:
+            out.append(r)
+    return tuple(out)
+
+
+def _with_pr(r: AuditRecord, pr: PullRequest, path: ChangePath) -> AuditRecord:
+    approvers = tuple(sorted({v.user for v in pr.reviews if v.state == "APPROVED" and v.user != pr.author}))
+    return replace(r, change_path=path, change_path_confidence="high", pr_number=pr.number,
+                   pr_title=r.pr_title or pr.title, confirmed_by=f"github:pr#{pr.number}", approvers=approvers,
+                   self_approved=(not approvers) if pr.reviews_read else None)
+
+
+def github_summary(gh: GitHubEvidence) -> dict[str, Any]:
+    """The GitHub section of the report: effective policy, review and CI figures, access snapshot, gaps."""
+    reviewed = [p for p in gh.pulls if p.reviews_read]
+    independent = [p for p in reviewed if any(v.state == "APPROVED" and v.user != p.author for v in p.reviews)]
+    counted = [r for r in gh.runs if r.conclusion in ("success", "failure", "timed_out", "startup_failure")]
+    return {
+        "repo": gh.repo,
+        "html_url": gh.html_url,
+        "default_branch": gh.default_branch,
+        "authenticated": gh.authenticated,
+        "policy": to_plain(gh.policy) if gh.policy else None,
+        "not_visible": {k: {"reason": s.reason, "fix": s.permission} for k, s in gh.sections.items()
+                        if not s.available},
+        "merged_pull_requests": len(gh.pulls),
+        "independently_approved": len(independent) if reviewed else None,
+        "ci_runs": len(counted),
+        "ci_success_rate": round(sum(r.conclusion == "success" for r in counted) / len(counted), 3)
+        if counted else None,
+        "deployments": [to_plain(d) for d in gh.deployments],
+        "access": [to_plain(c) for c in gh.collaborators],
+        "codeowners_errors": list(gh.codeowners_errors),
+        "requests": gh.requests,
+        "conditional_hits": gh.conditional_hits,
+    }

@@ -1,0 +1,136 @@
+"""Organisation-wide scans: every repository's declared state (from its GitHub archive) and GitHub evidence,
+assessed concurrently; one report per repository and a fleet summary."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from assess.collectors.archive_tree import tree_from_tarball
+from assess.collectors.github.api import ApiError, EtagCache, GitHubApi, WaitBudget
+from assess.collectors.github.repo import RepositoryUnavailableError, collect_github
+from assess.engine import Settings, evaluate
+from assess.model.evidence import EvidenceBundle, Source, Unavailable
+from assess.model.report import Report
+
+DEFAULT_WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True)
+class OrgFilters:
+    """Which repositories of the organisation to assess."""
+
+    include_archived: bool = False
+    include_forks: bool = False
+    topics: tuple[str, ...] = ()
+    name_pattern: str | None = None
+    shard: tuple[int, int] | None = None
+
+    def keep(self, repo: dict[str, Any]) -> bool:
+        """Whether a repository (as listed by the API) passes the filters."""
+        if repo.get("archived") and not self.include_archived:
+            return False
+        if repo.get("fork") and not self.include_forks:
+            return False
+        if self.topics and not set(self.topics) <= set(repo.get("topics") or ()):
+            return False
+        return not (self.name_pattern and not fnmatch.fnmatch(str(repo.get("name")), self.name_pattern))
+
+
+@dataclass(frozen=True)
+class RepoOutcome:
+    """One repository of an organisation scan: its report, or why there is none."""
+
+    repo: str
+    report: Report | None
+    error: str | None = None
+
+
+def _api(settings: Settings, budget: WaitBudget) -> GitHubApi:
+    cache = EtagCache(settings.cache_dir, settings.github_token) if settings.cache_dir else None
+    return GitHubApi(settings.github_url, settings.github_token, cache, budget, timeout=settings.github_timeout)
+
+
+def list_org_repos(settings: Settings, org: str, filters: OrgFilters) -> list[str]:
+    """`owner/name` of the organisation's repositories that pass the filters (sorted, sharded if asked)."""
+    api = _api(settings, WaitBudget(settings.max_wait))
+    try:
+        repos = [r for r in api.paginate(f"/orgs/{org}/repos", {"type": "all", "sort": "full_name"}, max_pages=100)
+                 if filters.keep(r)]
+    finally:
+        api.close()
+    names = sorted(str(r["full_name"]) for r in repos)
+    if filters.shard is not None:
+        index, total = filters.shard
+        names = [n for i, n in enumerate(names) if i % total == index - 1]
+    return names
+
+
+def scan_org(settings: Settings, names: list[str], concurrency: int,
+             advance: Callable[[str], None] = lambda _: None) -> list[RepoOutcome]:
+    """Assess each repository (bounded concurrency); failures become outcomes, never exceptions."""
+    now = settings.now or datetime.now(UTC)
+    since = settings.since or now - timedelta(days=DEFAULT_WINDOW_DAYS)
+    outcomes: list[RepoOutcome] = []
+    budget = WaitBudget(settings.max_wait)  # one --max-wait for the whole organisation
+    with ThreadPoolExecutor(max_workers=max(concurrency, 1)) as pool:
+        futures = {pool.submit(_scan_one, settings, budget, name, since, now): name for name in names}
+        for future in as_completed(futures):
+            outcomes.append(future.result())
+            advance(futures[future])
+    return sorted(outcomes, key=lambda o: o.repo)
+
+
+def _scan_one(settings: Settings, budget: WaitBudget, name: str, since: datetime, now: datetime) -> RepoOutcome:
+    api = _api(settings, budget)  # one client per repository: PyGithub's requester is not shared across threads
+    try:
+        try:
+            github = collect_github(api, name, None, since, (), now)
+        except RepositoryUnavailableError as exc:
+            return RepoOutcome(name, None, f"{exc.error.kind.value}: {exc.error.message} ({exc.fix})")
+        unavailable = [
+            Unavailable(Source.HISTORY, "organisation scans read no local history",
+                        "clone the repository and scan it to assess its history"),
+            Unavailable(Source.CLUSTER, "no cluster was requested", "run with --kube-context or --cluster-snapshot"),
+        ]
+        tree = None
+        try:
+            tree = tree_from_tarball(api.get_bytes(f"/repos/{name}/tarball/{github.default_branch}"), name,
+                                     github.default_branch, now)
+        except ApiError as exc:
+            unavailable.append(Unavailable(Source.GIT, f"archive not readable: {exc.message}",
+                                           "use a token with Contents: read"))
+        bundle = EvidenceBundle(git=tree, github=github, unavailable=tuple(unavailable))
+        report = evaluate(bundle, replace(settings, target_name=name, now=now))
+        return RepoOutcome(name, report)
+    except Exception as exc:  # one broken repository must not stop the organisation scan
+        return RepoOutcome(name, None, f"internal error: {type(exc).__name__}: {exc}")
+    finally:
+        api.close()
+
+
+def fleet_summary(org: str, outcomes: list[RepoOutcome]) -> dict[str, Any]:
+    """Per-repository stage table and the stage distribution."""
+    rows: list[dict[str, Any]] = []
+    for o in outcomes:
+        if o.report is None:
+            rows.append({"repo": o.repo, "stage": None, "error": o.error})
+            continue
+        r = o.report
+        rows.append({"repo": o.repo, "stage": r.stage.reached, "basis": r.stage.basis.value,
+                     "blockers": list(r.stage.blockers),
+                     "failure_modes": {fm.id: fm.risk.value for fm in r.failure_modes},
+                     "fails": sum(f.outcome.value == "fail" for f in r.findings)})
+    distribution = {str(n): sum(1 for row in rows if row["stage"] == n) for n in range(5)}
+    return {"organisation": org, "repositories": len(rows), "stage_distribution": distribution,
+            "errors": sum(1 for row in rows if row["stage"] is None), "rows": rows}
+
+
+def report_dir(output: Path, repo: str) -> Path:
+    """Where one repository's report goes."""
+    return output / repo.replace("/", "__")

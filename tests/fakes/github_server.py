@@ -1,0 +1,247 @@
+"""A local GitHub-compatible REST server for tests: realistic JSON, Link pagination, ETags, permission errors,
+rate limits and server errors. The real PyGithub client talks to it through `base_url`; every request is recorded."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+ADMIN_TOKEN = "ghp_admin_token_for_tests"
+READ_TOKEN = "ghp_classic_read_only_token"
+FINE_GRAINED_READ_TOKEN = "github_pat_fine_grained_read"
+
+
+@dataclass
+class RepoFixture:
+    """Everything the fake server knows about one repository."""
+
+    repo: dict[str, Any]
+    protection: dict[str, Any] | None = None
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    rulesets: dict[int, dict[str, Any]] = field(default_factory=dict)
+    codeowners_errors: list[dict[str, Any]] | None = None
+    pulls: list[dict[str, Any]] = field(default_factory=list)
+    reviews: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    commit_pulls: dict[str, list[int]] = field(default_factory=dict)
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    deployments: list[dict[str, Any]] = field(default_factory=list)
+    deployment_statuses: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    collaborators: list[dict[str, Any]] = field(default_factory=list)
+    tarball: bytes | None = None
+
+
+@dataclass
+class Fault:
+    """An injected failure: the first `times` requests whose path matches get this answer."""
+
+    pattern: str
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int = 1
+    delay: float = 0.0
+
+
+@dataclass
+class Recorded:
+    """One request as the server saw it."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    authenticated: bool
+    conditional: bool
+    status: int
+
+
+class FakeGitHub:
+    """Start with `with FakeGitHub(fixtures) as gh:`; `gh.base_url` is the API root."""
+
+    def __init__(self, repos: dict[str, RepoFixture], orgs: dict[str, list[str]] | None = None,
+                 prefix: str = "") -> None:
+        self.repos = repos
+        self.orgs = orgs or {}
+        self.prefix = prefix
+        self.faults: list[Fault] = []
+        self.requests: list[Recorded] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL to give PyGithub."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}{self.prefix}"
+
+    def __enter__(self) -> FakeGitHub:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def record(self, entry: Recorded) -> None:
+        """Append to the request log."""
+        with self._lock:
+            self.requests.append(entry)
+
+    def take_fault(self, path: str) -> Fault | None:
+        """The next injected fault for a path, if any."""
+        with self._lock:
+            for fault in self.faults:
+                if fault.times > 0 and re.search(fault.pattern, path):
+                    fault.times -= 1
+                    return fault
+        return None
+
+
+def _handler(gh: FakeGitHub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *_: Any) -> None:
+            return None
+
+        def _respond(self, status: int, body: Any, headers: dict[str, str] | None = None,
+                     raw: bytes | None = None) -> None:
+            payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
+            etag = '"' + hashlib.sha1(payload).hexdigest() + '"'
+            conditional = self.headers.get("If-None-Match")
+            if status == 200 and conditional == etag and raw is None:
+                status, payload = 304, b""
+            self.send_response(status)
+            self.send_header("Content-Type", "application/octet-stream" if raw is not None else
+                             "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("X-RateLimit-Limit", "5000")
+            self.send_header("X-RateLimit-Remaining", "4990")
+            self.send_header("X-RateLimit-Reset", str(int(time.time()) + 3600))
+            if status in (200, 304) and raw is None:
+                self.send_header("ETag", etag)
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(payload)
+            parsed = urllib.parse.urlsplit(self.path)
+            gh.record(Recorded(self.command, parsed.path, urllib.parse.parse_qs(parsed.query),
+                               "Authorization" in self.headers, conditional is not None, status))
+
+        def _refuse(self) -> None:
+            self._respond(405, {"message": "Method not allowed by the fake: the tool must only read"})
+
+        do_POST = do_PUT = do_PATCH = do_DELETE = _refuse
+
+        def do_GET(self) -> None:
+            parsed = urllib.parse.urlsplit(self.path)
+            path = parsed.path[len(gh.prefix):] if parsed.path.startswith(gh.prefix) else parsed.path
+            query = urllib.parse.parse_qs(parsed.query)
+            fault = gh.take_fault(path)
+            if fault is not None:
+                if fault.delay:
+                    time.sleep(fault.delay)
+                self._respond(fault.status, fault.body, fault.headers)
+                return
+            token = (self.headers.get("Authorization") or "").removeprefix("token ").removeprefix("Bearer ")
+            try:
+                status, body, headers, raw = self._route(path, query, token)
+            except KeyError:
+                status, body, headers, raw = 404, {"message": "Not Found"}, {}, None
+            self._respond(status, body, headers, raw)
+
+        def _route(self, path: str, query: dict[str, list[str]], token: str
+                   ) -> tuple[int, Any, dict[str, str], bytes | None]:
+            m = re.fullmatch(r"/orgs/([^/]+)/repos", path)
+            if m:
+                names = gh.orgs[m.group(1)]
+                return self._page([gh.repos[n].repo for n in names], path, query)
+            m = re.fullmatch(r"/repos/([^/]+/[^/]+)(/.*)?", path)
+            if not m:
+                raise KeyError(path)
+            fx = gh.repos[m.group(1)]
+            if fx.repo.get("private") and not token:
+                raise KeyError(path)
+            rest = m.group(2) or ""
+            if rest == "":
+                repo = dict(fx.repo)
+                repo["permissions"] = {"admin": token == ADMIN_TOKEN, "push": token == ADMIN_TOKEN,
+                                       "pull": True}
+                return 200, repo, {}, None
+            if re.fullmatch(r"/branches/[^/]+/protection", rest):
+                if not token:
+                    return 401, {"message": "Requires authentication"}, {}, None
+                if token == READ_TOKEN:
+                    return 404, {"message": "Not Found"}, {}, None
+                if token != ADMIN_TOKEN:
+                    return 403, {"message": "Resource not accessible by personal access token"}, {}, None
+                if fx.protection is None:
+                    return 404, {"message": "Branch not protected"}, {}, None
+                return 200, fx.protection, {}, None
+            if re.fullmatch(r"/rules/branches/[^/]+", rest):
+                return self._page(fx.rules, path, query)
+            m2 = re.fullmatch(r"/rulesets/(\d+)", rest)
+            if m2:
+                detail = dict(fx.rulesets[int(m2.group(1))])
+                if token != ADMIN_TOKEN:
+                    detail.pop("bypass_actors", None)  # withheld from non-admin tokens
+                return 200, detail, {}, None
+            if rest == "/codeowners/errors":
+                if fx.codeowners_errors is None:
+                    raise KeyError(rest)
+                return 200, {"errors": fx.codeowners_errors}, {}, None
+            if rest == "/pulls":
+                return self._page(fx.pulls, path, query)
+            m2 = re.fullmatch(r"/pulls/(\d+)/reviews", rest)
+            if m2:
+                return self._page(fx.reviews.get(int(m2.group(1)), []), path, query)
+            m2 = re.fullmatch(r"/commits/([0-9a-f]{40})/pulls", rest)
+            if m2:
+                numbers = fx.commit_pulls.get(m2.group(1), [])
+                return 200, [p for p in fx.pulls if p["number"] in numbers], {}, None
+            if rest == "/actions/runs":
+                runs = fx.runs
+                if "branch" in query:
+                    runs = [r for r in runs if r["head_branch"] == query["branch"][0]]
+                if query.get("created", [""])[0].startswith(">="):
+                    runs = [r for r in runs if r["created_at"][:10] >= query["created"][0][2:12]]
+                return self._page(runs, path, query, key="workflow_runs")
+            if rest == "/deployments":
+                return self._page(fx.deployments, path, query)
+            m2 = re.fullmatch(r"/deployments/(\d+)/statuses", rest)
+            if m2:
+                return self._page(fx.deployment_statuses.get(int(m2.group(1)), []), path, query)
+            if rest == "/collaborators":
+                if token != ADMIN_TOKEN:
+                    return 403, {"message": "Must have push access to view repository collaborators."}, {}, None
+                return self._page(fx.collaborators, path, query)
+            m2 = re.fullmatch(r"/tarball(?:/.*)?", rest)
+            if m2 and fx.tarball is not None:
+                return 200, None, {}, fx.tarball
+            raise KeyError(rest)
+
+        def _page(self, items: list[Any], path: str, query: dict[str, list[str]], key: str | None = None
+                  ) -> tuple[int, Any, dict[str, str], bytes | None]:
+            per_page = min(int(query.get("per_page", ["30"])[0]), 100)
+            page = int(query.get("page", ["1"])[0])
+            chunk = items[(page - 1) * per_page: page * per_page]
+            headers: dict[str, str] = {}
+            last = max((len(items) + per_page - 1) // per_page, 1)
+            if page < last:
+                base = f"{gh.base_url}{path}"
+                rest = {k: v[0] for k, v in query.items() if k != "page"}
+
+                def link(n: int) -> str:
+                    return base + "?" + urllib.parse.urlencode({**rest, "page": n})
+
+                headers["Link"] = f'<{link(page + 1)}>; rel="next", <{link(last)}>; rel="last"'
+            body: Any = {"total_count": len(items), key: chunk} if key else chunk
+            return 200, body, headers, None
+
+    return Handler
