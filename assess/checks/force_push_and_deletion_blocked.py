@@ -6,7 +6,7 @@ from assess.checks._github import github, observed, policy_view, settings_ref
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
-from assess.model.finding import Outcome, Severity
+from assess.model.finding import Outcome, Ref, RefKind, Severity
 
 SPEC = CheckSpec(
     id="force-push-and-deletion-blocked",
@@ -27,14 +27,21 @@ def run(ctx: CheckContext) -> CheckResult:
     gh = github(ctx)
     view = policy_view(gh)
     p = view.policy
+    pushes = [Ref(RefKind.URL, f"{gh.html_url}/activity?ref={gh.default_branch}&activity_type=force_push")] \
+        if gh.force_pushes else []
+    seen = (f" {len(gh.force_pushes)} force push(es) happened in the window "
+            f"(latest by {gh.force_pushes[0].actor} at {gh.force_pushes[0].timestamp}).") if gh.force_pushes else ""
     if p is not None and p.force_push_blocked and p.deletion_blocked:
+        if gh.force_pushes:
+            return observed(Outcome.WARN, "Force pushes and deletion are blocked now, but" + seen.rstrip(".")
+                            + ".", [settings_ref(gh), *pushes])
         return observed(Outcome.PASS, "Force pushes and deletion are blocked.", [settings_ref(gh)])
     if not view.complete:
         return view.unknown("force pushes and deletion are blocked")
     allowed = [what for what, blocked in (("force pushes", p.force_push_blocked if p else False),
                                           ("deletion", p.deletion_blocked if p else False)) if not blocked]
-    return observed(Outcome.FAIL, f"{' and '.join(allowed).capitalize()} allowed on {gh.default_branch}.",
-                    [settings_ref(gh)])
+    return observed(Outcome.FAIL, f"{' and '.join(allowed).capitalize()} allowed on {gh.default_branch}.{seen}",
+                    [settings_ref(gh), *pushes])
 
 
 CHECK = Check(SPEC, run)

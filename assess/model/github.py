@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from assess.model.provenance import Provenance
 
 SECTIONS = ("repository", "protection", "rulesets", "codeowners", "pulls", "reviews", "commit_pulls", "actions",
-            "deployments", "collaborators")
+            "deployments", "collaborators", "activity")
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,16 @@ class Deployment:
 
 
 @dataclass(frozen=True)
+class ForcePush:
+    """A force push to the default branch, from the repository activity API."""
+
+    actor: str
+    timestamp: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
 class Collaborator:
     """A person or app with write access or more."""
 
@@ -126,6 +136,7 @@ class GitHubEvidence:
     runs: tuple[WorkflowRun, ...] = ()
     deployments: tuple[Deployment, ...] = ()
     collaborators: tuple[Collaborator, ...] = ()
+    force_pushes: tuple[ForcePush, ...] = ()
     since: str | None = None
     requests: int = 0
     conditional_hits: int = 0

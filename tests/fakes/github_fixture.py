@@ -28,6 +28,7 @@ class Profile:
     self_merge_every: int = 0      # every Nth PR is merged by its author without an approval
     ci_failure_every: int = 0      # every Nth default-branch run fails
     deployments: bool = False
+    force_pushed: bool = False
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -103,6 +104,9 @@ def build_fixture(repo: Path, full_name: str, profile: Profile, tarball: bytes |
         runs=list(reversed(runs)), deployments=deployments, deployment_statuses=statuses,
         collaborators=[{"login": p, "type": "User", "role_name": "admin" if p == "alice" else "write"}
                        for p in PEOPLE[:5]] + [{"login": "renovate[bot]", "type": "Bot", "role_name": "write"}],
+        activity=[{"id": 1, "ref": "refs/heads/main", "activity_type": "force_push", "actor": {"login": "frank"},
+                   "timestamp": pulls[len(pulls) // 2]["merged_at"] if pulls else "2026-01-01T00:00:00Z",
+                   "before": "1" * 40, "after": "2" * 40}] if profile.force_pushed else [],
         tarball=tarball,
     )
 
@@ -150,7 +154,7 @@ def ruleset_rules(ruleset_id: int, approvals: int = 2, signatures: bool = False,
 PROFILES: dict[int, Profile] = {
     0: Profile(protection=None, rules=[], rulesets={}, codeowners_errors=None, ci_failure_every=0),
     1: Profile(protection=classic(approvals=1), rules=[], rulesets={}, codeowners_errors=None, self_merge_every=3,
-               ci_failure_every=13, deployments=True),
+               ci_failure_every=13, deployments=True, force_pushed=True),
     2: Profile(protection=classic(approvals=1, code_owners=True, stale=True, checks=("image", "manifests"),
                                   admins=True, force=False, deletions=False),
                rules=[], rulesets={}, codeowners_errors=[]),

@@ -34,6 +34,7 @@ class RepoFixture:
     deployments: list[dict[str, Any]] = field(default_factory=list)
     deployment_statuses: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     collaborators: list[dict[str, Any]] = field(default_factory=list)
+    activity: list[dict[str, Any]] = field(default_factory=list)
     tarball: bytes | None = None
 
 
@@ -221,6 +222,9 @@ def _handler(gh: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 if token != ADMIN_TOKEN:
                     return 403, {"message": "Must have push access to view repository collaborators."}, {}, None
                 return self._page(fx.collaborators, path, query)
+            if rest == "/activity":
+                kind = query.get("activity_type", [""])[0]
+                return self._page([a for a in fx.activity if not kind or a["activity_type"] == kind], path, query)
             m2 = re.fullmatch(r"/tarball(?:/.*)?", rest)
             if m2 and fx.tarball is not None:
                 return 200, None, {}, fx.tarball

@@ -154,3 +154,10 @@ def test_api_error_kinds_are_decided_on_status_codes(fake_github: FakeGitHub) ->
     with pytest.raises(ApiError) as info:
         admin.get("/repos/acme/stage0-scripts/branches/main/protection")
     assert info.value.kind.value == "not-protected"
+
+
+def test_force_pushes_come_from_the_activity_api(fake_github: FakeGitHub) -> None:
+    ev = collect_github(api(fake_github), "acme/stage1-pushed", None, None, (), NOW)
+    assert len(ev.force_pushes) == 1 and ev.force_pushes[0].actor == "frank"
+    activity = [r for r in fake_github.requests if r.path.endswith("/activity")]
+    assert activity and activity[0].query["activity_type"] == ["force_push"]

@@ -12,6 +12,7 @@ from assess.collectors.github.policy import effective_policy
 from assess.model.github import (
     Collaborator,
     Deployment,
+    ForcePush,
     GitHubEvidence,
     PullRequest,
     Review,
@@ -31,6 +32,7 @@ PERMISSIONS = {
     "actions": "Actions: read",
     "deployments": "Deployments: read",
     "collaborators": "push access to the repository (Administration: read for fine-grained tokens)",
+    "activity": "Metadata: read",
 }
 MAX_PRS = 200
 MAX_COMMIT_LOOKUPS = 50
@@ -99,6 +101,11 @@ def collect_github(api: GitHubApi, full_name: str, branch: str | None, since: da
                                                              max_pages=5)) if c.permission in
         ("admin", "maintain", "write", "push")]) or []
 
+    activity = _section(sections, "activity", api, lambda: [ForcePush(
+        str((a.get("actor") or {}).get("login") or ""), str(a.get("timestamp") or ""), str(a.get("before") or ""),
+        str(a.get("after") or "")) for a in api.paginate(
+        f"{base}/activity", {"ref": f"refs/heads/{default}", "activity_type": "force_push"}, max_pages=2)
+        if not since or (_when(a.get("timestamp")) or since) >= since]) or []
     html = str(repo.get("html_url") or f"https://github.com/{full_name}")
     return GitHubEvidence(
         provenance=Provenance(Source.GITHUB, f"GitHub REST API at {api.base_url}", now.isoformat()),
@@ -109,7 +116,8 @@ def collect_github(api: GitHubApi, full_name: str, branch: str | None, since: da
         policy=policy, sections=sections, codeowners_found=isinstance(errors, dict),
         codeowners_errors=codeowners_errors, pulls=tuple(pulls),
         commit_pulls=commit_pulls, runs=tuple(runs), deployments=tuple(deployments),
-        collaborators=tuple(collaborators), since=since.isoformat() if since else None,
+        collaborators=tuple(collaborators), force_pushes=tuple(activity),
+        since=since.isoformat() if since else None,
         requests=api.requests, conditional_hits=api.conditional_hits,
     )
 
