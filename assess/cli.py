@@ -25,6 +25,9 @@ from rich.text import Text
 from assess import __version__
 from assess.atomic_write import write_atomic
 from assess.checks.catalog import find_check, load_catalog
+from assess.collectors.cluster.live import ClusterUnreachableError, collect_cluster
+from assess.collectors.cluster.live import contexts as cluster_contexts
+from assess.collectors.cluster.snapshot import SnapshotError, dump_snapshot
 from assess.collectors.git_repo import NotARepositoryError, RepositoryError
 from assess.collectors.github.api import ApiError, default_cache_dir
 from assess.collectors.samples import SampleError, get_sample, list_samples, materialise
@@ -138,6 +141,19 @@ def github_options(func: Callable[..., None]) -> Callable[..., None]:
     return func
 
 
+def cluster_options(func: Callable[..., None]) -> Callable[..., None]:
+    """Options choosing the cluster(s): live contexts from a kubeconfig."""
+    for option in reversed([
+        click.option("--kube-context", "kube_contexts", multiple=True, metavar="NAME",
+                     help="Read this kubeconfig context (repeatable: several clusters in one report)."),
+        click.option("--all-contexts", is_flag=True, help="Read every context of the kubeconfig."),
+        click.option("--kubeconfig", type=click.Path(dir_okay=False), help="Kubeconfig file (default: KUBECONFIG or "
+                     "~/.kube/config)."),
+    ]):
+        func = option(func)
+    return func
+
+
 def _token() -> str | None:
     """The GitHub token, from the environment only (never from arguments, never printed)."""
     return os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or None
@@ -175,6 +191,12 @@ def cli() -> None:
 @click.option("--allowed-signers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="SSH allowed-signers file used by --verify-signatures.")
 @github_options
+@cluster_options
+@click.option("--cluster", "live_cluster", is_flag=True, help="Read the cluster of the current kubeconfig context.")
+@click.option("--cluster-snapshot", "cluster_snapshots", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read a cluster snapshot (from `gitops-assess snapshot` or `kubectl get … -o yaml "
+              "--show-managed-fields`); repeatable.")
 @click.option("--fail-under-stage", type=click.IntRange(0, 4), help="Exit 1 when the stage reached is lower.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]),
               help="Exit 1 on any failing finding of this severity or higher.")
@@ -191,7 +213,8 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
          allowed_signers: Path | None, github_repo: str | None, no_github: bool, github_url: str,
          cache_dir: Path, no_cache: bool, max_wait: float, github_org: str | None, include_archived: bool,
          include_forks: bool, topics: tuple[str, ...], name_pattern: str | None, concurrency: int,
-         fail_under_stage: int | None, fail_on: str | None,
+         kube_contexts: tuple[str, ...], all_contexts: bool, kubeconfig: str | None, live_cluster: bool,
+         cluster_snapshots: tuple[Path, ...], fail_under_stage: int | None, fail_on: str | None,
          save_evidence: Path | None, from_evidence: Path | None, verbose: bool, quiet: bool, debug: bool) -> None:
     """Assess the repository at PATH (default: the current directory)."""
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
@@ -215,18 +238,24 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
         with _target(path, sample_name) as (repo_path, name, as_of):
             config = load_config(config_path, repo_path if not from_evidence else None)
             recorded = _recorded_github(sample_name) if not github_repo else None
+            cluster = {"cluster_snapshots": tuple(cluster_snapshots), "kube_contexts": kube_contexts,
+                       "all_contexts": all_contexts, "live_cluster": live_cluster, "kubeconfig": kubeconfig}
+            if sample_name and not (cluster_snapshots or kube_contexts or all_contexts or live_cluster):
+                recorded_cluster = get_sample(sample_name).directory / "cluster.yaml"
+                if recorded_cluster.is_file():
+                    cluster["cluster_snapshots"] = (recorded_cluster,)
             settings = Settings(path=repo_path, revision=revision, worktree=worktree, config=config,
                                 target_name=name, history=not no_history, branch=branch, since=since,
                                 until=until or as_of, timeline_months=timeline_months,
                                 verify_signatures=verify_signatures, allowed_signers=allowed_signers, now=as_of,
-                                github_recorded=recorded, **github)  # type: ignore[arg-type]
+                                github_recorded=recorded, **github, **cluster)  # type: ignore[arg-type]
             with err.status("assessing…") as status:
                 if from_evidence:
                     bundle = _load_evidence(from_evidence)
                     report = evaluate(bundle, replace(settings, target_name=name or str(from_evidence)))
                 else:
                     report, bundle = run_assessment(settings, lambda msg: status.update(msg))
-    except ConfigError as exc:
+    except (ConfigError, SnapshotError) as exc:
         raise UserError(str(exc)) from exc
     except NotARepositoryError as exc:
         raise UserError(str(exc)) from exc
@@ -372,6 +401,37 @@ def audit_trail_cmd(path: str | None, sample_name: str | None, fmt: str, output:
         click.echo(text, nl=False)
     else:
         write_atomic(output, text)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Snapshot file to write (YAML, one List per cluster).")
+@cluster_options
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+def snapshot(output: Path, kube_contexts: tuple[str, ...], all_contexts: bool, kubeconfig: str | None,
+             quiet: bool) -> None:
+    """Write a redacted cluster snapshot (no Secret data, managedFields kept) for offline scans."""
+    err = Console(stderr=True, quiet=quiet)
+    try:
+        names, current = cluster_contexts(kubeconfig)
+    except ClusterUnreachableError as exc:
+        raise SourceUnreachable(str(exc)) from exc
+    chosen = names if all_contexts else list(kube_contexts) or ([current] if current else [])
+    if not chosen:
+        raise UserError("the kubeconfig has no current context: name one with --kube-context")
+    taken = []
+    now = datetime.now(UTC)
+    for name in chosen:
+        with err.status(f"reading {name}"):
+            try:
+                taken.append(collect_cluster(kubeconfig, name, now))
+            except ClusterUnreachableError as exc:
+                raise SourceUnreachable(f"{name}: {exc}") from exc
+    write_atomic(output, dump_snapshot(taken))
+    for c in taken:
+        refused = [a.resource for a in c.access if a.status.value in ("forbidden", "error")]
+        err.print(f"{c.name}: {len(c.objects)} objects" + (f"; not permitted: {', '.join(refused)}" if refused
+                                                           else ""), markup=False, highlight=False)
 
 
 @cli.command("checks")

@@ -14,6 +14,9 @@ from assess import __version__
 from assess.audit_trail import build_audit_trail, change_path
 from assess.checks.catalog import Check, load_catalog
 from assess.checks.runner import run_checks
+from assess.collectors.cluster.live import ClusterUnreachableError, collect_cluster
+from assess.collectors.cluster.live import contexts as cluster_contexts
+from assess.collectors.cluster.snapshot import load_snapshot
 from assess.collectors.git_repo import RepositoryError, open_repository
 from assess.collectors.github.api import EtagCache, GitHubApi, WaitBudget
 from assess.collectors.github.remote import api_host, origin_repository
@@ -25,6 +28,7 @@ from assess.config import Config
 from assess.environments import detect_environments, env_roots, production_envs
 from assess.github_confirmation import confirm_with_github, github_summary
 from assess.metrics.dora import delivery_metrics
+from assess.model.cluster import AccessStatus, ClusterEvidence
 from assess.model.codec import from_plain, to_plain
 from assess.model.context import CheckContext
 from assess.model.evidence import EvidenceBundle, RepoEvidence, Snapshot, Source, Unavailable
@@ -63,6 +67,11 @@ class Settings:
     cache_dir: Path | None = None
     max_wait: float = 60.0
     github_timeout: int = 15
+    cluster_snapshots: tuple[Path, ...] = ()
+    kube_contexts: tuple[str, ...] = ()
+    all_contexts: bool = False
+    live_cluster: bool = False
+    kubeconfig: str | None = None
 
 
 def collect(settings: Settings, progress: Progress = lambda _: None) -> EvidenceBundle:
@@ -72,10 +81,10 @@ def collect(settings: Settings, progress: Progress = lambda _: None) -> Evidence
     now = settings.now or datetime.now(UTC)
     progress(f"reading repository tree at {settings.revision}")
     git_ev = collect_repo(settings.path, settings.revision, settings.worktree, now)
-    unavailable = [
-        Unavailable(Source.CLUSTER, "no cluster was requested",
-                    "run with --kube-context or --cluster-snapshot FILE"),
-    ]
+    unavailable: list[Unavailable] = []
+    clusters, cluster_gap = _collect_clusters(settings, now, progress)
+    if cluster_gap is not None:
+        unavailable.append(cluster_gap)
     history: HistoryEvidence | None = None
     snapshots: tuple[Snapshot, ...] = ()
     if not settings.history:
@@ -93,8 +102,42 @@ def collect(settings: Settings, progress: Progress = lambda _: None) -> Evidence
     github, missing = _collect_github(settings, history, now, progress)
     if missing is not None:
         unavailable.append(missing)
-    return EvidenceBundle(git=git_ev, history=history, github=github, snapshots=snapshots,
+    return EvidenceBundle(git=git_ev, history=history, github=github, clusters=clusters, snapshots=snapshots,
                           unavailable=tuple(unavailable))
+
+
+def _collect_clusters(settings: Settings, now: datetime, progress: Progress
+                      ) -> tuple[tuple[ClusterEvidence, ...], Unavailable | None]:
+    """Snapshots and live contexts; SnapshotError propagates (a bad file the user named is a usage error)."""
+    found: list[ClusterEvidence] = []
+    for path in settings.cluster_snapshots:
+        progress(f"reading cluster snapshot {path}")
+        found += load_snapshot(path, now)
+    names = list(settings.kube_contexts)
+    failures: list[str] = []
+    if settings.all_contexts or settings.live_cluster or names:
+        try:
+            all_names, current = cluster_contexts(settings.kubeconfig)
+        except ClusterUnreachableError as exc:
+            return tuple(found), None if found else Unavailable(Source.CLUSTER, str(exc),
+                                                                "check --kubeconfig and the KUBECONFIG variable")
+        if settings.all_contexts:
+            names = all_names
+        elif not names:
+            names = [current] if current else []
+        for name in names:
+            progress(f"reading cluster {name}")
+            try:
+                found.append(collect_cluster(settings.kubeconfig, name, now))
+            except ClusterUnreachableError as exc:
+                failures.append(f"{name}: {exc}")
+    if found:
+        return tuple(found), None
+    if failures:
+        return (), Unavailable(Source.CLUSTER, "; ".join(failures),
+                               "check that the API server is reachable and the kubeconfig credentials are valid")
+    return (), Unavailable(Source.CLUSTER, "no cluster was requested",
+                           "run with --cluster (current context), --kube-context NAME or --cluster-snapshot FILE")
 
 
 def _collect_github(settings: Settings, history: HistoryEvidence | None, now: datetime,
@@ -280,6 +323,17 @@ def _sources(bundle: EvidenceBundle) -> dict[str, SourceStatus]:
         if hidden:
             detail += f"; not visible: {', '.join(hidden)}"
         out["github"] = SourceStatus(True, detail=detail)
+    if bundle.clusters:
+        parts = []
+        for c in bundle.clusters:
+            refused = [a.resource for a in c.access if a.status in (AccessStatus.FORBIDDEN, AccessStatus.ERROR)]
+            absent = [a.resource for a in c.access if a.status is AccessStatus.NOT_IN_SNAPSHOT]
+            text = f"{c.name} ({'snapshot' if c.from_snapshot else 'live'}, {len(c.objects)} objects"
+            text += "" if c.managed_fields_present else ", no managedFields"
+            text += f"; forbidden: {', '.join(refused)}" if refused else ""
+            text += f"; not in snapshot: {len(absent)} types" if absent else ""
+            parts.append(text + ")")
+        out["cluster"] = SourceStatus(True, detail="; ".join(parts))
     if bundle.history is not None:
         h = bundle.history
         detail = f"{h.total_commits} first-parent commits on {h.branch}"

@@ -23,7 +23,8 @@ from assess.model.report import (
 )
 
 EVALUATED = (Outcome.PASS, Outcome.FAIL, Outcome.WARN)
-STAGE_OK = (Outcome.PASS, Outcome.NOT_APPLICABLE, Outcome.UNKNOWN)
+# A warning is a caveat on a gate, not a failure of it: the stage is reached and the caveat listed.
+STAGE_OK = (Outcome.PASS, Outcome.WARN, Outcome.NOT_APPLICABLE, Outcome.UNKNOWN)
 SEVERITY_WEIGHT = {Severity.CRITICAL: 10.0, Severity.HIGH: 7.5, Severity.MEDIUM: 5.0, Severity.LOW: 2.5,
                    Severity.INFO: 1.0}
 BADNESS = {Outcome.FAIL: 1.0, Outcome.ERROR: 1.0, Outcome.WARN: 0.5, Outcome.PASS: 0.0}
@@ -80,12 +81,14 @@ def stage_result(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec]) -> St
     """A stage is reached when every gating check of it and of the stages below passes (or cannot be observed)."""
     reached = 0
     unverified: list[str] = []
+    caveats: list[str] = []
     for stage in range(1, 5):
         gating = [s for s in specs if s.stage == stage and s.gates_stage and s.id in by_id]
         outcomes = [_effective(by_id[s.id]) for s in gating]
         if not gating or any(o not in STAGE_OK for o in outcomes) or Outcome.PASS not in outcomes:
             break
         unverified += [s.id for s in gating if _effective(by_id[s.id]) is Outcome.UNKNOWN]
+        caveats += [s.id for s in gating if _effective(by_id[s.id]) is Outcome.WARN]
         reached = stage
     progress: dict[str, int] = {}
     for stage in range(1, 5):
@@ -111,26 +114,27 @@ def stage_result(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec]) -> St
         progress=progress,
         blockers=blockers,
         unverified=tuple(unverified),
-        explanation=_explain(reached, basis, blockers, unverified),
+        explanation=_explain(reached, basis, blockers, unverified, caveats),
     )
 
 
 def _basis(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec], reached: int) -> Confidence:
-    """The weakest kind of evidence among the passing gating checks of the stage reached.
-
-    Heuristics on history (inferred) corroborate a stage; they decide its basis only when nothing else does."""
+    """How the stage reached is known: observed when live evidence (cluster, API) confirms one of its gates,
+    declared when only files in Git do, inferred when only heuristics on history do."""
     passing = [by_id[s.id].confidence for s in specs
                if s.stage == reached and s.gates_stage and s.id in by_id and by_id[s.id].outcome is Outcome.PASS]
-    firm = [c for c in passing if c is not Confidence.INFERRED]
     if not passing:
         return Confidence.DECLARED
-    return min(firm or passing, key=lambda c: c.strength)
+    return max(passing, key=lambda c: c.strength)
 
 
-def _explain(reached: int, basis: Confidence, blockers: tuple[str, ...], unverified: list[str]) -> str:
+def _explain(reached: int, basis: Confidence, blockers: tuple[str, ...], unverified: list[str],
+             caveats: list[str]) -> str:
     head = f"Stage {reached} ({STAGE_NAMES[reached]}) reached"
     head += f" on {basis.value} evidence" if reached else ""
     parts = [head + "."]
+    if caveats:
+        parts.append(f"With caveats: {', '.join(caveats)}.")
     if unverified:
         parts.append(f"Not verified for lack of evidence: {', '.join(unverified)}.")
     if reached < 4:

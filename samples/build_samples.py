@@ -1055,8 +1055,31 @@ def record_github(name: str, stage: int) -> None:
     (HERE / name / "github.json").write_text(json.dumps(to_plain(evidence), indent=1, sort_keys=True) + "\n")
 
 
+def record_cluster(name: str) -> None:
+    """Record cluster snapshots of a sample: the real collector reading the local fake Kubernetes API."""
+    import sys
+
+    sys.path.insert(0, str(HERE.parent))
+    from assess.collectors.cluster.live import collect_cluster
+    from assess.collectors.cluster.snapshot import dump_snapshot
+    from tests.fakes.cluster_fixture import stage2_objects, stage3_clusters, stage4_objects
+    from tests.fakes.k8s_server import FakeKubernetes
+
+    when = {"stage2-argocd": "2026-01-22T12:00:00+00:00", "stage3-platform": "2025-12-30T12:00:00+00:00",
+            "stage4-fleet": "2025-10-20T12:00:00+00:00"}[name]
+    per_context = {"stage2-argocd": {"prod-eu-1": stage2_objects()}, "stage3-platform": {
+        f"{env}-eu-1": objects for env, objects in stage3_clusters().items()},
+        "stage4-fleet": {"fleet-hub": stage4_objects()}}[name]
+    taken = []
+    for context, objects in per_context.items():
+        with FakeKubernetes(objects) as k8s:
+            config = k8s.kubeconfig(Path(tempfile.mkdtemp(prefix="kube-")) / "config", (context,))
+            taken.append(collect_cluster(str(config), context, datetime.fromisoformat(when)))
+    (HERE / name / "cluster.yaml").write_text(dump_snapshot(taken))
+
+
 def main() -> None:
-    """Rebuild every sample, then record its GitHub evidence."""
+    """Rebuild every sample, then record its GitHub evidence and cluster snapshots."""
     for build in (stage0, stage1, stage2, stage3, stage4):
         build()
         print(f"built {build.__name__}")
@@ -1064,6 +1087,9 @@ def main() -> None:
                                   "stage4-fleet")):
         record_github(name, stage)
         print(f"recorded GitHub evidence for {name}")
+        if stage >= 2:
+            record_cluster(name)
+            print(f"recorded cluster snapshot for {name}")
 
 
 if __name__ == "__main__":

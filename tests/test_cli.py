@@ -30,7 +30,7 @@ def test_scan_sample_json_to_directory_validates(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     report = assert_valid_report(tmp_path / "report.json")
     assert report["stage"]["reached"] == 2
-    assert report["stage"]["basis"] == "declared"
+    assert report["stage"]["basis"] == "observed"  # the sample ships a cluster snapshot
     assert "GitOps stage 2" in out.stdout
     assert (tmp_path / "summary.txt").read_text().startswith("GitOps stage 2")
     assert not list(tmp_path.glob(".*.tmp"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,14 @@ def _tmp() -> str:
     import tempfile
 
     return tempfile.mkdtemp(prefix="gitops-assess-test-")
+
+
+@pytest.mark.parametrize("name", ["stage2-argocd", "stage3-platform", "stage4-fleet"])
+def test_samples_show_observed_cluster_evidence(name: str) -> None:
+    out = subprocess.run([sys.executable, "-m", "assess", "scan", "--sample", name, "-q", "-f", "json"],
+                         capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    report = assert_valid_report(out.stdout)
+    assert report["sources"]["cluster"]["available"] and report["sources"]["github"]["available"]
+    assert report["stage"]["basis"] == "observed"
+    observed = [f for f in report["findings"] if f["confidence"] == "observed" and f["outcome"] != "unknown"]
+    assert any(f["check_id"] == "reconciler-running" and f["outcome"] == "pass" for f in observed)

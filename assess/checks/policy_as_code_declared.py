@@ -34,7 +34,7 @@ def run(ctx: CheckContext) -> CheckResult:
         if not files_of(ev, *IAC_KINDS):
             return result(Outcome.NOT_APPLICABLE, "No deployment declarations for policies to gate.")
         if templates:
-            return result(Outcome.WARN, "Gatekeeper ConstraintTemplates without constraints enforce nothing.",
+            return result(Outcome.FAIL, "Gatekeeper ConstraintTemplates without constraints enforce nothing.",
                           [doc_ref(d) for d in templates])
         return result(Outcome.FAIL, "No Gatekeeper, Kyverno or admission policy, and no policy test in CI.")
     engines = sorted({p.engine for p in policies} | ({"ci"} if gates else set()))

@@ -30,7 +30,7 @@ def run(ctx: CheckContext) -> CheckResult:
     sources = docs(ev, group=FLUX_SOURCE) + docs(ev, "AppProject", group=ARGO)
     if not units:
         if sources:
-            return result(Outcome.WARN, "Reconciler sources or projects are declared but no application is "
+            return result(Outcome.FAIL, "Reconciler sources or projects are declared but no application is "
                           "reconciled.", [doc_ref(d) for d in sources])
         return result(Outcome.FAIL, "No Argo CD Application/ApplicationSet or Flux Kustomization/HelmRelease "
                       "found: deployments are not pulled from Git.")

@@ -20,7 +20,7 @@ def run_checks(checks: Iterable[Check], ctx: CheckContext) -> tuple[Finding, ...
         spec = check.spec
         missing = [ctx.evidence.missing(Source(s)) for s in spec.sources]
         gone = [m for m in missing if m is not None]
-        if gone and len(gone) == len(spec.sources):
+        if gone:
             reasons = "; ".join(f"{m.source.value}: {m.reason} (fix: {m.fix})" for m in gone)
             findings.append(Finding(spec.id, Outcome.UNKNOWN, spec.severity,
                                     f"Not observable: {reasons}", Confidence.INFERRED))

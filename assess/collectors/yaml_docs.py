@@ -13,6 +13,7 @@ from assess.model.evidence import FileProblem, Problem, YamlDoc
 
 # Parsed trees cost several times the bytes; a node budget stops alias bombs and monsters alike.
 MAX_EXPANDED_NODES = 200_000
+MAX_SNAPSHOT_NODES = 50_000_000  # a whole cluster in one List document
 REDACTED = "<redacted>"
 
 
@@ -71,6 +72,28 @@ def parse_yaml(path: str, text: str, keep_body: frozenset[str] | None = None) ->
     return ParsedYaml(tuple(docs), None)
 
 
+def load_documents(text: str) -> list[Any]:
+    """Plain data of every document (safe loader, YAML 1.2 booleans, alias-bomb guard); raises ValueError."""
+    loader = _Loader(text)
+    out: list[Any] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            _check_expansion(node, limit=MAX_SNAPSHOT_NODES)
+            out.append(loader.construct_document(node))
+    except AliasBombError as exc:
+        raise ValueError(str(exc)) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise ValueError(f"invalid YAML: {where}{getattr(exc, 'problem', None) or exc}") from exc
+    finally:
+        loader.dispose()
+    return out
+
+
 def _build_doc(
     path: str, index: int, node: yaml.Node, loader: _Loader, keep_body: frozenset[str] | None
 ) -> YamlDoc | None:
@@ -107,7 +130,7 @@ def _build_doc(
     )
 
 
-def _check_expansion(root: yaml.Node) -> None:
+def _check_expansion(root: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> None:
     """Count nodes as if aliases were expanded, without expanding them."""
     sizes: dict[int, int] = {}
 
@@ -123,8 +146,8 @@ def _check_expansion(root: yaml.Node) -> None:
         elif isinstance(node, yaml.SequenceNode):
             for item in node.value:
                 total += size(item)
-        if total > MAX_EXPANDED_NODES:
-            raise AliasBombError(f"document expands to more than {MAX_EXPANDED_NODES:,} nodes (alias bomb?)")
+        if total > limit:
+            raise AliasBombError(f"document expands to more than {limit:,} nodes (alias bomb?)")
         sizes[id(node)] = total
         return total
 

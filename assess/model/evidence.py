@@ -7,6 +7,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from assess.model.cluster import ClusterEvidence
 from assess.model.github import GitHubEvidence
 from assess.model.history import HistoryEvidence
 from assess.model.provenance import Provenance, Source, Unavailable
@@ -178,6 +179,7 @@ class EvidenceBundle:
     git: RepoEvidence | None = None
     history: HistoryEvidence | None = None
     github: GitHubEvidence | None = None
+    clusters: tuple[ClusterEvidence, ...] = ()
     snapshots: tuple[Snapshot, ...] = ()
     unavailable: tuple[Unavailable, ...] = ()
 

@@ -1,0 +1,1 @@
+"""Cluster collection: the official kubernetes client (get/list only) or offline snapshots."""
