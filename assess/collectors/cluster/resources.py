@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,13 +57,17 @@ CORE_GROUPS = frozenset({"", "apps", "batch"})
 
 
 def sanitize(obj: dict[str, Any]) -> dict[str, Any]:
-    """What may be stored of an object: never Secret data, never last-applied configuration (it can hold a Secret)."""
-    clean = copy.deepcopy(obj)
+    """What may be stored of an object: never Secret data, never last-applied configuration (it can hold a Secret).
+
+    Copies only the levels it changes (the top level and metadata): objects come freshly decoded, so a deep copy
+    would only cost time."""
+    clean = dict(obj)
     raw_metadata = clean.get("metadata")
-    metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
+    metadata: dict[str, Any] = dict(raw_metadata) if isinstance(raw_metadata, dict) else {}
+    clean["metadata"] = metadata
     annotations = metadata.get("annotations")
-    if isinstance(annotations, dict):
-        annotations.pop(LAST_APPLIED, None)
+    if isinstance(annotations, dict) and LAST_APPLIED in annotations:
+        metadata["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
     if clean.get("kind") in ("Secret", "PartialObjectMetadata"):
         for key in ("data", "stringData"):
             clean.pop(key, None)
