@@ -27,8 +27,9 @@ def objects(n: int) -> list[dict[str, Any]]:
     """n workloads with realistic metadata (labels, tracking annotation, managedFields) plus Argo CD apps."""
     out = []
     for i in range(n - n // 10):
+        tracking = f"app-{i % 300}:apps/Deployment:team-{i % 40}/svc-{i}"
         obj = deployment(f"svc-{i}", f"team-{i % 40}", f"ghcr.io/acme/svc-{i}:1.{i % 7}.0", 2,
-                         annotations={"argocd.argoproj.io/tracking-id": f"app-{i % 300}:apps/Deployment:team-{i % 40}/svc-{i}"})
+                         annotations={"argocd.argoproj.io/tracking-id": tracking})
         out.append(obj)
     for i in range(n // 10):
         out.append({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
