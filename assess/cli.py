@@ -17,6 +17,7 @@ from enum import IntEnum
 from pathlib import Path
 
 import click
+import jsonschema
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -48,7 +49,7 @@ from assess.model.finding import Outcome, Severity
 from assess.model.report import Report
 from assess.model.schema import report_schema
 from assess.org_scan import OrgFilters, fleet_summary, list_org_repos, report_dir, scan_org
-from assess.reporters import json_report, terminal
+from assess.reporters import html, json_report, junit, markdown, pdf, sarif, terminal
 from assess.reporters.audit_csv import audit_csv, audit_json
 
 
@@ -62,8 +63,10 @@ class Exit(IntEnum):
     INTERNAL = 4
 
 
-FILE_FORMATS = {"json": "report.json", "terminal": "summary.txt"}
-FORMATS = ("terminal", "json")
+FILE_FORMATS = {"json": "report.json", "terminal": "summary.txt", "html": "report.html", "pdf": "report.pdf",
+                "sarif": "report.sarif", "junit": "junit.xml", "md": "summary.md"}
+FORMATS = ("terminal", "json", "html", "pdf", "sarif", "junit", "md")
+BINARY_FORMATS = ("pdf",)
 
 
 class UserError(click.ClickException):
@@ -179,7 +182,7 @@ def cli() -> None:
 @click.option("--rev", "revision", default="HEAD", show_default=True, help="Revision whose tree is assessed.")
 @click.option("--worktree", is_flag=True, help="Assess the work tree, including uncommitted files.")
 @click.option("-f", "--format", "formats", default="terminal", show_default=True, callback=lambda c, p, v: _formats(v),
-              help="Comma-separated output formats: terminal, json.")
+              help="Comma-separated output formats: terminal, json, html, pdf, sarif, junit, md.")
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Directory for report files (report.json, …). Without it a single format goes to stdout.")
 @history_options
@@ -217,7 +220,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
          cluster_snapshots: tuple[Path, ...], fail_under_stage: int | None, fail_on: str | None,
          save_evidence: Path | None, from_evidence: Path | None, verbose: bool, quiet: bool, debug: bool) -> None:
     """Assess the repository at PATH (default: the current directory)."""
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
+    _logging(debug)
     if path and sample_name:
         raise UserError("give a PATH or --sample, not both")
     github = {"github": not no_github, "github_repo": github_repo, "github_url": github_url,
@@ -276,6 +279,13 @@ def _target(path: str | None, sample_name: str | None) -> Iterator[tuple[str, st
     sample = get_sample(sample_name)
     with tempfile.TemporaryDirectory(prefix=f"gitops-assess-{sample.name}-") as tmp:
         yield str(materialise(sample, Path(tmp) / sample.name)), f"sample:{sample.name}", sample.as_of
+
+
+def _logging(debug: bool) -> None:
+    """Our warnings on stderr; third-party chatter (WeasyPrint's CSS notes, fontTools) only with --debug."""
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
+    for noisy in ("weasyprint", "fontTools", "matplotlib", "urllib3", "github"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.ERROR)
 
 
 def _recorded_github(sample_name: str | None) -> Path | None:
@@ -337,16 +347,25 @@ def _load_evidence(path: Path) -> EvidenceBundle:
 
 
 def _write_outputs(report: Report, formats: list[str], output_dir: Path | None, verbose: bool) -> None:
-    rendered = {"json": lambda: json_report.render(report), "terminal": lambda: terminal.render(report, verbose)}
+    """Render every format first, then write each file atomically: a failed render leaves no file behind."""
+    data = report.to_json()
+    renderers: dict[str, Callable[[], str | bytes]] = {
+        "json": lambda: json_report.render(report), "terminal": lambda: terminal.render(report, verbose),
+        "html": lambda: html.render(data), "pdf": lambda: pdf.render(data), "sarif": lambda: sarif.render(data),
+        "junit": lambda: junit.render(data), "md": lambda: markdown.render(data),
+    }
+    files = {fmt: renderers[fmt]() for fmt in formats if fmt != "terminal" or output_dir is not None}
     for fmt in formats:
         if fmt == "terminal":
             terminal.print_report(report, Console(), verbose)
             if output_dir is not None:
-                write_atomic(output_dir / FILE_FORMATS["terminal"], rendered["terminal"]())
+                write_atomic(output_dir / FILE_FORMATS["terminal"], files["terminal"])
         elif output_dir is not None:
-            write_atomic(output_dir / FILE_FORMATS[fmt], rendered[fmt]())
+            write_atomic(output_dir / FILE_FORMATS[fmt], files[fmt])
+        elif fmt in BINARY_FORMATS:
+            raise UserError(f"the {fmt} format needs --output DIR")
         else:
-            click.echo(rendered[fmt](), nl=False)
+            click.echo(files[fmt], nl=False)
 
 
 def _exit_code(report: Report, fail_under_stage: int | None, fail_on: str | None) -> Exit:
@@ -365,6 +384,28 @@ def _exit_code(report: Report, fail_under_stage: int | None, fail_on: str | None
         click.echo("gitops-assess: some checks failed internally; see the error findings", err=True)
         return Exit.INTERNAL
     return Exit.OK
+
+
+@cli.command()
+@click.argument("report_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-f", "--format", "formats", default="html", show_default=True,
+              callback=lambda c, p, v: _formats(v),
+              help="Comma-separated: html, pdf, sarif, junit, md, json, terminal.")
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for the files (a single text format goes to stdout without it).")
+def render(report_path: Path, formats: list[str], output_dir: Path | None) -> None:
+    """Render any format from a saved report JSON."""
+    _logging(False)
+    try:
+        data = json.loads(report_path.read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator(report_schema()).validate(data)
+        report = Report.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError, jsonschema.ValidationError) as exc:
+        message = exc.message if isinstance(exc, jsonschema.ValidationError) else str(exc)
+        raise UserError(f"{report_path}: not a gitops-assess report ({message[:200]})") from exc
+    if output_dir is None and len([f for f in formats if f != "terminal"]) > 1:
+        raise UserError("several file formats need --output DIR")
+    _write_outputs(report, formats, output_dir, False)
 
 
 @cli.command("audit-trail")

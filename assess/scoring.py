@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,13 +155,17 @@ def signal_results(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec]) -> 
         failed = [i for i, o in outcomes.items() if o in (Outcome.FAIL, Outcome.ERROR)]
         passed = [i for i, o in outcomes.items() if o in (Outcome.PASS, Outcome.WARN)]
         if failed:
-            status, reason = SignalStatus.NOT_MET, "; ".join(by_id[i].message for i in failed)
+            status, reason = SignalStatus.NOT_MET, _join(by_id[i].message for i in failed)
         elif passed:
-            status, reason = SignalStatus.MET, "; ".join(by_id[i].message for i in passed)
+            status, reason = SignalStatus.MET, _join(by_id[i].message for i in passed)
         else:
             status, reason = SignalStatus.UNKNOWN, "No evidence observed for this signal."
         out.append(SignalResult(signal.value, SIGNAL_NAMES[signal], status, reason, tuple(outcomes)))
     return tuple(out)
+
+
+def _join(messages: Iterable[str]) -> str:
+    return "; ".join(m.rstrip(". ") for m in messages) + "."
 
 
 def premature_verdict(by_id: Mapping[str, Finding], thresholds: Thresholds,

@@ -1,0 +1,70 @@
+"""A Markdown summary that fits $GITHUB_STEP_SUMMARY and a pull-request comment."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assess.model.check import STAGE_NAMES
+
+MAX_CHARS = 60_000  # PR comments stop at 65,536 characters
+ICON = {"pass": "✅", "fail": "❌", "warn": "⚠️", "unknown": "❔", "not-applicable": "·", "error": "💥",
+        "met": "✅", "not-met": "❌", "low": "🟢", "medium": "🟠", "high": "🔴"}
+
+
+def escape(text: Any) -> str:
+    """Neutralise Markdown and HTML in text that comes from repositories, commits or clusters."""
+    value = str(text).replace("\r", " ").replace("\n", " ")
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_\[\]|~])", r"\\\1", value)
+
+
+def render(report: dict[str, Any]) -> str:
+    """The summary; long finding lists are cut to stay under the comment limit."""
+    st = report["stage"]
+    lines = [f"## GitOps stage {st['reached']} — {STAGE_NAMES[st['reached']]} ({st['basis']} evidence)", "",
+             f"**{escape(report['target'].get('name', ''))}** · {escape(st['explanation'])}", "",
+             "| Stage | Progress |", "|---|---|"]
+    for n in range(1, 5):
+        mark = "✅" if n <= st["reached"] else ("⏳" if n == st["reached"] + 1 else "·")
+        lines.append(f"| {mark} {n} {STAGE_NAMES[n]} | {st['progress'].get(str(n), 0)}% |")
+    pre = report["premature"]
+    if pre["verdict"]:
+        lines += ["", f"> **GitOps is probably premature here:** {escape('; '.join(pre['reasons']))}"]
+    if report["next_steps"]:
+        lines += ["", "### Next steps", ""]
+        lines += [f"{i}. **{escape(s['title'])}** — {escape(s['gain'])}"
+                  for i, s in enumerate(report["next_steps"], start=1)]
+    lines += ["", "### Readiness and risk", "", "| Signal | | Failure mode | Risk |", "|---|---|---|---|"]
+    for s, fm in zip(report["signals"], [*report["failure_modes"], None], strict=False):
+        fm_cells = f"{fm['id']} {escape(fm['name'])} | {ICON.get(fm['risk'], '❔')} {fm['risk']}" if fm else " | "
+        lines.append(f"| {escape(s['name'])} | {ICON.get(s['status'], '❔')} | {fm_cells} |")
+    metrics = report.get("metrics") or {}
+    prod = (metrics.get("history") or {}).get("production_environments") or []
+    for env in prod:
+        m = (metrics.get("environments") or {}).get(env)
+        if m:
+            tiers = m["tiers"]["dora_2024"]
+            lead = m["lead_time_hours"]["median"]
+            cfr = m["change_failure_rate"]
+            lines += ["", f"**DORA ({escape(env)}):** {m['deploys_per_week']}/week ({tiers['deployment_frequency']})"
+                      f" · lead time {lead if lead is not None else 'n/a'} h ({tiers['lead_time']})"
+                      f" · change failure rate {f'{cfr:.0%}' if cfr is not None else 'n/a'}"
+                      f" ({tiers['change_failure_rate']})"]
+    failing = [f for f in report["findings"] if f["outcome"] in ("fail", "warn", "error")]
+    lines += ["", f"### Findings ({len(failing)} failing or warning)", "", "| | Check | Severity | Finding |",
+              "|---|---|---|---|"]
+    body = "\n".join(lines)
+    for f in failing:
+        row = (f"| {ICON.get(f['outcome'], '')} | `{f['check_id']}` | {f['severity']} | {escape(f['message'][:300])}"
+               f"{' _(waived)_' if f.get('waived_by') else ''} |")
+        if len(body) + len(row) > MAX_CHARS:
+            body += f"\n\n_{len(failing)} findings in all; see the full report._"
+            break
+        body += "\n" + row
+    missing = [(k, v) for k, v in report["sources"].items() if not v["available"]]
+    if missing:
+        body += "\n\n<details><summary>Not observed</summary>\n\n" + "\n".join(
+            f"- **{k}**: {escape(v.get('reason', ''))} — {escape(v.get('fix', ''))}" for k, v in missing) + \
+            "\n\n</details>"
+    return body + "\n"

@@ -1,0 +1,38 @@
+"""The same report as PDF through WeasyPrint, fetching nothing beyond the bundled templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from assess.reporters import html
+from assess.reporters.templates import templates_dir
+
+
+class BundledOnlyFetcher(URLFetcher):  # type: ignore[misc]
+    """Refuses every URL except files inside the template directory and inline data URLs."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+        self.root = root.resolve()
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        """Fetch a bundled asset; anything else is refused (WeasyPrint then skips the resource)."""
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith("file://"):
+            path = Path(url[len("file://"):].split("?")[0]).resolve()
+            if path == self.root or self.root in path.parents:
+                return super().fetch(url, headers)
+        raise ValueError(f"refused to fetch {url}: the report uses bundled assets only")
+
+
+def render(report: dict[str, Any]) -> bytes:
+    """PDF bytes for a report JSON (page numbers, running headers and a table of contents come from the CSS)."""
+    root = templates_dir()
+    document = HTML(string=html.render(report), base_url=str(root), url_fetcher=BundledOnlyFetcher(root))
+    data: bytes = document.write_pdf()
+    return data
