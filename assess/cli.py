@@ -12,16 +12,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
 from pathlib import Path
+from typing import Any
 
 import click
 import jsonschema
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
 
 from assess import __version__
 from assess.atomic_write import write_atomic
@@ -32,7 +31,8 @@ from assess.collectors.cluster.snapshot import SnapshotError, dump_snapshot
 from assess.collectors.git_repo import NotARepositoryError, RepositoryError
 from assess.collectors.github.api import ApiError, default_cache_dir
 from assess.collectors.samples import SampleError, get_sample, list_samples, materialise
-from assess.config import ConfigError, load_config
+from assess.config import Config, ConfigError, load_config
+from assess.diff import compare, render_json, render_markdown, render_terminal
 from assess.engine import (
     DEFAULT_API_URL,
     Settings,
@@ -43,13 +43,14 @@ from assess.engine import (
     has_errors,
     run_assessment,
 )
+from assess.fleet import merge as merge_reports
 from assess.model.codec import from_plain
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Outcome, Severity
 from assess.model.report import Report
 from assess.model.schema import report_schema
-from assess.org_scan import OrgFilters, fleet_summary, list_org_repos, report_dir, scan_org
-from assess.reporters import html, json_report, junit, markdown, pdf, sarif, terminal
+from assess.org_scan import OrgFilters, list_org_repos, report_dir, scan_org
+from assess.reporters import fleet_report, html, json_report, junit, markdown, pdf, sarif, terminal
 from assess.reporters.audit_csv import audit_csv, audit_json
 
 
@@ -119,6 +120,15 @@ def _repo_name(ctx: click.Context, param: click.Parameter, value: str | None) ->
     return value
 
 
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    match = re.fullmatch(r"(\d+)/(\d+)", value.strip())
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise click.BadParameter(f"{value!r} is not I/N with 1 <= I <= N")
+    return int(match.group(1)), int(match.group(2))
+
+
 def github_options(func: Callable[..., None]) -> Callable[..., None]:
     """Options for GitHub evidence: target, server, cache, waiting, and organisation scans."""
     for option in reversed([
@@ -139,6 +149,9 @@ def github_options(func: Callable[..., None]) -> Callable[..., None]:
         click.option("--name-pattern", help="With --github-org: only repositories whose name matches (glob)."),
         click.option("--concurrency", type=click.IntRange(1, 32), default=4, show_default=True,
                      help="With --github-org: repositories assessed at once."),
+        click.option("--shard", callback=_shard, metavar="I/N",
+                     help="With --github-org: assess only shard I of N, chosen by a stable hash of the name "
+                          "(CI matrices; merge afterwards)."),
     ]):
         func = option(func)
     return func
@@ -203,6 +216,8 @@ def cli() -> None:
 @click.option("--fail-under-stage", type=click.IntRange(0, 4), help="Exit 1 when the stage reached is lower.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]),
               help="Exit 1 on any failing finding of this severity or higher.")
+@click.option("--fail-on-regression", "baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Exit 1 when this run is worse than a baseline report JSON (stage or any finding).")
 @click.option("--save-evidence", type=click.Path(dir_okay=False, path_type=Path),
               help="Also save the evidence bundle, for offline re-evaluation.")
 @click.option("--from-evidence", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -216,8 +231,10 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
          allowed_signers: Path | None, github_repo: str | None, no_github: bool, github_url: str,
          cache_dir: Path, no_cache: bool, max_wait: float, github_org: str | None, include_archived: bool,
          include_forks: bool, topics: tuple[str, ...], name_pattern: str | None, concurrency: int,
-         kube_contexts: tuple[str, ...], all_contexts: bool, kubeconfig: str | None, live_cluster: bool,
+         shard: tuple[int, int] | None, kube_contexts: tuple[str, ...], all_contexts: bool,
+         kubeconfig: str | None, live_cluster: bool,
          cluster_snapshots: tuple[Path, ...], fail_under_stage: int | None, fail_on: str | None,
+         baseline: Path | None,
          save_evidence: Path | None, from_evidence: Path | None, verbose: bool, quiet: bool, debug: bool) -> None:
     """Assess the repository at PATH (default: the current directory)."""
     _logging(debug)
@@ -228,8 +245,8 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
     if github_org:
         if output_dir is None:
             raise UserError("--github-org writes one report per repository: give --output DIR")
-        filters = OrgFilters(include_archived, include_forks, topics, name_pattern)
-        config = load_config(config_path, None)
+        filters = OrgFilters(include_archived, include_forks, topics, name_pattern, shard)
+        config = _config(config_path, None)
         settings = Settings(path=".", config=config, since=since, until=until, **github)  # type: ignore[arg-type]
         sys.exit(int(_scan_org(settings, github_org, filters, concurrency, formats, output_dir, quiet,
                                fail_under_stage, fail_on)))
@@ -239,7 +256,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
     err = Console(stderr=True, quiet=quiet)
     try:
         with _target(path, sample_name) as (repo_path, name, as_of):
-            config = load_config(config_path, repo_path if not from_evidence else None)
+            config = _config(config_path, repo_path if not from_evidence else None)
             recorded = _recorded_github(sample_name) if not github_repo else None
             cluster = {"cluster_snapshots": tuple(cluster_snapshots), "kube_contexts": kube_contexts,
                        "all_contexts": all_contexts, "live_cluster": live_cluster, "kubeconfig": kubeconfig}
@@ -267,7 +284,25 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
     _write_outputs(report, formats, output_dir, verbose)
     if save_evidence:
         write_atomic(save_evidence, evidence_json(bundle))
-    sys.exit(int(_exit_code(report, fail_under_stage, fail_on)))
+    code = _exit_code(report, fail_under_stage, fail_on)
+    if baseline is not None:
+        regressions = compare(_read_report(baseline), report.to_json())
+        if regressions.has_regressions:
+            click.echo("gitops-assess: gate failed: regressions against the baseline:\n"
+                       + "\n".join(f"  {c.subject}: {c.before} → {c.after}" for c in regressions.regressed), err=True)
+            code = max(code, Exit.GATE_FAILED)
+    sys.exit(int(code))
+
+
+def _read_report(path: Path) -> dict[str, Any]:
+    """A report JSON, validated against the published schema."""
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator(report_schema()).validate(data)
+    except (OSError, ValueError, jsonschema.ValidationError) as exc:
+        message = exc.message if isinstance(exc, jsonschema.ValidationError) else str(exc)
+        raise UserError(f"{path}: not a gitops-assess report ({message[:200]})") from exc
+    return data
 
 
 @contextmanager
@@ -279,6 +314,11 @@ def _target(path: str | None, sample_name: str | None) -> Iterator[tuple[str, st
     sample = get_sample(sample_name)
     with tempfile.TemporaryDirectory(prefix=f"gitops-assess-{sample.name}-") as tmp:
         yield str(materialise(sample, Path(tmp) / sample.name)), f"sample:{sample.name}", sample.as_of
+
+
+def _config(explicit: str | None, repo_root: str | None) -> Config:
+    """The policy file, checked against the catalog and today's date (expired waivers fail loudly)."""
+    return load_config(explicit, repo_root, frozenset(c.spec.id for c in load_catalog()), date.today())
 
 
 def _logging(debug: bool) -> None:
@@ -322,18 +362,30 @@ def _scan_org(settings: Settings, org: str, filters: OrgFilters, concurrency: in
             err.print(f"{outcome.repo}: declared state not readable: {git_source.reason}", markup=False,
                       highlight=False)
             code = max(code, Exit.SOURCE_UNREACHABLE)
-    summary = fleet_summary(org, outcomes)
-    write_atomic(output_dir / "fleet-summary.json", json.dumps(summary, indent=2) + "\n")
+    reports = [o.report.to_json() for o in outcomes if o.report is not None]
+    name = org + (f" (shard {filters.shard[0]}/{filters.shard[1]})" if filters.shard else "")
+    summary = merge_reports(reports, datetime.now(UTC).isoformat(timespec="seconds"), name)
+    summary["not_assessed"] = [{"repo": o.repo, "error": o.error} for o in outcomes if o.report is None]
+    _write_fleet(summary, reports, [f for f in formats if f != "terminal"] or ["json"], output_dir)
     if "terminal" in formats:
-        table = Table(title=f"{org}: {len(outcomes)} repositories", title_justify="left")
-        for col in ("repository", "stage", "blockers", "fails"):
-            table.add_column(col)
-        for row in summary["rows"]:
-            table.add_row(Text(row["repo"]), Text(str(row["stage"]) if row["stage"] is not None else "-"),
-                          Text(", ".join(row.get("blockers", [])[:3]) or (row.get("error") or "")[:60]),
-                          Text(str(row.get("fails", ""))))
-        Console().print(table)
+        click.echo(fleet_report.render_terminal(summary), nl=False)
     return Exit(code)
+
+
+FLEET_FILES = {"json": "fleet.json", "md": "fleet.md", "html": "fleet.html", "pdf": "fleet.pdf",
+               "sarif": "fleet.sarif", "junit": "fleet-junit.xml", "terminal": "fleet.txt"}
+
+
+def _write_fleet(fleet: dict[str, Any], reports: list[dict[str, Any]], formats: list[str], output_dir: Path) -> None:
+    """Render every fleet format first, then write each file atomically."""
+    renderers: dict[str, Callable[[], str | bytes]] = {
+        "json": lambda: fleet_report.render_json(fleet), "md": lambda: fleet_report.render_markdown(fleet),
+        "html": lambda: fleet_report.render_html(fleet), "pdf": lambda: fleet_report.render_pdf(fleet),
+        "sarif": lambda: fleet_report.render_sarif(reports), "junit": lambda: fleet_report.render_junit(reports),
+        "terminal": lambda: fleet_report.render_terminal(fleet)}
+    files = {fmt: renderers[fmt]() for fmt in formats}
+    for fmt, content in files.items():
+        write_atomic(output_dir / FLEET_FILES[fmt], content)
 
 
 def _load_evidence(path: Path) -> EvidenceBundle:
@@ -408,6 +460,41 @@ def render(report_path: Path, formats: list[str], output_dir: Path | None) -> No
     _write_outputs(report, formats, output_dir, False)
 
 
+@cli.command("diff")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["terminal", "md", "json"]), default="terminal",
+              show_default=True)
+@click.option("--fail-on-regression", is_flag=True, help="Exit 1 when anything regressed.")
+def diff_cmd(old: Path, new: Path, fmt: str, fail_on_regression: bool) -> None:
+    """Show what improved and what regressed between two reports: stage, findings and metrics."""
+    result = compare(_read_report(old), _read_report(new))
+    render = {"terminal": render_terminal, "md": render_markdown, "json": render_json}[fmt]
+    click.echo(render(result), nl=False)
+    if fail_on_regression and result.has_regressions:
+        sys.exit(int(Exit.GATE_FAILED))
+
+
+@cli.command("merge")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("-f", "--format", "formats", default="json,md,html,pdf,sarif,junit", show_default=True,
+              callback=lambda c, p, v: _formats(v), help="Fleet formats to write.")
+@click.option("--name", default="fleet", show_default=True, help="Name of the fleet (e.g. the organisation).")
+def merge_cmd(inputs: tuple[Path, ...], output_dir: Path, formats: list[str], name: str) -> None:
+    """Merge repository reports (files, or directories searched for report.json) into a fleet report."""
+    _logging(False)
+    paths: list[Path] = []
+    for item in inputs:
+        paths += sorted(item.rglob("report.json")) if item.is_dir() else [item]
+    if not paths:
+        raise UserError("no report.json found in the inputs")
+    reports = [_read_report(p) for p in paths]
+    fleet = merge_reports(reports, datetime.now(UTC).isoformat(timespec="seconds"), name)
+    _write_fleet(fleet, reports, formats, output_dir)
+    click.echo(f"{len(reports)} reports merged into {output_dir}", err=True)
+
+
 @cli.command("audit-trail")
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=str))
 @click.option("--sample", "sample_name", metavar="NAME", help="Use a bundled sample estate.")
@@ -423,7 +510,7 @@ def audit_trail_cmd(path: str | None, sample_name: str | None, fmt: str, output:
         raise UserError("give a PATH or --sample, not both")
     try:
         with _target(path, sample_name) as (repo_path, name, as_of):
-            config = load_config(config_path, repo_path)
+            config = _config(config_path, repo_path)
             settings = Settings(path=repo_path, config=config, target_name=name, branch=branch, since=since,
                                 until=until or as_of, timeline_months=0, now=as_of)
             bundle = collect(settings)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
 
+from assess.collectors.yaml_docs import load_documents
 from assess.model.context import Thresholds
 
 CONFIG_NAME = ".gitops-assess.yaml"
@@ -39,7 +41,23 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "properties": {
+                "enable": {"type": "array", "items": {"type": "string"}, "minItems": 1},
                 "disable": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "waivers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["check", "reason", "owner", "expires"],
+                "properties": {
+                    "check": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
+                    "scope": {"type": "string", "minLength": 1},
+                    "reason": {"type": "string", "minLength": 10},
+                    "owner": {"type": "string", "minLength": 1},
+                    "expires": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+                },
             },
         },
     },
@@ -51,6 +69,23 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class Waiver:
+    """An accepted exception: a check (optionally limited to refs matching a glob), why, who owns it, until when."""
+
+    check: str
+    reason: str
+    owner: str
+    expires: date
+    scope: str | None = None
+    line: int | None = None
+
+    def label(self) -> str:
+        """How a waived finding shows who accepted it."""
+        where = f" [{self.scope}]" if self.scope else ""
+        return f"{self.reason} — {self.owner}, until {self.expires.isoformat()}{where}"
+
+
+@dataclass(frozen=True)
 class Config:
     """Settings from the policy file, with defaults for everything not set."""
 
@@ -58,11 +93,22 @@ class Config:
     thresholds: Thresholds = field(default_factory=Thresholds)
     environments: dict[str, tuple[str, ...]] = field(default_factory=dict)
     disabled_checks: frozenset[str] = frozenset()
+    enabled_checks: frozenset[str] | None = None
     bots: tuple[str, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+
+    def runs(self, check_id: str) -> bool:
+        """Whether a check is switched on by the policy file."""
+        if self.enabled_checks is not None and check_id not in self.enabled_checks:
+            return False
+        return check_id not in self.disabled_checks
 
 
-def load_config(explicit: str | None, repo_root: str | None) -> Config:
-    """Load `--config FILE`, else `.gitops-assess.yaml` in the repository root, else defaults."""
+def load_config(explicit: str | None, repo_root: str | None, known_checks: frozenset[str] | None = None,
+                today: date | None = None) -> Config:
+    """Load `--config FILE`, else `.gitops-assess.yaml` in the repository root, else defaults.
+
+    Unknown check ids and expired waivers are errors that name the line: a policy file must not rot silently."""
     path = Path(explicit) if explicit else (Path(repo_root, CONFIG_NAME) if repo_root else None)
     if path is None or (not explicit and not path.is_file()):
         return Config()
@@ -73,11 +119,10 @@ def load_config(explicit: str | None, repo_root: str | None) -> Config:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text") from exc
     try:
-        data = yaml.load(text, Loader=yaml.CSafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+        documents = load_documents(text)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    data = documents[0] if documents else None
     if data is None:
         return Config(path=str(path))
     errors = sorted(jsonschema.Draft202012Validator(CONFIG_SCHEMA).iter_errors(data), key=lambda e: list(e.path))
@@ -86,12 +131,36 @@ def load_config(explicit: str | None, repo_root: str | None) -> Config:
         where = ".".join(str(p) for p in err.absolute_path) or "(top level)"
         line = _line_of(text, [str(p) for p in err.absolute_path])
         raise ConfigError(f"{path}{f':{line}' if line else ''}: {where}: {err.message}")
+    checks = data.get("checks", {})
+    if known_checks is not None:
+        for key in ("enable", "disable"):
+            for i, check_id in enumerate(checks.get(key, [])):
+                if check_id not in known_checks:
+                    line = _line_of(text, ["checks", key, str(i)])
+                    raise ConfigError(f"{path}{f':{line}' if line else ''}: checks.{key}: unknown check "
+                                      f"{check_id!r} (see `gitops-assess checks`)")
+    waivers = []
+    for i, raw in enumerate(data.get("waivers", [])):
+        line = _line_of(text, ["waivers", str(i)])
+        where = f"{path}{f':{line}' if line else ''}"
+        if known_checks is not None and raw["check"] not in known_checks:
+            raise ConfigError(f"{where}: waiver for unknown check {raw['check']!r}")
+        try:
+            expires = date.fromisoformat(raw["expires"])
+        except ValueError as exc:
+            raise ConfigError(f"{where}: waivers.{i}.expires: {raw['expires']!r} is not a date") from exc
+        if today is not None and expires < today:
+            raise ConfigError(f"{where}: the waiver of {raw['check']} owned by {raw['owner']} expired on "
+                              f"{expires.isoformat()}: renew it with a new reason, or fix the finding")
+        waivers.append(Waiver(raw["check"], raw["reason"], raw["owner"], expires, raw.get("scope"), line))
     return Config(
         path=str(path),
         thresholds=Thresholds(**data.get("thresholds", {})),
         environments={k: tuple(v) for k, v in data.get("environments", {}).items()},
-        disabled_checks=frozenset(data.get("checks", {}).get("disable", [])),
+        disabled_checks=frozenset(checks.get("disable", [])),
+        enabled_checks=frozenset(checks["enable"]) if "enable" in checks else None,
         bots=tuple(data.get("bots", [])),
+        waivers=tuple(waivers),
     )
 
 

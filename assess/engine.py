@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from assess import __version__
 from assess.audit_trail import build_audit_trail, change_path
 from assess.checks.catalog import Check, load_catalog
 from assess.checks.runner import run_checks
-from assess.collectors.cluster.live import ClusterUnreachableError, collect_cluster
+from assess.collectors.cluster.live import IN_CLUSTER, ClusterUnreachableError, collect_cluster, in_cluster
 from assess.collectors.cluster.live import contexts as cluster_contexts
 from assess.collectors.cluster.snapshot import load_snapshot
 from assess.collectors.git_repo import RepositoryError, open_repository
@@ -37,6 +38,7 @@ from assess.model.github import GitHubEvidence
 from assess.model.history import AuditRecord, ChangePath, HistoryEvidence
 from assess.model.report import Report, SourceStatus
 from assess.scoring import score, stage_result
+from assess.waivers import apply_waivers
 
 Progress = Callable[[str], None]
 DEFAULT_API_URL = "https://api.github.com"
@@ -115,6 +117,14 @@ def _collect_clusters(settings: Settings, now: datetime, progress: Progress
         found += load_snapshot(path, now)
     names = list(settings.kube_contexts)
     failures: list[str] = []
+    if settings.live_cluster and not names and not settings.kubeconfig and in_cluster() and not os.environ.get(
+            "KUBECONFIG"):
+        names = [IN_CLUSTER]  # running as a CronJob: the pod's service account
+    if names == [IN_CLUSTER]:
+        try:
+            return (*found, collect_cluster(None, IN_CLUSTER, now)), None
+        except ClusterUnreachableError as exc:
+            return tuple(found), None if found else Unavailable(Source.CLUSTER, str(exc), "check the ServiceAccount")
     if settings.all_contexts or settings.live_cluster or names:
         try:
             all_names, current = cluster_contexts(settings.kubeconfig)
@@ -226,10 +236,10 @@ def derive(history: HistoryEvidence | None, config: Config, github: GitHubEviden
 def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, ...] | None = None) -> Report:
     """Pure evaluation of an evidence bundle into a report (apart from the timestamp)."""
     now = settings.now or datetime.now(UTC)
-    checks = tuple(c for c in (catalog or load_catalog()) if c.spec.id not in settings.config.disabled_checks)
+    checks = tuple(c for c in (catalog or load_catalog()) if settings.config.runs(c.spec.id))
     derived = derive(bundle.history, settings.config, bundle.github)
     ctx = CheckContext(bundle, settings.config.thresholds, derived.audit_trail, derived.production_envs)
-    findings = run_checks(checks, ctx)
+    findings = apply_waivers(run_checks(checks, ctx), settings.config.waivers)
     specs = [c.spec for c in checks]
     scores = score(findings, specs, settings.config.thresholds, derived.metrics)
     git = bundle.git

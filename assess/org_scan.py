@@ -4,6 +4,7 @@ assessed concurrently; one report per repository and a fleet summary."""
 from __future__ import annotations
 
 import fnmatch
+import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
@@ -67,7 +68,9 @@ def list_org_repos(settings: Settings, org: str, filters: OrgFilters) -> list[st
     names = sorted(str(r["full_name"]) for r in repos)
     if filters.shard is not None:
         index, total = filters.shard
-        names = [n for i, n in enumerate(names) if i % total == index - 1]
+        # by a hash of the name, not its position: a repository created between two matrix jobs
+        # must not shift every other repository into a different shard (seen twice or never)
+        names = [n for n in names if zlib.crc32(n.encode()) % total == index - 1]
     return names
 
 
@@ -112,23 +115,6 @@ def _scan_one(settings: Settings, budget: WaitBudget, name: str, since: datetime
         return RepoOutcome(name, None, f"internal error: {type(exc).__name__}: {exc}")
     finally:
         api.close()
-
-
-def fleet_summary(org: str, outcomes: list[RepoOutcome]) -> dict[str, Any]:
-    """Per-repository stage table and the stage distribution."""
-    rows: list[dict[str, Any]] = []
-    for o in outcomes:
-        if o.report is None:
-            rows.append({"repo": o.repo, "stage": None, "error": o.error})
-            continue
-        r = o.report
-        rows.append({"repo": o.repo, "stage": r.stage.reached, "basis": r.stage.basis.value,
-                     "blockers": list(r.stage.blockers),
-                     "failure_modes": {fm.id: fm.risk.value for fm in r.failure_modes},
-                     "fails": sum(f.outcome.value == "fail" for f in r.findings)})
-    distribution = {str(n): sum(1 for row in rows if row["stage"] == n) for n in range(5)}
-    return {"organisation": org, "repositories": len(rows), "stage_distribution": distribution,
-            "errors": sum(1 for row in rows if row["stage"] is None), "rows": rows}
 
 
 def report_dir(output: Path, repo: str) -> Path:

@@ -122,3 +122,17 @@ def _wrap(text: str, width: int = 14) -> str:
             line = f"{line} {word}".strip()
     lines.append(line)
     return "\n".join(lines)
+
+
+def distribution(counts: dict[str, int]) -> str:
+    """How many repositories sit at each stage."""
+    with _style():
+        fig = Figure(figsize=(6.4, 2.2))
+        ax = fig.add_subplot()
+        values = [counts.get(str(n), 0) for n in range(5)]
+        ax.bar(range(5), values, color=[GREY, AMBER, GREEN, GREEN, BLUE])
+        for n, v in enumerate(values):
+            ax.text(n, v, str(v), ha="center", va="bottom", color=INK)
+        ax.set_xticks(range(5), [f"{n} {STAGE_NAMES[n]}" for n in range(5)], fontsize=7)
+        ax.set_ylabel("repositories")
+        return _svg(fig, "distribution")

@@ -10,7 +10,7 @@ def render(report: dict[str, Any]) -> str:
     """The JUnit document as text (all content escaped by ElementTree)."""
     findings = report["findings"]
     specs = {c["id"]: c for c in report.get("checks", [])}
-    counts = {"failures": sum(f["outcome"] == "fail" for f in findings),
+    counts = {"failures": sum(f["outcome"] == "fail" and not f.get("waived_by") for f in findings),
               "errors": sum(f["outcome"] == "error" for f in findings),
               "skipped": sum(f["outcome"] in ("unknown", "not-applicable") for f in findings)}
     totals = {"tests": str(len(findings)), **{k: str(v) for k, v in counts.items()}}
@@ -26,7 +26,7 @@ def render(report: dict[str, Any]) -> str:
         case = ET.SubElement(suite, "testcase", name=f["check_id"], classname=f"gitops-assess.{stage}")
         refs = "\n".join(_ref(r) for r in f.get("refs", [])[:20])
         detail = f"{f['message']}\n{refs}\n\nRemediation: {spec.get('remediation', '')}".strip()
-        if f["outcome"] == "fail":
+        if f["outcome"] == "fail" and not f.get("waived_by"):
             ET.SubElement(case, "failure", message=f["message"], type=f["severity"]).text = detail
         elif f["outcome"] == "error":
             ET.SubElement(case, "error", message=f["message"], type="internal").text = detail

@@ -45,6 +45,11 @@ def build(report: Report, verbose: bool = False) -> Group:
         for check_id in st.blockers[:5]:
             f = report.finding(check_id)
             parts.append(Text(f"  ✘ {check_id}: {f.message if f else ''}", style="red"))
+    waived = [f for f in report.findings if f.waived_by]
+    if waived:
+        parts.append(Text("\nWaived (still failing, accepted by policy)", style="bold"))
+        for f in waived[:10]:
+            parts.append(Text(f"  ~ {f.check_id} ({f.outcome.value}) waived: {f.waived_by}", style="yellow"))
 
     signals = Table(title="Readiness signals", title_justify="left", show_header=False, box=None)
     for s in report.signals:
@@ -83,11 +88,13 @@ def build(report: Report, verbose: bool = False) -> Group:
             parts.append(Text(f"  {i}. {step.title} — {step.gain}"))
             parts.append(Text(f"     {step.remediation}", style="dim"))
 
-    counts = Counter(f.outcome.value for f in report.findings)
+    counts = Counter("waived" if f.waived_by else f.outcome.value for f in report.findings)
     tally = Text("\nChecks: ")
     for outcome in Outcome:
         if counts.get(outcome.value):
             tally.append(f"{counts[outcome.value]} {outcome.value}  ", style=OUTCOME_STYLE[outcome.value])
+    if counts.get("waived"):
+        tally.append(f"{counts['waived']} waived  ", style="yellow")
     parts.append(tally)
     if verbose:
         table = Table(show_header=True, header_style="bold")

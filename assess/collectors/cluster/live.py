@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,8 @@ from assess.model.cluster import AccessStatus, ClusterEvidence, ResourceAccess
 from assess.model.provenance import Provenance, Source
 
 PAGE_SIZE = 500
+IN_CLUSTER = "in-cluster"
+SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 TIMEOUT = (5.0, 30.0)
 
 
@@ -74,10 +77,20 @@ class _Reader:
                 return
 
 
+def in_cluster() -> bool:
+    """Whether the process runs in a pod with a service account (and so needs no kubeconfig)."""
+    return bool(os.environ.get("KUBERNETES_SERVICE_HOST")) and os.path.exists(SERVICE_ACCOUNT_TOKEN)
+
+
 def collect_cluster(kubeconfig: str | None, context: str | None, now: datetime) -> ClusterEvidence:
     """Discovery once, then every wanted resource type listed in pages; refusals become access records."""
     try:
-        api = config.new_client_from_config(config_file=kubeconfig, context=context, persist_config=False)
+        if context == IN_CLUSTER:
+            configuration = client.Configuration()
+            config.load_incluster_config(client_configuration=configuration)
+            api = client.ApiClient(configuration)
+        else:
+            api = config.new_client_from_config(config_file=kubeconfig, context=context, persist_config=False)
     except (ConfigException, OSError, TypeError, ValueError) as exc:
         raise ClusterUnreachableError(f"kubeconfig not usable for context {context or '(current)'}: {exc}") from exc
     name = context or contexts(kubeconfig)[1] or "(current)"

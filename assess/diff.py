@@ -1,0 +1,131 @@
+"""Compare two reports (pure): what improved and what regressed — stage, findings, delivery metrics."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# How bad an outcome is; a waived failure counts as accepted (0).
+RANK = {"pass": 0, "not-applicable": 0, "unknown": 1, "warn": 2, "fail": 3, "error": 3}
+METRICS = (("deploys_per_week", "deploys/week", True), ("lead_time_hours.median", "lead time median (h)", False),
+           ("change_failure_rate", "change failure rate", False), ("recovery_hours.median", "time to restore (h)",
+                                                                   False))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between the reports."""
+
+    kind: str
+    subject: str
+    before: Any
+    after: Any
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReportDiff:
+    """Everything that changed, split into improvements, regressions and neutral notes."""
+
+    old_target: str
+    new_target: str
+    improved: list[Change] = field(default_factory=list)
+    regressed: list[Change] = field(default_factory=list)
+    notes: list[Change] = field(default_factory=list)
+
+    @property
+    def has_regressions(self) -> bool:
+        """Whether anything got worse (the gate of --fail-on-regression)."""
+        return bool(self.regressed)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for `diff -f json`."""
+        return {"old": self.old_target, "new": self.new_target, "regressions": len(self.regressed),
+                "improved": [asdict(c) for c in self.improved], "regressed": [asdict(c) for c in self.regressed],
+                "notes": [asdict(c) for c in self.notes]}
+
+
+def _rank(finding: dict[str, Any]) -> int:
+    return 0 if finding.get("waived_by") else RANK.get(finding["outcome"], 1)
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> ReportDiff:
+    """Stage up/down, findings whose outcome got better or worse, metric moves on the production environments."""
+    diff = ReportDiff(old["target"].get("name", ""), new["target"].get("name", ""))
+    before, after = old["stage"]["reached"], new["stage"]["reached"]
+    if after < before:
+        diff.regressed.append(Change("stage", "stage reached", before, after))
+    elif after > before:
+        diff.improved.append(Change("stage", "stage reached", before, after))
+    olds = {f["check_id"]: f for f in old["findings"]}
+    for f in new["findings"]:
+        prior = olds.get(f["check_id"])
+        if prior is None:
+            if _rank(f) >= 2:
+                diff.notes.append(Change("finding", f["check_id"], None, f["outcome"], "new check, failing"))
+            continue
+        a, b = _rank(prior), _rank(f)
+        change = Change("finding", f["check_id"], prior["outcome"], f["outcome"], f["message"])
+        if b > a and b >= 2:
+            diff.regressed.append(change)
+        elif b < a:
+            diff.improved.append(change)
+        elif prior["outcome"] != f["outcome"]:
+            diff.notes.append(change)
+    for env, label, value_before, value_after, higher_is_better in _metric_pairs(old, new):
+        if value_before == value_after or value_before is None or value_after is None:
+            continue
+        better = (value_after > value_before) == higher_is_better
+        (diff.improved if better else diff.notes).append(
+            Change("metric", f"{env}: {label}", value_before, value_after))
+    return diff
+
+
+def _metric_pairs(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, Any, Any, bool]]:
+    out = []
+    envs_old = (old.get("metrics") or {}).get("environments") or {}
+    envs_new = (new.get("metrics") or {}).get("environments") or {}
+    prod = ((new.get("metrics") or {}).get("history") or {}).get("production_environments") or list(envs_new)
+    for env in prod:
+        if env not in envs_old or env not in envs_new:
+            continue
+        for path, label, higher in METRICS:
+            out.append((env, label, _get(envs_old[env], path), _get(envs_new[env], path), higher))
+    return out
+
+
+def _get(data: dict[str, Any], path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def render_terminal(diff: ReportDiff) -> str:
+    """Plain text for a terminal."""
+    lines = [f"{diff.old_target} → {diff.new_target}"]
+    for title, items, mark in (("Regressed", diff.regressed, "✘"), ("Improved", diff.improved, "✔"),
+                               ("Other changes", diff.notes, "·")):
+        lines.append(f"\n{title} ({len(items)})")
+        lines += [f"  {mark} {c.subject}: {c.before} → {c.after}" + (f"  ({c.note[:100]})" if c.note else "")
+                  for c in items]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(diff: ReportDiff) -> str:
+    """Markdown for a pull-request comment."""
+    from assess.reporters.markdown import escape
+
+    lines = [f"## GitOps assessment: {len(diff.regressed)} regression(s), {len(diff.improved)} improvement(s)", ""]
+    for title, items in (("Regressed", diff.regressed), ("Improved", diff.improved), ("Other changes", diff.notes)):
+        if items:
+            lines += [f"### {title}", "", "| | Before | After |", "|---|---|---|"]
+            lines += [f"| {escape(c.subject)} | {escape(c.before)} | {escape(c.after)} |" for c in items]
+            lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(diff: ReportDiff) -> str:
+    """JSON for machines."""
+    return json.dumps(diff.to_json(), indent=2, default=str) + "\n"

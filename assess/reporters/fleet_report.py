@@ -1,0 +1,90 @@
+"""The fleet report in every format: JSON, Markdown, HTML, PDF, terminal, SARIF (a run per repository) and JUnit
+(a suite per repository)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from weasyprint import HTML
+
+from assess.model.check import STAGE_NAMES
+from assess.reporters import charts, junit, sarif
+from assess.reporters.markdown import escape
+from assess.reporters.pdf import BundledOnlyFetcher
+from assess.reporters.templates import templates_dir
+
+
+def render_json(fleet: dict[str, Any]) -> str:
+    """The fleet summary as JSON."""
+    return json.dumps(fleet, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_markdown(fleet: dict[str, Any]) -> str:
+    """A Markdown table of repositories and their stages."""
+    lines = [f"## GitOps fleet: {escape(fleet['name'])} — {fleet['repositories']} repositories", "",
+             "| Stage | Repositories |", "|---|---|"]
+    lines += [f"| {n} {STAGE_NAMES[n]} | {fleet['stage_distribution'][str(n)]} |" for n in range(5)]
+    dora = fleet["dora"]
+    lines += ["", f"**Organisation DORA (medians over {dora['repositories_with_metrics']} repositories):** "
+              f"{dora['median_deploys_per_week']} deploys/week · lead time {dora['median_lead_time_hours']} h · "
+              f"change failure rate {dora['median_change_failure_rate']}", "",
+              "| Failure mode | High | Medium | Low |", "|---|---|---|---|"]
+    lines += [f"| {w['id']} {escape(w['name'])} | {w['high']} | {w['medium']} | {w['low']} |"
+              for w in fleet["worst_failure_modes"]]
+    lines += ["", "| Repository | Stage | Blocked by | Failing |", "|---|---|---|---|"]
+    lines += [f"| {escape(r['repo'])} | {r['stage']} | {escape(', '.join(r['blockers'][:3]))} | {r['fails']} |"
+              for r in fleet["rows"]]
+    return "\n".join(lines) + "\n"
+
+
+def render_terminal(fleet: dict[str, Any]) -> str:
+    """Plain text for a terminal."""
+    lines = [f"{fleet['name']}: {fleet['repositories']} repositories, median stage {fleet['median_stage']}"]
+    lines += [f"  stage {n}: {fleet['stage_distribution'][str(n)]}" for n in range(5)]
+    lines += [f"  {r['repo']:40} stage {r['stage']}  {', '.join(r['blockers'][:3])}" for r in fleet["rows"]]
+    return "\n".join(lines) + "\n"
+
+
+def render_html(fleet: dict[str, Any]) -> str:
+    """One self-contained HTML page (autoescaped)."""
+    env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=select_autoescape(
+        enabled_extensions=("html", "j2"), default_for_string=True, default=True), trim_blocks=True,
+        lstrip_blocks=True)
+    css = (templates_dir() / "report.css").read_text(encoding="utf-8")
+    chart = Markup(charts.distribution(fleet["stage_distribution"]))
+    return env.get_template("fleet.html.j2").render(fleet=fleet, css=Markup(css), chart=chart,
+                                                    stage_names=STAGE_NAMES)
+
+
+def render_pdf(fleet: dict[str, Any]) -> bytes:
+    """The HTML page as PDF, fetching nothing."""
+    root = templates_dir()
+    data: bytes = HTML(string=render_html(fleet), base_url=str(root), url_fetcher=BundledOnlyFetcher(root)).write_pdf()
+    return data
+
+
+def render_sarif(reports: list[dict[str, Any]]) -> str:
+    """One SARIF log with one run per repository."""
+    runs = [json.loads(sarif.render(r))["runs"][0] for r in reports]
+    return json.dumps({"$schema": sarif.SCHEMA, "version": "2.1.0", "runs": runs}, indent=2,
+                      ensure_ascii=False) + "\n"
+
+
+def render_junit(reports: list[dict[str, Any]]) -> str:
+    """One JUnit document with a test suite per repository."""
+    root = ET.Element("testsuites", {"name": "gitops-assess fleet"})
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for report in reports:
+        suite = ET.fromstring(junit.render(report).split("?>", 1)[1]).find("testsuite")
+        if suite is not None:
+            root.append(suite)
+            for key in totals:
+                totals[key] += int(suite.get(key, "0"))
+    for key, value in totals.items():
+        root.set(key, str(value))
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
