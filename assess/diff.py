@@ -1,4 +1,5 @@
-"""Compare two reports (pure): what improved and what regressed — stage, findings, delivery metrics."""
+"""Compare two reports (pure): what improved and what regressed — stage, findings, signals, failure-mode risks and
+delivery metrics."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ RANK = {"pass": 0, "not-applicable": 0, "unknown": 1, "warn": 2, "fail": 3, "err
 METRICS = (("deploys_per_week", "deploys/week", True), ("lead_time_hours.median", "lead time median (h)", False),
            ("change_failure_rate", "change failure rate", False), ("recovery_hours.median", "time to restore (h)",
                                                                    False))
+SIGNAL_RANK = {"met": 0, "unknown": 1, "not-met": 2}
+RISK_RANK = {"low": 0, "unknown": 1, "medium": 2, "high": 3}
+TIER_RANK = {"elite": 0, "high": 1, "medium": 2, "low": 3}
+TIER_LABELS = {"deployment_frequency": "deployment frequency tier", "lead_time": "lead time tier",
+               "change_failure_rate": "change failure rate tier", "recovery_time": "time to restore tier"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,13 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> ReportDiff:
             diff.improved.append(change)
         elif prior["outcome"] != f["outcome"]:
             diff.notes.append(change)
+    _ranked(diff, "signal", {s["id"]: s for s in old.get("signals", [])}, new.get("signals", []), "status",
+            SIGNAL_RANK)
+    _ranked(diff, "failure-mode", {m["id"]: m for m in old.get("failure_modes", [])}, new.get("failure_modes", []),
+            "risk", RISK_RANK)
+    _tiers(diff, old, new)
+    # raw metric moves are noisy from one window to the next: better is an improvement, worse only a note;
+    # a drop of DORA tier (above) is what counts as a regression
     for env, label, value_before, value_after, higher_is_better in _metric_pairs(old, new):
         if value_before == value_after or value_before is None or value_after is None:
             continue
@@ -82,12 +95,44 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> ReportDiff:
     return diff
 
 
+def _ranked(diff: ReportDiff, kind: str, olds: dict[str, dict[str, Any]], news: list[dict[str, Any]], key: str,
+            rank: dict[str, int]) -> None:
+    """Items whose status moved up or down a ranked scale (signals, failure-mode risks)."""
+    for item in news:
+        prior = olds.get(item["id"])
+        if prior is None or prior[key] == item[key]:
+            continue
+        change = Change(kind, f"{item['id']} {item['name']}", prior[key], item[key])
+        a, b = rank.get(prior[key], 1), rank.get(item[key], 1)
+        (diff.regressed if b > a else diff.improved if b < a else diff.notes).append(change)
+
+
+def _tiers(diff: ReportDiff, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """DORA 2024 tiers of the production environments that moved."""
+    envs_old = (old.get("metrics") or {}).get("environments") or {}
+    envs_new = (new.get("metrics") or {}).get("environments") or {}
+    for env in _production(new):
+        if env not in envs_old or env not in envs_new:
+            continue
+        before = envs_old[env].get("tiers", {}).get("dora_2024", {})
+        after = envs_new[env].get("tiers", {}).get("dora_2024", {})
+        for key, label in TIER_LABELS.items():
+            a, b = before.get(key), after.get(key)
+            if a in TIER_RANK and b in TIER_RANK and a != b:
+                change = Change("metric", f"{env}: {label}", a, b)
+                (diff.regressed if TIER_RANK[b] > TIER_RANK[a] else diff.improved).append(change)
+
+
+def _production(report: dict[str, Any]) -> list[str]:
+    metrics = report.get("metrics") or {}
+    return list((metrics.get("history") or {}).get("production_environments") or metrics.get("environments") or [])
+
+
 def _metric_pairs(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, Any, Any, bool]]:
     out = []
     envs_old = (old.get("metrics") or {}).get("environments") or {}
     envs_new = (new.get("metrics") or {}).get("environments") or {}
-    prod = ((new.get("metrics") or {}).get("history") or {}).get("production_environments") or list(envs_new)
-    for env in prod:
+    for env in _production(new):
         if env not in envs_old or env not in envs_new:
             continue
         for path, label, higher in METRICS:
