@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from assess.model.check import STAGE_NAMES
 
@@ -127,12 +129,15 @@ def _wrap(text: str, width: int = 14) -> str:
 def distribution(counts: dict[str, int]) -> str:
     """How many repositories sit at each stage."""
     with _style():
-        fig = Figure(figsize=(6.4, 2.2))
+        fig = Figure(figsize=(6.4, 2.6))
         ax = fig.add_subplot()
         values = [counts.get(str(n), 0) for n in range(5)]
         ax.bar(range(5), values, color=[GREY, AMBER, GREEN, GREEN, BLUE])
         for n, v in enumerate(values):
             ax.text(n, v, str(v), ha="center", va="bottom", color=INK)
-        ax.set_xticks(range(5), [f"{n} {STAGE_NAMES[n]}" for n in range(5)], fontsize=7)
+        # names wrapped onto two lines so that five of them fit under the bars without overlapping
+        ax.set_xticks(range(5), [f"{n}\n{textwrap.fill(STAGE_NAMES[n], 16)}" for n in range(5)], fontsize=7)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # repositories come whole
+        ax.set_ylim(0, max([*values, 1]) * 1.2)
         ax.set_ylabel("repositories")
         return _svg(fig, "distribution")
