@@ -25,10 +25,10 @@ def collect_snapshots(handle: RepoHandle, tip: str, end: datetime, months: int, 
     cache: TreeCache = {}
     out: list[Snapshot] = []
     previous: Snapshot | None = None
-    for at in month_ends(end.astimezone(UTC), months):
-        proc = subprocess.run(["git", f"--git-dir={handle.git_dir}", "rev-list", "-1", "--first-parent",
-                               f"--before={at.isoformat()}", tip], capture_output=True, env=GIT_ENV, check=False)
-        sha = proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+    points = month_ends(end.astimezone(UTC), months)
+    commits = _commits_at(handle, tip, points)
+    for at in points:
+        sha = commits.get(at)
         if sha is None:
             snap = Snapshot(at.isoformat(), None, None)
         elif previous is not None and previous.commit == sha:
@@ -38,3 +38,26 @@ def collect_snapshots(handle: RepoHandle, tip: str, end: datetime, months: int, 
         out.append(snap)
         previous = snap
     return tuple(out)
+
+
+def _commits_at(handle: RepoHandle, tip: str, points: list[datetime]) -> dict[datetime, str]:
+    """For each point, the first first-parent commit (walking from the tip) committed at or before it.
+
+    The answer of `git rev-list -1 --first-parent --before=POINT` for every point, from one walk that stops as soon
+    as the oldest point is resolved."""
+    pending = sorted(points)  # the latest point is resolved first, so pop from the end
+    found: dict[datetime, str] = {}
+    # `--pretty=format:` prints "commit <sha>" then the format line, on every git version
+    with subprocess.Popen(["git", f"--git-dir={handle.git_dir}", "rev-list", "--first-parent", "--pretty=format:%ct",
+                           tip], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=GIT_ENV) as proc:
+        assert proc.stdout is not None
+        for header, stamp in zip(proc.stdout, proc.stdout, strict=False):
+            when = datetime.fromtimestamp(int(stamp), UTC)
+            sha = header.split()[1].decode()
+            for at in [p for p in pending if when <= p]:
+                found[at] = sha
+            pending = [p for p in pending if p not in found]
+            if not pending:
+                break
+        proc.kill()
+    return found
