@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -15,6 +16,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import click
@@ -50,7 +52,7 @@ from assess.model.finding import Outcome, Severity
 from assess.model.report import Report
 from assess.model.schema import report_schema
 from assess.org_scan import OrgFilters, list_org_repos, report_dir, scan_org
-from assess.reporters import fleet_report, html, json_report, junit, markdown, pdf, sarif, terminal
+from assess.reporters import json_report, junit, markdown, sarif, terminal
 from assess.reporters.audit_csv import audit_csv, audit_json
 
 
@@ -68,6 +70,13 @@ FILE_FORMATS = {"json": "report.json", "terminal": "summary.txt", "html": "repor
                 "sarif": "report.sarif", "junit": "junit.xml", "md": "summary.md"}
 FORMATS = ("terminal", "json", "html", "pdf", "sarif", "junit", "md")
 BINARY_FORMATS = ("pdf",)
+
+
+def _heavy(name: str) -> ModuleType:
+    """A reporter that pulls in matplotlib or weasyprint, imported only when its format is asked for.
+
+    Importing them costs seconds; `--version`, `checks` or a JSON-only scan in CI should not pay that."""
+    return importlib.import_module(f"assess.reporters.{name}")
 
 
 class UserError(click.ClickException):
@@ -368,7 +377,7 @@ def _scan_org(settings: Settings, org: str, filters: OrgFilters, concurrency: in
     summary["not_assessed"] = [{"repo": o.repo, "error": o.error} for o in outcomes if o.report is None]
     _write_fleet(summary, reports, [f for f in formats if f != "terminal"] or ["json"], output_dir)
     if "terminal" in formats:
-        click.echo(fleet_report.render_terminal(summary), nl=False)
+        click.echo(_heavy("fleet_report").render_terminal(summary), nl=False)
     return Exit(code)
 
 
@@ -378,6 +387,7 @@ FLEET_FILES = {"json": "fleet.json", "md": "fleet.md", "html": "fleet.html", "pd
 
 def _write_fleet(fleet: dict[str, Any], reports: list[dict[str, Any]], formats: list[str], output_dir: Path) -> None:
     """Render every fleet format first, then write each file atomically."""
+    fleet_report = _heavy("fleet_report")
     renderers: dict[str, Callable[[], str | bytes]] = {
         "json": lambda: fleet_report.render_json(fleet), "md": lambda: fleet_report.render_markdown(fleet),
         "html": lambda: fleet_report.render_html(fleet), "pdf": lambda: fleet_report.render_pdf(fleet),
@@ -403,7 +413,8 @@ def _write_outputs(report: Report, formats: list[str], output_dir: Path | None, 
     data = report.to_json()
     renderers: dict[str, Callable[[], str | bytes]] = {
         "json": lambda: json_report.render(report), "terminal": lambda: terminal.render(report, verbose),
-        "html": lambda: html.render(data), "pdf": lambda: pdf.render(data), "sarif": lambda: sarif.render(data),
+        "html": lambda: _heavy("html").render(data), "pdf": lambda: _heavy("pdf").render(data),
+        "sarif": lambda: sarif.render(data),
         "junit": lambda: junit.render(data), "md": lambda: markdown.render(data),
     }
     files = {fmt: renderers[fmt]() for fmt in formats if fmt != "terminal" or output_dir is not None}

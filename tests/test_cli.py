@@ -246,3 +246,11 @@ def test_empty_repository_audit_trail_is_a_clear_error(tmp_path: Path) -> None:
     out = run("audit-trail", str(repo))
     assert out.returncode == 3
     assert out.stderr.strip() == "gitops-assess: error: no audit trail: the repository has no commits"
+
+
+def test_commands_that_render_no_document_do_not_load_the_pdf_and_chart_stack() -> None:
+    # weasyprint and matplotlib cost seconds to import; a JSON-only scan in CI must not pay for them
+    probe = ("import sys, assess.cli; "
+             "print(sorted(m for m in ('weasyprint', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
