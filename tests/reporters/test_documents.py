@@ -178,13 +178,14 @@ def test_render_from_a_saved_report_and_refusals(tmp_path: Path) -> None:
 def test_a_failed_render_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from assess import cli
     from assess.model.report import Report
+    from assess.reporters import pdf as pdf_reporter
 
     report = Report.from_json(json.loads((GOLDEN / "report.json").read_text()))
 
     def broken(_: object) -> bytes:
         raise RuntimeError("renderer crashed")
 
-    monkeypatch.setattr(cli.pdf, "render", broken)
+    monkeypatch.setattr(pdf_reporter, "render", broken)  # the CLI imports it on demand: the same module
     with pytest.raises(RuntimeError):
         cli._write_outputs(report, ["json", "html", "pdf"], tmp_path / "out", False)
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
