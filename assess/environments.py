@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 
 from assess.model.evidence import FileKind, RepoEvidence, YamlDoc
+from assess.path_globs import glob_body
 
 ENV_DIR = re.compile(r"^((?:.*/)?(overlays|envs|environments|clusters))/([^/]+)/")
 VALUES_ENV = re.compile(r"^(.*/)?values[-.]([a-z0-9_]+)\.ya?ml$")
@@ -74,21 +75,7 @@ def env_roots(envs: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=256)
 def glob_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
     """One regex matching any of the path globs (`**` spans directories, `*` does not)."""
-    parts = []
-    for pattern in patterns:
-        out = ""
-        i = 0
-        while i < len(pattern):
-            if pattern.startswith("**", i):
-                out += ".*"
-                i += 2
-            elif pattern[i] == "*":
-                out += "[^/]*"
-                i += 1
-            else:
-                out += re.escape(pattern[i])
-                i += 1
-        parts.append(out)
+    parts = [glob_body(pattern, question_mark=False) for pattern in patterns]
     return re.compile("^(?:" + "|".join(parts) + ")$") if parts else re.compile(r"(?!)")
 
 

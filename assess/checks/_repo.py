@@ -11,6 +11,7 @@ from assess.model.check import CheckResult
 from assess.model.context import CheckContext
 from assess.model.evidence import FileKind, RepoEvidence, RepoFile, YamlDoc
 from assess.model.finding import Confidence, Outcome, Ref
+from assess.path_globs import glob_body
 
 ARGO = "argoproj.io"
 FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io"
@@ -349,24 +350,8 @@ def owner_of(rules: list[OwnerRule], path: str) -> OwnerRule | None:
 
 def _owner_regex(pattern: str) -> re.Pattern[str]:
     anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
-    body = pattern.strip("/")
-    out = ""
-    i = 0
-    while i < len(body):
-        if body.startswith("**", i):
-            out += ".*"
-            i += 2
-        elif body[i] == "*":
-            out += "[^/]*"
-            i += 1
-        elif body[i] == "?":
-            out += "[^/]"
-            i += 1
-        else:
-            out += re.escape(body[i])
-            i += 1
     prefix = "^" if anchored else r"(?:^|/)"
-    return re.compile(prefix + out + r"(?:$|/)")
+    return re.compile(prefix + glob_body(pattern.strip("/")) + r"(?:$|/)")
 
 
 def top_dirs(paths: list[str], depth: int = 2) -> list[str]:
