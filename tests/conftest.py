@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from assess.checks.catalog import Check, find_check, load_catalog
 from assess.collectors.repo_tree import collect_repo
 from assess.model.context import CheckContext
 from assess.model.evidence import EvidenceBundle, RepoEvidence
@@ -95,3 +96,10 @@ def assert_valid_report(data: dict[str, Any] | str | Path) -> dict[str, Any]:
     assert isinstance(data, dict)
     jsonschema.Draft202012Validator(report_schema(), format_checker=jsonschema.FormatChecker()).validate(data)
     return data
+
+
+def catalogued(check_id: str) -> Check:
+    """The check of that id from the real catalog (fails the test if it is missing)."""
+    check = find_check(load_catalog(), check_id)
+    assert check is not None, f"no check {check_id!r} in the catalog"
+    return check

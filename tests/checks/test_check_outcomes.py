@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from assess.checks.catalog import find_check, load_catalog
+from assess.checks.catalog import load_catalog
 from assess.model.context import CheckContext, Thresholds
 from assess.model.finding import Outcome, Ref
-from tests.conftest import Files
+from tests.conftest import Files, catalogued
 
 CATALOG = load_catalog()
 
@@ -180,8 +180,7 @@ def test_every_tree_check_has_a_case() -> None:
 
 
 def _run(case: Case, files: Files, context_of: Callable[[Files], CheckContext]):  # type: ignore[no-untyped-def]
-    check = find_check(CATALOG, case.check_id)
-    assert check is not None
+    check = catalogued(case.check_id)
     ctx = context_of(files)
     return check.run(CheckContext(ctx.evidence, case.thresholds))
 

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from assess.checks.catalog import find_check, load_catalog
+from assess.checks.catalog import load_catalog
 from assess.model.context import CheckContext
 from assess.model.evidence import EvidenceBundle, Provenance, Source
 from assess.model.finding import Outcome, Ref, RefKind
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence, SignatureType
 from tests.checks.test_check_outcomes import CASES as TREE_CASES
+from tests.conftest import catalogued
 
 CATALOG = load_catalog()
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -85,24 +86,21 @@ def test_every_check_is_covered_by_a_pass_and_fail_case() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.check_id for c in CASES])
 def test_pass(case: Case) -> None:
-    check = find_check(CATALOG, case.check_id)
-    assert check is not None
+    check = catalogued(case.check_id)
     res = check.run(case.passing())
     assert res.outcome is Outcome.PASS, res.message
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.check_id for c in CASES])
 def test_fail_names_the_commit(case: Case) -> None:
-    check = find_check(CATALOG, case.check_id)
-    assert check is not None
+    check = catalogued(case.check_id)
     res = check.run(case.failing())
     assert res.outcome is Outcome.FAIL, res.message
     assert Ref(RefKind.COMMIT, case.bad_sha) in res.refs
 
 
 def test_initial_import_is_not_held_against_the_team() -> None:
-    check = find_check(CATALOG, "changes-through-prs")
-    assert check is not None
+    check = catalogued("changes-through-prs")
     root = record("a", ChangePath.DIRECT_PUSH, parents=())
     assert check.run(ctx([root, record("b")])).outcome is Outcome.PASS
 

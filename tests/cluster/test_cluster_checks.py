@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from assess.checks.catalog import find_check, load_catalog
+from assess.checks.catalog import load_catalog
 from assess.collectors.cluster.resources import WANTED
 from assess.model.cluster import AccessStatus, ClusterEvidence, ResourceAccess
 from assess.model.context import CheckContext
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Outcome, RefKind
 from assess.model.provenance import Provenance, Source
-from tests.conftest import evidence_of, make_repo
+from tests.conftest import catalogued, evidence_of, make_repo
 from tests.fakes.cluster_fixture import _default_project, deployment, stage2_objects, stage3_clusters, stage4_objects
 
 CATALOG = load_catalog()
@@ -108,16 +108,14 @@ def test_every_cluster_check_has_a_case() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.check_id for c in CASES])
 def test_pass(case: Case) -> None:
-    check = find_check(CATALOG, case.check_id)
-    assert check is not None
+    check = catalogued(case.check_id)
     result = check.run(case.passing())
     assert result.outcome is Outcome.PASS, result.message
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.check_id for c in CASES])
 def test_fail_names_the_object(case: Case) -> None:
-    check = find_check(CATALOG, case.check_id)
-    assert check is not None
+    check = catalogued(case.check_id)
     result = check.run(case.failing())
     assert result.outcome is Outcome.FAIL, result.message
     assert result.confidence.value == "observed"
@@ -126,8 +124,7 @@ def test_fail_names_the_object(case: Case) -> None:
 
 
 def test_drift_is_reported_per_object_with_both_sides() -> None:
-    check = find_check(CATALOG, "git-cluster-drift")
-    assert check is not None
+    check = catalogued("git-cluster-drift")
     result = check.run(ctx(cluster([deployment("api", "shop", "ghcr.io/acme/api:1.3.0-hotfix", 5)]),
                            git=_plain_repo()))
     assert "image ghcr.io/acme/api:1.2.0 → ghcr.io/acme/api:1.3.0-hotfix" in result.message
@@ -136,15 +133,13 @@ def test_drift_is_reported_per_object_with_both_sides() -> None:
 
 
 def test_missing_managed_fields_make_manual_changes_unknown() -> None:
-    check = find_check(CATALOG, "no-manual-changes")
-    assert check is not None
+    check = catalogued("no-manual-changes")
     result = check.run(ctx(cluster(flux_prod(), managed=False)))
     assert result.outcome is Outcome.UNKNOWN and "--show-managed-fields" in result.message
 
 
 def test_forbidden_resources_make_checks_unknown_naming_rbac() -> None:
-    check = find_check(CATALOG, "appprojects-scoped")
-    assert check is not None
+    check = catalogued("appprojects-scoped")
     hidden = ClusterEvidence(Provenance(Source.CLUSTER, "t", "2026-01-22T00:00:00+00:00"), "c1", None, (),
                              (ResourceAccess("argoproj.io/appprojects", AccessStatus.FORBIDDEN,
                                              fix="grant the verb `list` on `appprojects.argoproj.io`"),), True)
@@ -153,7 +148,6 @@ def test_forbidden_resources_make_checks_unknown_naming_rbac() -> None:
 
 
 def test_several_clusters_in_one_verdict() -> None:
-    check = find_check(CATALOG, "reconciler-running")
-    assert check is not None
+    check = catalogued("reconciler-running")
     result = check.run(ctx(cluster(flux_prod(), "prod"), cluster(without(flux_prod(), "Deployment"), "edge")))
     assert result.outcome is Outcome.FAIL and "edge" in result.message

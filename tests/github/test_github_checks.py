@@ -8,14 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from assess.checks.catalog import find_check, load_catalog
 from assess.model.context import CheckContext
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Outcome, RefKind
 from assess.model.github import BranchPolicy, GitHubEvidence, PullRequest, Review, SectionStatus, WorkflowRun
 from assess.model.provenance import Provenance, Source
+from tests.conftest import catalogued
 
-CATALOG = load_catalog()
 OK = SectionStatus(True)
 STRONG = BranchPolicy(protected=True, sources=("ruleset:main",), requires_pull_request=True, required_approvals=2,
                       dismiss_stale_reviews=True, require_code_owner_reviews=True, required_status_checks=("ci",),
@@ -81,16 +80,14 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[c.check_id for c in CASES])
 def test_pass(case: Case) -> None:
-    check = find_check(CATALOG, case.check_id)
-    assert check is not None
+    check = catalogued(case.check_id)
     result = check.run(case.passing())
     assert result.outcome is Outcome.PASS, result.message
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.check_id for c in CASES])
 def test_fail_with_a_url(case: Case) -> None:
-    check = find_check(CATALOG, case.check_id)
-    assert check is not None
+    check = catalogued(case.check_id)
     result = check.run(case.failing())
     assert result.outcome is Outcome.FAIL, result.message
     if case.check_id != "review-latency-and-volume":
@@ -100,8 +97,7 @@ def test_fail_with_a_url(case: Case) -> None:
 @pytest.mark.parametrize("check_id", ["default-branch-protected", "review-required", "signed-commits-required",
                                       "force-push-and-deletion-blocked", "admins-cannot-bypass"])
 def test_not_visible_is_unknown_and_names_the_permission(check_id: str) -> None:
-    check = find_check(CATALOG, check_id)
-    assert check is not None
+    check = catalogued(check_id)
     result = check.run(hidden_protection())
     assert result.outcome is Outcome.UNKNOWN
     assert "Administration: read" in result.message
