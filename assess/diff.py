@@ -7,11 +7,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assess.report_figures import DORA_FIGURES, declared_production, environment_metrics, figure
+
 # How bad an outcome is; a waived failure counts as accepted (0).
 RANK = {"pass": 0, "not-applicable": 0, "unknown": 1, "warn": 2, "fail": 3, "error": 3}
-METRICS = (("deploys_per_week", "deploys/week", True), ("lead_time_hours.median", "lead time median (h)", False),
-           ("change_failure_rate", "change failure rate", False), ("recovery_hours.median", "time to restore (h)",
-                                                                   False))
 SIGNAL_RANK = {"met": 0, "unknown": 1, "not-met": 2}
 RISK_RANK = {"low": 0, "unknown": 1, "medium": 2, "high": 3}
 TIER_RANK = {"elite": 0, "high": 1, "medium": 2, "low": 3}
@@ -109,8 +108,7 @@ def _ranked(diff: ReportDiff, kind: str, olds: dict[str, dict[str, Any]], news: 
 
 def _tiers(diff: ReportDiff, old: dict[str, Any], new: dict[str, Any]) -> None:
     """DORA 2024 tiers of the production environments that moved."""
-    envs_old = (old.get("metrics") or {}).get("environments") or {}
-    envs_new = (new.get("metrics") or {}).get("environments") or {}
+    envs_old, envs_new = environment_metrics(old), environment_metrics(new)
     for env in _production(new):
         if env not in envs_old or env not in envs_new:
             continue
@@ -124,27 +122,18 @@ def _tiers(diff: ReportDiff, old: dict[str, Any], new: dict[str, Any]) -> None:
 
 
 def _production(report: dict[str, Any]) -> list[str]:
-    metrics = report.get("metrics") or {}
-    return list((metrics.get("history") or {}).get("production_environments") or metrics.get("environments") or [])
+    return declared_production(report) or list(environment_metrics(report))
 
 
 def _metric_pairs(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, Any, Any, bool]]:
     out = []
-    envs_old = (old.get("metrics") or {}).get("environments") or {}
-    envs_new = (new.get("metrics") or {}).get("environments") or {}
+    envs_old, envs_new = environment_metrics(old), environment_metrics(new)
     for env in _production(new):
         if env not in envs_old or env not in envs_new:
             continue
-        for path, label, higher in METRICS:
-            out.append((env, label, _get(envs_old[env], path), _get(envs_new[env], path), higher))
+        for _, path, label, higher in DORA_FIGURES:
+            out.append((env, label, figure(envs_old[env], path), figure(envs_new[env], path), higher))
     return out
-
-
-def _get(data: dict[str, Any], path: str) -> Any:
-    node: Any = data
-    for part in path.split("."):
-        node = node.get(part) if isinstance(node, dict) else None
-    return node
 
 
 def render_terminal(diff: ReportDiff) -> str:

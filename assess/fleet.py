@@ -6,8 +6,9 @@ from collections import Counter
 from statistics import median
 from typing import Any
 
+from assess.report_figures import DORA_FIGURES, declared_production, dora_figures, environment_metrics
+
 FLEET_SCHEMA_VERSION = "1.0"
-RISK_ORDER = {"high": 3, "medium": 2, "low": 1, "unknown": 0}
 
 
 def merge(reports: list[dict[str, Any]], generated_at: str, name: str = "fleet") -> dict[str, Any]:
@@ -15,8 +16,7 @@ def merge(reports: list[dict[str, Any]], generated_at: str, name: str = "fleet")
     rows = []
     risk_counts: dict[str, Counter[str]] = {}
     fm_names: dict[str, str] = {}
-    dora: dict[str, list[float]] = {"deploys_per_week": [], "lead_time_hours": [], "change_failure_rate": [],
-                                    "recovery_hours": []}
+    dora: dict[str, list[float]] = {key: [] for key, _, _, _ in DORA_FIGURES}
     deployments = 0
     for report in sorted(reports, key=lambda r: str(r["target"].get("name"))):
         fails = [f for f in report["findings"] if f["outcome"] in ("fail", "error") and not f.get("waived_by")]
@@ -25,20 +25,18 @@ def merge(reports: list[dict[str, Any]], generated_at: str, name: str = "fleet")
             fm_names[fm["id"]] = fm["name"]
             risk_counts.setdefault(fm["id"], Counter())[fm["risk"]] += 1
         prod = _production(report)
+        figures = dora_figures(prod) if prod else {}
         rows.append({"repo": report["target"].get("name"), "stage": report["stage"]["reached"],
                      "basis": report["stage"]["basis"], "blockers": report["stage"]["blockers"],
                      "fails": len(fails), "critical": sum(f["severity"] == "critical" for f in fails),
                      "failure_modes": fms, "premature": report["premature"]["verdict"],
-                     "deploys_per_week": prod.get("deploys_per_week") if prod else None,
-                     "lead_time_hours": (prod.get("lead_time_hours") or {}).get("median") if prod else None,
-                     "change_failure_rate": prod.get("change_failure_rate") if prod else None,
+                     "deploys_per_week": figures.get("deploys_per_week"),
+                     "lead_time_hours": figures.get("lead_time_hours"),
+                     "change_failure_rate": figures.get("change_failure_rate"),
                      "generated_at": report["generated_at"]})
         if prod:
             deployments += int(prod.get("deployments") or 0)
-            for key, value in (("deploys_per_week", prod.get("deploys_per_week")),
-                               ("lead_time_hours", (prod.get("lead_time_hours") or {}).get("median")),
-                               ("change_failure_rate", prod.get("change_failure_rate")),
-                               ("recovery_hours", (prod.get("recovery_hours") or {}).get("median"))):
+            for key, value in figures.items():
                 if value is not None:
                     dora[key].append(float(value))
     distribution = {str(n): sum(1 for r in rows if r["stage"] == n) for n in range(5)}
@@ -61,10 +59,6 @@ def merge(reports: list[dict[str, Any]], generated_at: str, name: str = "fleet")
 
 
 def _production(report: dict[str, Any]) -> dict[str, Any] | None:
-    metrics = report.get("metrics") or {}
-    envs = metrics.get("environments") or {}
-    prod = (metrics.get("history") or {}).get("production_environments") or []
-    for env in prod:
-        if env in envs:
-            return dict(envs[env])
-    return None
+    """Metrics of the first declared production environment that has any."""
+    envs = environment_metrics(report)
+    return next((dict(envs[env]) for env in declared_production(report) if env in envs), None)

@@ -1,0 +1,36 @@
+"""Delivery figures read from a saved report's JSON: one reading shared by `diff` and the fleet merge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# (key, dotted path in an environment's metrics, label, whether higher is better)
+DORA_FIGURES: tuple[tuple[str, str, str, bool], ...] = (
+    ("deploys_per_week", "deploys_per_week", "deploys/week", True),
+    ("lead_time_hours", "lead_time_hours.median", "lead time median (h)", False),
+    ("change_failure_rate", "change_failure_rate", "change failure rate", False),
+    ("recovery_hours", "recovery_hours.median", "time to restore (h)", False),
+)
+
+
+def environment_metrics(report: dict[str, Any]) -> dict[str, Any]:
+    """Metrics per environment (empty when the report has no history)."""
+    return dict((report.get("metrics") or {}).get("environments") or {})
+
+
+def declared_production(report: dict[str, Any]) -> list[str]:
+    """The environments the report treats as production, in its order."""
+    return list(((report.get("metrics") or {}).get("history") or {}).get("production_environments") or [])
+
+
+def figure(env_metrics: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path of an environment's metrics, or None."""
+    node: Any = env_metrics
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def dora_figures(env_metrics: dict[str, Any]) -> dict[str, Any]:
+    """The four DORA figures of one environment, by key."""
+    return {key: figure(env_metrics, path) for key, path, _, _ in DORA_FIGURES}
