@@ -52,7 +52,7 @@ from assess.model.finding import Outcome, Severity
 from assess.model.report import Report
 from assess.model.schema import report_schema
 from assess.org_scan import OrgFilters, list_org_repos, report_dir, scan_org
-from assess.reporters import json_report, junit, markdown, sarif, terminal
+from assess.reporters import fleet_report, json_report, junit, markdown, sarif, terminal
 from assess.reporters.audit_csv import audit_csv, audit_json
 
 
@@ -377,7 +377,7 @@ def _scan_org(settings: Settings, org: str, filters: OrgFilters, concurrency: in
     summary["not_assessed"] = [{"repo": o.repo, "error": o.error} for o in outcomes if o.report is None]
     _write_fleet(summary, reports, [f for f in formats if f != "terminal"] or ["json"], output_dir)
     if "terminal" in formats:
-        click.echo(_heavy("fleet_report").render_terminal(summary), nl=False)
+        click.echo(fleet_report.render_terminal(summary), nl=False)
     return Exit(code)
 
 
@@ -387,10 +387,10 @@ FLEET_FILES = {"json": "fleet.json", "md": "fleet.md", "html": "fleet.html", "pd
 
 def _write_fleet(fleet: dict[str, Any], reports: list[dict[str, Any]], formats: list[str], output_dir: Path) -> None:
     """Render every fleet format first, then write each file atomically."""
-    fleet_report = _heavy("fleet_report")
     renderers: dict[str, Callable[[], str | bytes]] = {
         "json": lambda: fleet_report.render_json(fleet), "md": lambda: fleet_report.render_markdown(fleet),
-        "html": lambda: fleet_report.render_html(fleet), "pdf": lambda: fleet_report.render_pdf(fleet),
+        "html": lambda: _heavy("fleet_document").render_html(fleet),
+        "pdf": lambda: _heavy("fleet_document").render_pdf(fleet),
         "sarif": lambda: fleet_report.render_sarif(reports), "junit": lambda: fleet_report.render_junit(reports),
         "terminal": lambda: fleet_report.render_terminal(fleet)}
     files = {fmt: renderers[fmt]() for fmt in formats}

@@ -1,5 +1,5 @@
-"""The fleet report in every format: JSON, Markdown, HTML, PDF, terminal, SARIF (a run per repository) and JUnit
-(a suite per repository)."""
+"""The fleet report in the light formats: JSON, Markdown, terminal, SARIF (a run per repository) and JUnit (a suite
+per repository). HTML and PDF are in fleet_document, which needs the chart and PDF stack."""
 
 from __future__ import annotations
 
@@ -7,15 +7,9 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
-from weasyprint import HTML
-
 from assess.model.check import STAGE_NAMES
-from assess.reporters import charts, junit, sarif
+from assess.reporters import junit, sarif
 from assess.reporters.markdown import escape
-from assess.reporters.pdf import BundledOnlyFetcher
-from assess.reporters.templates import templates_dir
 
 
 def render_json(fleet: dict[str, Any]) -> str:
@@ -47,24 +41,6 @@ def render_terminal(fleet: dict[str, Any]) -> str:
     lines += [f"  stage {n}: {fleet['stage_distribution'][str(n)]}" for n in range(5)]
     lines += [f"  {r['repo']:40} stage {r['stage']}  {', '.join(r['blockers'][:3])}" for r in fleet["rows"]]
     return "\n".join(lines) + "\n"
-
-
-def render_html(fleet: dict[str, Any]) -> str:
-    """One self-contained HTML page (autoescaped)."""
-    env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=select_autoescape(
-        enabled_extensions=("html", "j2"), default_for_string=True, default=True), trim_blocks=True,
-        lstrip_blocks=True)
-    css = (templates_dir() / "report.css").read_text(encoding="utf-8")
-    chart = Markup(charts.distribution(fleet["stage_distribution"]))
-    return env.get_template("fleet.html.j2").render(fleet=fleet, css=Markup(css), chart=chart,
-                                                    stage_names=STAGE_NAMES)
-
-
-def render_pdf(fleet: dict[str, Any]) -> bytes:
-    """The HTML page as PDF, fetching nothing."""
-    root = templates_dir()
-    data: bytes = HTML(string=render_html(fleet), base_url=str(root), url_fetcher=BundledOnlyFetcher(root)).write_pdf()
-    return data
 
 
 def render_sarif(reports: list[dict[str, Any]]) -> str:

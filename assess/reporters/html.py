@@ -17,12 +17,16 @@ def _environment() -> Environment:
         trim_blocks=True, lstrip_blocks=True)
 
 
+def render_template(name: str, **context: Any) -> str:
+    """A bundled template rendered with the report stylesheet inlined (values autoescaped)."""
+    css = (templates_dir() / "report.css").read_text(encoding="utf-8")
+    return _environment().get_template(name).render(css=Markup(css), **context)
+
+
 def render(report: dict[str, Any]) -> str:
     """HTML for a report JSON; every value from the report is escaped, only our own SVG charts are not."""
-    env = _environment()
     view = build_view(report)
     view["charts"] = {k: Markup(v) for k, v in view["charts"].items()}
     for item in view["delivery"]:
         item["chart"] = Markup(item["chart"])
-    css = (templates_dir() / "report.css").read_text(encoding="utf-8")
-    return env.get_template("report.html.j2").render(css=Markup(css), **view)
+    return render_template("report.html.j2", **view)

@@ -30,9 +30,13 @@ class BundledOnlyFetcher(URLFetcher):  # type: ignore[misc]
         raise ValueError(f"refused to fetch {url}: the report uses bundled assets only")
 
 
+def from_html(page: str) -> bytes:
+    """PDF bytes for one of our HTML pages, fetching nothing but the bundled assets."""
+    root = templates_dir()
+    data: bytes = HTML(string=page, base_url=str(root), url_fetcher=BundledOnlyFetcher(root)).write_pdf()
+    return data
+
+
 def render(report: dict[str, Any]) -> bytes:
     """PDF bytes for a report JSON (page numbers, running headers and a table of contents come from the CSS)."""
-    root = templates_dir()
-    document = HTML(string=html.render(report), base_url=str(root), url_fetcher=BundledOnlyFetcher(root))
-    data: bytes = document.write_pdf()
-    return data
+    return from_html(html.render(report))
