@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from assess.environments import glob_regex
+from assess.derive.deployment import glob_regex
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence
 
 GITHUB_COMMITTER = "noreply@github.com"
@@ -72,11 +72,17 @@ def environments_of(c: CommitRecord, environments: Mapping[str, tuple[str, ...]]
     return tuple(env for env, rx in matchers.items() if any(rx.match(path) for _, path in c.files))
 
 
-def build_audit_trail(history: HistoryEvidence, extra_bots: Sequence[str] = ()) -> tuple[AuditRecord, ...]:
-    """One record per deployment (a first-parent commit touching an environment), newest first."""
-    matchers = {env: glob_regex(tuple(globs)) for env, globs in history.environments.items()}
+def build_audit_trail(history: HistoryEvidence, extra_bots: Sequence[str] = (),
+                      environments: Mapping[str, tuple[str, ...]] | None = None,
+                      commits: Sequence[CommitRecord] | None = None) -> tuple[AuditRecord, ...]:
+    """One record per deployment (a first-parent commit touching an environment), newest first.
+
+    `environments` and `commits` default to the history's own (a timeline point passes its tree's environments and
+    the commits of its period)."""
+    declared = history.environments if environments is None else environments
+    matchers = {env: glob_regex(tuple(globs)) for env, globs in declared.items()}
     records: list[AuditRecord] = []
-    for c in history.commits:
+    for c in history.commits if commits is None else commits:
         envs = tuple(env for env, rx in matchers.items() if any(rx.match(path) for _, path in c.files))
         if envs:
             records.append(_record(c, envs, history, extra_bots))

@@ -34,6 +34,9 @@ from assess.collectors.git_repo import NotARepositoryError, RepositoryError
 from assess.collectors.github.api import ApiError, default_cache_dir
 from assess.collectors.samples import SampleError, get_sample, list_samples, materialise
 from assess.config import Config, ConfigError, load_config
+from assess.derive.periods import ALL, instant, parse_when
+from assess.derive.repo_kind import RepoKind
+from assess.derive.view import tree_view
 from assess.diff import compare, render_json, render_markdown, render_terminal
 from assess.engine import (
     DEFAULT_API_URL,
@@ -45,6 +48,7 @@ from assess.engine import (
     has_errors,
     run_assessment,
 )
+from assess.evaluation import periods_for, view_options
 from assess.fleet import merge as merge_reports
 from assess.model.codec import from_plain
 from assess.model.evidence import EvidenceBundle
@@ -54,6 +58,8 @@ from assess.model.schema import report_schema
 from assess.org_scan import OrgFilters, list_org_repos, report_dir, scan_org
 from assess.reporters import fleet_report, json_report, junit, markdown, sarif, terminal
 from assess.reporters.audit_csv import audit_csv, audit_json
+
+When = datetime | timedelta | str | None
 
 
 class Exit(IntEnum):
@@ -95,27 +101,39 @@ class SourceUnreachable(UserError):
     exit_code = int(Exit.SOURCE_UNREACHABLE)
 
 
-def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
-    """Parse --since/--until: an ISO date or date-time, or a duration back from now (90d, 12w, 6m, 1y)."""
+def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | timedelta | str | None:
+    """Parse --since/--until/--audit-since: `all`, a duration (90d, 12w, 6m, 1y), an ISO date or date-time."""
     if value is None:
         return None
-    text = value.strip()
-    units = {"d": 1, "w": 7, "m": 30, "y": 365}
-    if text[:-1].isdigit() and text[-1:] in units:
-        return datetime.now(UTC) - timedelta(days=int(text[:-1]) * units[text[-1]])
     try:
-        parsed = datetime.fromisoformat(text)
+        parsed = parse_when(value)
     except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD), an ISO date-time, or 90d/12w/6m/1y") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        raise click.BadParameter(str(exc)) from exc
+    if parsed == ALL and param.name != "since":
+        raise click.BadParameter("'all' is only meaningful for --since")
+    return parsed
+
+
+def _window(since: datetime | timedelta | str | None, until: datetime | timedelta | str | None,
+            audit_since: datetime | timedelta | str | None, as_of: datetime | None) -> dict[str, Any]:
+    """Settings fields for the periods: durations count back from the end (--until, the sample's date, or now)."""
+    end = instant(until, datetime.now(UTC)) or as_of
+    anchor = end or datetime.now(UTC)
+    return {"since": instant(since, anchor), "since_all": since == ALL, "until": end,
+            "audit_since": instant(audit_since, anchor)}
 
 
 def history_options(func: Callable[..., None]) -> Callable[..., None]:
     """Options that choose the history window, shared by `scan` and `audit-trail`."""
     for option in reversed([
         click.option("--branch", help="Branch whose first-parent history is read (default: HEAD's branch)."),
-        click.option("--since", callback=_when, help="Start of the window: YYYY-MM-DD, ISO date-time or 90d."),
-        click.option("--until", callback=_when, help="End of the window (default: now)."),
+        click.option("--since", callback=_when,
+                     help="Start of the assessment period for gates and delivery metrics (default: 90 days before "
+                     "--until): YYYY-MM-DD, ISO date-time, 90d, or 'all' for the whole history."),
+        click.option("--until", callback=_when,
+                     help="End of both periods (default: now): the repository is judged as it stood then."),
+        click.option("--audit-since", callback=_when,
+                     help="Start of the audit period for the change log (default: 12 months before --until)."),
         click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
                      help="Policy file (default: .gitops-assess.yaml in the repository)."),
     ]):
@@ -209,6 +227,8 @@ def cli() -> None:
               help="Directory for report files (report.json, …). Without it a single format goes to stdout.")
 @history_options
 @click.option("--no-history", is_flag=True, help="Skip history: no audit trail, metrics or timeline.")
+@click.option("--kind", type=click.Choice([k.value for k in RepoKind]),
+              help="What the repository is, overriding the guess (a kind other than gitops-estate is not graded).")
 @click.option("--timeline-months", type=click.IntRange(0, 120), default=12, show_default=True,
               help="Month-end points of the maturity timeline (0 turns it off).")
 @click.option("--verify-signatures", is_flag=True,
@@ -235,8 +255,8 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.option("--debug", is_flag=True, help="Log details (and tracebacks of internal errors) to stderr.")
 def scan(path: str | None, sample_name: str | None, revision: str, worktree: bool, formats: list[str],
-         output_dir: Path | None, config_path: str | None, branch: str | None, since: datetime | None,
-         until: datetime | None, no_history: bool, timeline_months: int, verify_signatures: bool,
+         output_dir: Path | None, config_path: str | None, branch: str | None, since: When, until: When,
+         audit_since: When, kind: str | None, no_history: bool, timeline_months: int, verify_signatures: bool,
          allowed_signers: Path | None, github_repo: str | None, no_github: bool, github_url: str,
          cache_dir: Path, no_cache: bool, max_wait: float, github_org: str | None, include_archived: bool,
          include_forks: bool, topics: tuple[str, ...], name_pattern: str | None, concurrency: int,
@@ -256,7 +276,8 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
             raise UserError("--github-org writes one report per repository: give --output DIR")
         filters = OrgFilters(include_archived, include_forks, topics, name_pattern, shard)
         config = _config(config_path, None)
-        settings = Settings(path=".", config=config, since=since, until=until, **github)  # type: ignore[arg-type]
+        settings = Settings(path=".", config=config, kind=kind, **_window(since, until, audit_since, None),
+                            **github)  # type: ignore[arg-type]
         sys.exit(int(_scan_org(settings, github_org, filters, concurrency, formats, output_dir, quiet,
                                fail_under_stage, fail_on)))
     file_formats = [f for f in formats if f != "terminal"]
@@ -274,8 +295,8 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
                 if recorded_cluster.is_file():
                     cluster["cluster_snapshots"] = (recorded_cluster,)
             settings = Settings(path=repo_path, revision=revision, worktree=worktree, config=config,
-                                target_name=name, history=not no_history, branch=branch, since=since,
-                                until=until or as_of, timeline_months=timeline_months,
+                                target_name=name, history=not no_history, branch=branch, kind=kind,
+                                **_window(since, until, audit_since, as_of), timeline_months=timeline_months,
                                 verify_signatures=verify_signatures, allowed_signers=allowed_signers, now=as_of,
                                 github_recorded=recorded, **github, **cluster)  # type: ignore[arg-type]
             with err.status("assessing…") as status:
@@ -514,16 +535,17 @@ def merge_cmd(inputs: tuple[Path, ...], output_dir: Path, formats: list[str], na
               help="File to write (default: stdout).")
 @history_options
 def audit_trail_cmd(path: str | None, sample_name: str | None, fmt: str, output: Path | None,
-                    config_path: str | None, branch: str | None, since: datetime | None,
-                    until: datetime | None) -> None:
+                    config_path: str | None, branch: str | None, since: When, until: When,
+                    audit_since: When) -> None:
     """Write the raw change log: one record per deployment change, for auditors."""
     if path and sample_name:
         raise UserError("give a PATH or --sample, not both")
     try:
         with _target(path, sample_name) as (repo_path, name, as_of):
             config = _config(config_path, repo_path)
-            settings = Settings(path=repo_path, config=config, target_name=name, branch=branch, since=since,
-                                until=until or as_of, timeline_months=0, now=as_of)
+            window = _window(since, until, audit_since, as_of)
+            settings = Settings(path=repo_path, config=config, target_name=name, branch=branch,
+                                timeline_months=0, now=as_of, **window)
             bundle = collect(settings)
     except ConfigError as exc:
         raise UserError(str(exc)) from exc
@@ -534,7 +556,11 @@ def audit_trail_cmd(path: str | None, sample_name: str | None, fmt: str, output:
     if bundle.history is None:
         reason = next((u.reason for u in bundle.unavailable if u.source.value == "history"), "no history")
         raise SourceUnreachable(f"no audit trail: {reason}")
-    records = derive(bundle.history, config).audit_trail
+    view = tree_view(bundle.git, view_options(settings, bundle)) if bundle.git else None
+    if view is None:
+        raise SourceUnreachable("no audit trail: the repository tree could not be read")
+    records = derive(bundle.history, config, bundle.github, view, periods_for(settings, bundle.history,
+                                                                              as_of or datetime.now(UTC))).audit_trail
     text = audit_csv(records) if fmt == "csv" else audit_json(records)
     if output is None:
         click.echo(text, nl=False)

@@ -12,6 +12,7 @@ import yaml
 
 from assess.collectors.yaml_docs import load_documents
 from assess.model.context import Thresholds
+from assess.model.period import PeriodDefaults
 
 CONFIG_NAME = ".gitops-assess.yaml"
 
@@ -34,8 +35,27 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "min_engineers": {"type": "integer", "minimum": 1},
                 "min_signed_share": {"type": "number", "minimum": 0, "maximum": 1},
                 "ci_success_rate": {"type": "number", "minimum": 0, "maximum": 1},
+                "pr_share_min": {"type": "number", "minimum": 0, "maximum": 1},
             },
         },
+        "window": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "period_days": {"type": "integer", "minimum": 1, "maximum": 3650},
+                "audit_months": {"type": "integer", "minimum": 1, "maximum": 120},
+            },
+        },
+        "kind": {"enum": ["gitops-estate", "product-source", "examples", "policy-library", "template"]},
+        "paths": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "exclude": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                "include": {"type": "array", "items": {"type": "string", "minLength": 1}},
+            },
+        },
+        "repository_urls": {"type": "array", "items": {"type": "string", "minLength": 1}},
         "bots": {"type": "array", "items": {"type": "string", "minLength": 1}},
         "checks": {
             "type": "object",
@@ -96,6 +116,11 @@ class Config:
     enabled_checks: frozenset[str] | None = None
     bots: tuple[str, ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    periods: PeriodDefaults = field(default_factory=PeriodDefaults)
+    kind: str | None = None
+    exclude_paths: tuple[str, ...] | None = None
+    include_paths: tuple[str, ...] = ()
+    repository_urls: tuple[str, ...] = ()
 
     def runs(self, check_id: str) -> bool:
         """Whether a check is switched on by the policy file."""
@@ -161,6 +186,13 @@ def load_config(explicit: str | None, repo_root: str | None, known_checks: froze
         enabled_checks=frozenset(checks["enable"]) if "enable" in checks else None,
         bots=tuple(data.get("bots", [])),
         waivers=tuple(waivers),
+        periods=PeriodDefaults(**{k: v for k, v in {
+            "practice_days": data.get("window", {}).get("period_days"),
+            "audit_months": data.get("window", {}).get("audit_months")}.items() if v is not None}),
+        kind=data.get("kind"),
+        exclude_paths=tuple(data["paths"]["exclude"]) if "exclude" in data.get("paths", {}) else None,
+        include_paths=tuple(data.get("paths", {}).get("include", [])),
+        repository_urls=tuple(data.get("repository_urls", [])),
     )
 
 

@@ -34,3 +34,15 @@ def figure(env_metrics: dict[str, Any], path: str) -> Any:
 def dora_figures(env_metrics: dict[str, Any]) -> dict[str, Any]:
     """The four DORA figures of one environment, by key."""
     return {key: figure(env_metrics, path) for key, path, _, _ in DORA_FIGURES}
+
+
+TIER_METRICS = ("deployment_frequency", "lead_time", "change_failure_rate", "recovery_time")
+
+
+def tiers(env_metrics: dict[str, Any], table: str = "dora_2024") -> dict[str, str]:
+    """The tier of each DORA figure on a table, or why there is none (no deployment in the period, not graded)."""
+    found = env_metrics.get("tiers")
+    if isinstance(found, dict) and isinstance(found.get(table), dict):
+        return {m: str(found[table].get(m) or "n/a") for m in TIER_METRICS}
+    reason = str(env_metrics.get("activity") or "not graded")
+    return dict.fromkeys(TIER_METRICS, reason)

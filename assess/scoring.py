@@ -55,11 +55,11 @@ class Scores:
 
 
 def score(findings: Sequence[Finding], specs: Sequence[CheckSpec], thresholds: Thresholds,
-          metrics: Mapping[str, Any] | None = None) -> Scores:
-    """Derive stage, signals, premature verdict, risks, dimension placement and next steps."""
+          metrics: Mapping[str, Any] | None = None, stage: StageResult | None = None) -> Scores:
+    """Derive stage (unless already judged), signals, premature verdict, risks, dimensions and next steps."""
     by_id = {f.check_id: f for f in findings}
     spec_by_id = {s.id: s for s in specs}
-    stage = stage_result(by_id, specs)
+    stage = stage or stage_result(by_id, specs)
     return Scores(
         stage=stage,
         signals=signal_results(by_id, specs),
@@ -115,7 +115,15 @@ def stage_result(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec]) -> St
         blockers=blockers,
         unverified=tuple(unverified),
         explanation=_explain(reached, basis, blockers, unverified, caveats),
+        provisional=bool(unverified),
     )
+
+
+def not_an_estate(stage: StageResult, kind: str, reason: str) -> StageResult:
+    """Stage 0 with the reason: a repository that is not a GitOps estate is not graded on the maturity ladder."""
+    return StageResult(0, STAGE_NAMES[0], stage.basis, {k: 0 for k in stage.progress}, (), (),
+                       f"Not a GitOps estate ({kind}): {reason}. Stage 0 here is not a grade: the maturity stages "
+                       "judge repositories that declare what runs; CI and supply-chain checks still ran.", False)
 
 
 def _basis(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec], reached: int) -> Confidence:
@@ -136,7 +144,7 @@ def _explain(reached: int, basis: Confidence, blockers: tuple[str, ...], unverif
     if caveats:
         parts.append(f"With caveats: {', '.join(caveats)}.")
     if unverified:
-        parts.append(f"Not verified for lack of evidence: {', '.join(unverified)}.")
+        parts.append(f"Provisional: not verified for lack of evidence: {', '.join(unverified)}.")
     if reached < 4:
         nxt = reached + 1
         if blockers:

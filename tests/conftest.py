@@ -15,6 +15,7 @@ import pytest
 
 from assess.checks.catalog import Check, find_check, load_catalog
 from assess.collectors.repo_tree import collect_repo
+from assess.derive.view import ViewOptions, tree_view
 from assess.model.context import CheckContext
 from assess.model.evidence import EvidenceBundle, RepoEvidence
 from assess.model.schema import report_schema
@@ -82,9 +83,16 @@ def context_of(repo_factory: Callable[[Files], Path]) -> Callable[[Files], Check
     """Build a check context from a file dict, through a real Git repository."""
 
     def build(files: Files) -> CheckContext:
-        return CheckContext(EvidenceBundle(git=evidence_of(repo_factory(files))))
+        return tree_context(evidence_of(repo_factory(files)))
 
     return build
+
+
+def tree_context(tree: RepoEvidence) -> CheckContext:
+    """A check context for a tree, seen the way a scan sees it (estate view, deployment map)."""
+    view = tree_view(tree, ViewOptions())
+    return CheckContext(EvidenceBundle(git=view.estate), deployment=view.deployment,
+                        production_envs=view.deployment.production, deployed=view.deployed)
 
 
 def assert_valid_report(data: dict[str, Any] | str | Path) -> dict[str, Any]:

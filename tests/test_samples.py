@@ -24,8 +24,9 @@ def test_sample_reaches_its_stage_and_a_bare_clone_agrees(sample, tmp_path: Path
     repo = materialise(sample, tmp_path / "work")
     bare = tmp_path / "bare.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(bare)], check=True)
-    report, _ = run_assessment(Settings(path=str(repo)))
-    bare_report, _ = run_assessment(Settings(path=str(bare)))
+    # Judged as of the sample's date, as `scan --sample` does (today they are dormant).
+    report, _ = run_assessment(Settings(path=str(repo), now=sample.as_of, until=sample.as_of))
+    bare_report, _ = run_assessment(Settings(path=str(bare), now=sample.as_of, until=sample.as_of))
     assert report.stage.reached == sample.stage, report.stage.explanation
     assert bare_report.stage == report.stage
     assert [f.to_json() for f in bare_report.findings] == [f.to_json() for f in report.findings]

@@ -39,7 +39,7 @@ def test_unknown_does_not_block_but_is_listed_as_unverified() -> None:
     result = score(findings({"no-push-deploy-from-ci": Outcome.UNKNOWN}), SPECS, Thresholds())
     assert result.stage.reached == 4
     assert "no-push-deploy-from-ci" in result.stage.unverified
-    assert "Not verified" in result.stage.explanation
+    assert result.stage.provisional and "Provisional: not verified" in result.stage.explanation
 
 
 def test_a_stage_with_no_passing_gate_is_not_reached() -> None:

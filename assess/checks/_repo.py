@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from assess.derive.ci import CiCommand, ci_commands, workflow_jobs
 from assess.model.check import CheckResult
 from assess.model.context import CheckContext
 from assess.model.evidence import FileKind, RepoEvidence, RepoFile, YamlDoc
@@ -22,6 +23,7 @@ WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "P
 IAC_KINDS = frozenset({FileKind.KUBERNETES, FileKind.KUSTOMIZATION, FileKind.HELM_CHART, FileKind.HELM_TEMPLATE,
                        FileKind.TERRAFORM})
 MAX_REFS = 25
+__all__ = ["CiCommand", "ci_commands", "workflow_jobs"]
 
 
 def repo(ctx: CheckContext) -> RepoEvidence:
@@ -29,6 +31,12 @@ def repo(ctx: CheckContext) -> RepoEvidence:
     if ctx.evidence.git is None:
         raise LookupError("git evidence missing")
     return ctx.evidence.git
+
+
+def deployed(ctx: CheckContext) -> RepoEvidence:
+    """The declarations reconcilers apply (the estate without files no reconciler applies): what deployment
+    findings are judged on. The whole estate when no reconciler entry point is known."""
+    return ctx.deployed if ctx.deployed is not None else repo(ctx)
 
 
 def docs(ev: RepoEvidence, *kinds: str, group: str | None = None) -> list[YamlDoc]:
@@ -81,87 +89,6 @@ def has_key(doc: YamlDoc, key_path: str) -> bool:
         return key_path in doc.lines
     sentinel = object()
     return doc.get(key_path, sentinel) is not sentinel
-
-
-# --- CI ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CiCommand:
-    """One shell line run by a CI system, or one action it uses."""
-
-    path: str
-    line: int
-    text: str
-    uses: str | None = None
-
-
-def ci_commands(ev: RepoEvidence) -> Iterator[CiCommand]:
-    """Shell lines and actions of every CI definition, with their lines."""
-    for doc in ev.docs:
-        kinds = _kinds_of(ev, doc.path)
-        if FileKind.GITHUB_WORKFLOW in kinds:
-            yield from _github_commands(doc)
-        elif FileKind.GITLAB_CI in kinds or FileKind.CIRCLECI in kinds:
-            yield from _script_values(doc, doc.body, "")
-    for f in files_of(ev, FileKind.JENKINSFILE):
-        for i, text in enumerate((f.text or "").splitlines(), start=1):
-            yield CiCommand(f.path, i, text.strip())
-
-
-def _kinds_of(ev: RepoEvidence, path: str) -> tuple[FileKind, ...]:
-    return ev.kinds_by_path.get(path, ())
-
-
-def workflow_jobs(doc: YamlDoc) -> dict[str, object]:
-    """The jobs mapping of a GitHub Actions workflow document."""
-    jobs = doc.get("jobs")
-    return jobs if isinstance(jobs, dict) else {}
-
-
-def _github_commands(doc: YamlDoc) -> Iterator[CiCommand]:
-    for job_id, job in workflow_jobs(doc).items():
-        if not isinstance(job, dict):
-            continue
-        if isinstance(job.get("uses"), str):
-            yield CiCommand(doc.path, doc.line_of(f"jobs.{job_id}.uses"), "", job["uses"])
-        steps = job.get("steps")
-        for i, step in enumerate(steps if isinstance(steps, list) else []):
-            if not isinstance(step, dict):
-                continue
-            base = f"jobs.{job_id}.steps.{i}"
-            if isinstance(step.get("uses"), str):
-                yield CiCommand(doc.path, doc.line_of(f"{base}.uses"), "", step["uses"])
-            if isinstance(step.get("run"), str):
-                yield from _lines_of(doc.path, doc.line_of(f"{base}.run"), step["run"])
-
-
-def _lines_of(path: str, key_line: int, script: str) -> Iterator[CiCommand]:
-    lines = script.splitlines()
-    offset = 1 if len(lines) > 1 or script.endswith("\n") else 0
-    for i, text in enumerate(lines):
-        if text.strip():
-            yield CiCommand(path, key_line + offset + i, text.strip())
-
-
-def _script_values(doc: YamlDoc, node: object, prefix: str) -> Iterator[CiCommand]:
-    """GitLab `script`/`before_script`/`after_script` and CircleCI `run` values, wherever they sit."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
-            if key in ("script", "before_script", "after_script", "run", "command"):
-                items = value if isinstance(value, list) else [value]
-                for i, item in enumerate(items):
-                    if isinstance(item, str):
-                        line = doc.line_of(f"{path}.{i}" if isinstance(value, list) else path)
-                        yield from _lines_of(doc.path, line, item)
-                    elif isinstance(item, dict):
-                        yield from _script_values(doc, item, f"{path}.{i}" if isinstance(value, list) else path)
-            else:
-                yield from _script_values(doc, value, path)
-    elif isinstance(node, list):
-        for i, item in enumerate(node):
-            yield from _script_values(doc, item, f"{prefix}.{i}")
 
 
 # --- images ---------------------------------------------------------------------------------------------
@@ -224,8 +151,6 @@ def image_tag(image: str) -> tuple[str | None, bool]:
 # --- clusters and environments ------------------------------------------------------------------------
 
 CLUSTER_DIR = re.compile(r"^(?:.*/)?clusters/([^/]+)/")
-ENV_DIR = re.compile(r"^(?:.*/)?(?:overlays|envs|environments|clusters)/([^/]+)/")
-VALUES_ENV = re.compile(r"(?:^|/)values[-.]([a-z0-9_]+)\.ya?ml$")
 TF_CLUSTER = re.compile(
     r'^\s*(?:resource\s+"(aws_eks_cluster|google_container_cluster|azurerm_kubernetes_cluster|'
     r'digitalocean_kubernetes_cluster|linode_lke_cluster|oci_containerengine_cluster)"|'
@@ -236,8 +161,6 @@ CLOUD_OF_KIND = {"AWS": "aws", "GCP": "gcp", "Azure": "azure", "Vsphere": "vsphe
                  "Hetzner": "hetzner", "OpenStack": "openstack", "DO": "digitalocean", "Metal3": "metal3"}
 TF_CLOUD = {"aws_": "aws", "google_": "gcp", "azurerm_": "azure", "digitalocean_": "digitalocean",
             "linode_": "linode", "oci_": "oracle"}
-ENV_NAMES = {"dev", "development", "test", "qa", "stage", "staging", "uat", "preprod", "pre-prod", "prod",
-             "production", "sandbox", "perf", "demo"}
 
 
 @dataclass(frozen=True)
@@ -291,22 +214,6 @@ def clusters(ev: RepoEvidence) -> dict[str, ClusterDecl]:
         if name not in known:
             found.setdefault(f"dir:{name}", ClusterDecl(name, ref, None, None, "clusters/<name>/ directory"))
     return found
-
-
-def environments(ev: RepoEvidence) -> dict[str, list[str]]:
-    """Environment name -> declaration paths, from per-environment directories and values files."""
-    envs: dict[str, list[str]] = {}
-    for f in ev.files:
-        if not set(f.kinds) & (IAC_KINDS | {FileKind.HELM_VALUES}):
-            continue
-        m = ENV_DIR.match(f.path)
-        name = m.group(1) if m else None
-        if name is None:
-            v = VALUES_ENV.search(f.path)
-            name = v.group(1) if v else None
-        if name is not None and (name.lower() in ENV_NAMES or (m and "/clusters/" not in "/" + f.path)):
-            envs.setdefault(name, []).append(f.path)
-    return envs
 
 
 # --- CODEOWNERS ---------------------------------------------------------------------------------------

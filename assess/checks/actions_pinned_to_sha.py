@@ -17,6 +17,7 @@ SPEC = CheckSpec(
     principle=Principle.VERSIONED,
     severity=Severity.HIGH,
     failure_modes=(FailureMode.FM2,),
+    any_repository=True,
     rationale="Tags move. In March 2025 the compromised `reviewdog/action-setup` tag injected code into CI runners "
     "and reached secrets of connected GitOps pipelines. A 40-character SHA cannot be re-pointed.",
     remediation="Pin every `uses:` to a full commit SHA with the version as a comment "

@@ -15,6 +15,7 @@ SPEC = CheckSpec(
     severity=Severity.MEDIUM,
     failure_modes=(FailureMode.FM1,),
     sources=("github",),
+    any_repository=True,
     rationale="At stage 2 no one, not even an admin, makes a persistent change outside a reviewed pull request. "
     "Bypass rights are the path incidents and attackers take.",
     remediation="Enable `enforce admins` (classic) or remove bypass actors from the ruleset; keep a documented "

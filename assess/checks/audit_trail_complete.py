@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assess.checks._history import commit_refs, describe, initial_import
+from assess.checks._history import commit_refs, describe, initial_import, nothing_to_judge
 from assess.checks._repo import plural, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
@@ -40,9 +40,9 @@ def _gaps(r: AuditRecord) -> list[str]:
 
 def run(ctx: CheckContext) -> CheckResult:
     """Fail on deployments with a placeholder identity or with neither PR nor ticket reference."""
-    changes = [r for r in ctx.audit_trail if not initial_import(r)]
+    changes = [r for r in ctx.audit_trail if not initial_import(r, ctx)]
     if not changes:
-        return result(Outcome.NOT_APPLICABLE, "No deployment in the window.", confidence=Confidence.INFERRED)
+        return nothing_to_judge(ctx, "deployment")
     gaps = [r for r in changes if _gaps(r)]
     if gaps:
         return result(Outcome.FAIL, f"{len(gaps)} of {plural(len(changes), 'deployment')} are not attributable "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assess.checks._reconciler import argo_units, flux_helmreleases, flux_kustomizations
-from assess.checks._repo import doc_ref, has_key, is_true, plural, repo, result
+from assess.checks._repo import deployed, doc_ref, has_key, is_true, plural, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
@@ -25,7 +25,7 @@ SPEC = CheckSpec(
 
 def run(ctx: CheckContext) -> CheckResult:
     """Fail on Argo apps without `automated` and on suspended Flux objects."""
-    ev = repo(ctx)
+    ev = deployed(ctx)
     argo, flux = argo_units(ev), flux_kustomizations(ev) + flux_helmreleases(ev)
     if not argo and not flux:
         return result(Outcome.FAIL, "No reconciled application declared, so nothing syncs automatically.")

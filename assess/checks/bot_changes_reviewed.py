@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._history import PR_PATHS, commit_refs, describe
+from assess.checks._history import PR_PATHS, commit_refs, describe, nothing_to_judge
 from assess.checks._repo import plural, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
@@ -27,8 +27,7 @@ def run(ctx: CheckContext) -> CheckResult:
     """Fail on bot deployments that did not land through a pull request."""
     bots = [r for r in ctx.audit_trail if r.is_bot]
     if not bots:
-        return result(Outcome.NOT_APPLICABLE, "No bot changed a deployment in the window.",
-                      confidence=Confidence.INFERRED)
+        return nothing_to_judge(ctx, "bot change to a deployment")
     direct = [r for r in bots if r.change_path not in PR_PATHS]
     if direct:
         return result(Outcome.FAIL, f"{len(direct)} of {plural(len(bots), 'bot change')} bypassed review: "

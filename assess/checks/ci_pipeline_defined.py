@@ -16,6 +16,7 @@ SPEC = CheckSpec(
     severity=Severity.MEDIUM,
     stage=1,
     signals=(Signal.RELIABLE_CI,),
+    any_repository=True,
     rationale="GitOps covers delivery, not integration: CI must build, test and package with near-zero manual "
     "work. A flaky or missing pipeline does not improve with GitOps on top.",
     remediation="Add a CI pipeline (GitHub Actions, GitLab CI, Jenkins or CircleCI) that validates every change.",

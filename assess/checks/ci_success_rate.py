@@ -18,6 +18,7 @@ SPEC = CheckSpec(
     severity=Severity.MEDIUM,
     signals=(Signal.RELIABLE_CI,),
     sources=("github",),
+    any_repository=True,
     rationale="A flaky pipeline does not get better with GitOps on top: fix CI first. The success rate of completed "
     "default-branch runs (cancelled and skipped runs excluded) is the measure.",
     remediation="Fix or quarantine the failing workflows until the default branch stays green.",

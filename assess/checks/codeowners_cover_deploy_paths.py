@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._repo import IAC_KINDS, codeowners, files_of, owner_of, plural, repo, result, top_dirs
+from assess.checks._repo import IAC_KINDS, codeowners, deployed, files_of, owner_of, plural, result, top_dirs
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle, Signal
 from assess.model.context import CheckContext
@@ -25,7 +25,7 @@ SPEC = CheckSpec(
 
 def run(ctx: CheckContext) -> CheckResult:
     """Fail when CODEOWNERS is missing or leaves deployment files without an owner."""
-    ev = repo(ctx)
+    ev = deployed(ctx)
     deploy = [f.path for f in files_of(ev, *IAC_KINDS)]
     if not deploy:
         return result(Outcome.NOT_APPLICABLE, "No deployment declarations to own.")

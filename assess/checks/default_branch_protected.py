@@ -18,6 +18,7 @@ SPEC = CheckSpec(
     signals=(Signal.PR_GATE,),
     failure_modes=(FailureMode.FM1,),
     sources=("github",),
+    any_repository=True,
     rationale="The reconciler applies whatever the default branch says. Without protection anyone with write "
     "access, or a leaked token, changes production with a push.",
     remediation="Protect the default branch with a ruleset (or classic branch protection): require pull requests, "

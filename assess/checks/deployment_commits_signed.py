@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._history import commit_refs, describe
+from assess.checks._history import commit_refs, describe, nothing_to_judge
 from assess.checks._repo import plural, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
@@ -28,7 +28,7 @@ def run(ctx: CheckContext) -> CheckResult:
     """Fail when the signed share of deployments is below the configured threshold."""
     changes = list(ctx.audit_trail)
     if not changes:
-        return result(Outcome.NOT_APPLICABLE, "No deployment in the window.", confidence=Confidence.INFERRED)
+        return nothing_to_judge(ctx, "deployment")
     unsigned = [r for r in changes if r.signature is SignatureType.NONE]
     malformed = [r for r in changes if r.signature is SignatureType.MALFORMED]
     webflow = sum(r.webflow_signed for r in changes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._repo import IAC_KINDS, environments, files_of, plural, repo, result
+from assess.checks._repo import IAC_KINDS, files_of, plural, repo, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
@@ -24,21 +24,27 @@ SPEC = CheckSpec(
 
 
 def run(ctx: CheckContext) -> CheckResult:
-    """Pass when at least the configured number of environments is declared apart."""
+    """Pass when at least the configured number of environments is declared apart (one detection serves every
+    check, the audit trail and the metrics)."""
     ev = repo(ctx)
     if not files_of(ev, *IAC_KINDS):
         return result(Outcome.NOT_APPLICABLE, "No deployment declarations, so no environments to separate.")
-    envs = environments(ev)
+    dmap = ctx.deployment
     wanted = ctx.thresholds.min_environments
-    found = [Ref.file(paths[0]) for paths in envs.values()]
-    if len(envs) >= wanted:
-        return result(Outcome.PASS, f"{plural(len(envs), 'environment')} declared apart: {', '.join(sorted(envs))}.",
+    found = [Ref.file(next((p for p in globs if "*" not in p), globs[0].removesuffix("/**")))
+             for globs in dmap.environments.values() if globs]
+    names = ", ".join(f"{env} ({dmap.how.get(env, dmap.basis.value)})" for env in dmap.environments)
+    if len(dmap.environments) >= wanted:
+        return result(Outcome.PASS, f"{plural(len(dmap.environments), 'environment')} declared apart: {names}.",
                       found)
-    if envs:
-        return result(Outcome.FAIL, f"Only {', '.join(envs)} declared; at least {wanted} environments expected "
-                      "(overlays/<env>, envs/<env>, clusters/<env> or values-<env>.yaml).", found)
-    return result(Outcome.FAIL, "No per-environment declarations (overlays/<env>, envs/<env>, clusters/<env>, "
-                  "values-<env>.yaml).")
+    if dmap.environments:
+        return result(Outcome.FAIL, f"Only {names} declared; at least {wanted} environments expected "
+                      "(overlays/<env>, envs/<env>, clusters/<name>, or one reconciler entry point per environment).",
+                      found)
+    # The declarations are there and name no environment: that is the finding itself, not a missing input.
+    return result(Outcome.FAIL, "No per-environment declarations: no reconciler entry point, per-environment folder "
+                  "(overlays/<env>, envs/<env>, clusters/<name>), referenced values-<env>.yaml or CI deploy command "
+                  "names an environment.")
 
 
 CHECK = Check(SPEC, run)

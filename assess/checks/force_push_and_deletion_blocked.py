@@ -15,6 +15,7 @@ SPEC = CheckSpec(
     severity=Severity.HIGH,
     failure_modes=(FailureMode.FM1,),
     sources=("github",),
+    any_repository=True,
     rationale="The Git history is the audit trail: a force push can erase deployments and failures from it, and "
     "the reconciler follows the rewritten branch immediately.",
     remediation="Block force pushes (`non_fast_forward` rule) and deletions (`deletion` rule) on the default "

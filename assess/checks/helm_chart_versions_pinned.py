@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assess.checks._repo import ARGO, FLUX_HELM, doc_ref, docs, files_of, plural, repo, result
+from assess.checks._repo import ARGO, FLUX_HELM, deployed, doc_ref, docs, files_of, plural, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
@@ -32,7 +32,7 @@ def _floating(version: object) -> bool:
 
 def run(ctx: CheckContext) -> CheckResult:
     """Fail on missing or ranged chart versions in HelmReleases, Argo CD Helm sources and Chart.yaml dependencies."""
-    ev = repo(ctx)
+    ev = deployed(ctx)
     checked, loose = 0, []
     for doc in docs(ev, "HelmRelease", group=FLUX_HELM):
         if doc.get("spec.chartRef") is not None or doc.templated:

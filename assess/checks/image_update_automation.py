@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._repo import FLUX_IMAGE, WORKLOAD_KINDS, doc_ref, docs, files_of, repo, result
+from assess.checks._repo import FLUX_IMAGE, WORKLOAD_KINDS, deployed, doc_ref, docs, files_of, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
@@ -27,7 +27,7 @@ IMAGE_UPDATER = "argocd-image-updater.argoproj.io/image-list"
 
 def run(ctx: CheckContext) -> CheckResult:
     """Pass on Flux image automation, Argo CD Image Updater, or Renovate/Dependabot watching images."""
-    ev = repo(ctx)
+    ev = deployed(ctx)
     flux = docs(ev, "ImageUpdateAutomation", "ImagePolicy", group=FLUX_IMAGE)
     updater = [d for d in docs(ev, "Application", "ApplicationSet")
                if IMAGE_UPDATER in (d.get("metadata.annotations") or {})

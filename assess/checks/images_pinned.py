@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._repo import image_tag, images, plural, repo, result
+from assess.checks._repo import deployed, image_tag, images, plural, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
@@ -25,7 +25,7 @@ MUTABLE = {None, "", "latest", "main", "master", "stable", "dev", "develop", "ed
 
 def run(ctx: CheckContext) -> CheckResult:
     """Fail on untagged or mutable tags; report the share pinned by digest."""
-    ev = repo(ctx)
+    ev = deployed(ctx)
     uses = list(images(ev))
     if not uses:
         return result(Outcome.NOT_APPLICABLE, "No container images declared.")

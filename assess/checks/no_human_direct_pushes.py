@@ -28,21 +28,22 @@ DIRECT = (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT, ChangePath.LOCAL_MERGE)
 
 
 def run(ctx: CheckContext) -> CheckResult:
-    """Fail on any first-parent commit by a person that carries no pull-request marker (root commit excepted)."""
-    history = ctx.evidence.history
-    if history is None or not history.commits:
-        return result(Outcome.NOT_APPLICABLE, "No commits in the window.", confidence=Confidence.INFERRED)
+    """Fail on first-parent commits of the period by people that carry no pull-request marker (the bootstrap
+    excepted). Unlike the stage gate, no tolerance: each one is a change nobody reviewed."""
+    commits = [c for c in ctx.period_commits() if c.parents and c.sha not in ctx.bootstrap]
+    if not commits:
+        return result(Outcome.NOT_APPLICABLE, f"No commit in {ctx.period_label}.", confidence=Confidence.INFERRED)
     confirmed_pr = {sha for sha, prs in (ctx.evidence.github.commit_pulls.items() if ctx.evidence.github else ())
                     if prs}  # rebase merges: GitHub knows their pull request
-    pushes = [c for c in history.commits if c.parents and change_path(c)[0] in DIRECT
-              and bot_kind(c.author_name, c.author_email) is None and c.sha not in confirmed_pr]
-    if pushes:
-        sample = "; ".join(f'{c.sha[:7]} "{c.subject[:50]}" ({c.author_email})' for c in pushes[:3])
-        return result(Outcome.FAIL, f"{plural(len(pushes), 'direct push')} by people among "
-                      f"{plural(len(history.commits), 'commit')}: {sample}.",
-                      [Ref(RefKind.COMMIT, c.sha) for c in pushes], Confidence.INFERRED)
-    return result(Outcome.PASS, f"No human direct push among {plural(len(history.commits), 'commit')}.",
-                  confidence=Confidence.INFERRED)
+    humans = [c for c in commits if bot_kind(c.author_name, c.author_email) is None]
+    pushes = [c for c in humans if change_path(c)[0] in DIRECT and c.sha not in confirmed_pr]
+    scope = f"{plural(len(commits), 'commit')} in {ctx.period_label}"
+    if not pushes:
+        return result(Outcome.PASS, f"No human direct push among {scope}.", confidence=Confidence.INFERRED)
+    sample = "; ".join(f'{c.committed_at[:10]} {c.sha[:7]} by {c.author_email} "{c.subject[:50]}"'
+                       for c in pushes[:10]) + (f"; and {len(pushes) - 10} more" if len(pushes) > 10 else "")
+    return result(Outcome.FAIL, f"{plural(len(pushes), 'direct push')} by people among {scope}: {sample}.",
+                  [Ref(RefKind.COMMIT, c.sha) for c in pushes], Confidence.INFERRED)
 
 
 CHECK = Check(SPEC, run)

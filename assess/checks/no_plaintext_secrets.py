@@ -15,6 +15,7 @@ SPEC = CheckSpec(
     principle=Principle.DECLARATIVE,
     severity=Severity.CRITICAL,
     failure_modes=(FailureMode.FM1,),
+    any_repository=True,
     rationale="The state repository is critical infrastructure: everything in it is readable by everyone with "
     "clone access and lives forever in history. Base64 is an encoding, not encryption.",
     remediation="Rotate the exposed credentials, then encrypt with SOPS or SealedSecrets, or reference an external "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assess.checks._reconciler import all_units
-from assess.checks._repo import ARGO, FLUX_SOURCE, doc_ref, docs, plural, repo, result
+from assess.checks._repo import ARGO, FLUX_SOURCE, deployed, doc_ref, docs, plural, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
@@ -25,7 +25,7 @@ SPEC = CheckSpec(
 
 def run(ctx: CheckContext) -> CheckResult:
     """Pass when Argo CD Applications/ApplicationSets or Flux Kustomizations/HelmReleases are declared."""
-    ev = repo(ctx)
+    ev = deployed(ctx)
     units = all_units(ev)
     sources = docs(ev, group=FLUX_SOURCE) + docs(ev, "AppProject", group=ARGO)
     if not units:

@@ -18,6 +18,7 @@ SPEC = CheckSpec(
     signals=(Signal.PR_GATE,),
     failure_modes=(FailureMode.FM1,),
     sources=("github",),
+    any_repository=True,
     rationale="A pull request is a gate only when someone other than the author must approve it; code-owner review "
     "makes the right people that someone for production paths.",
     remediation="Require a pull request with at least one approving review and code-owner review on the default "

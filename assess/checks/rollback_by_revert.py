@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._history import commit_refs, describe
+from assess.checks._history import commit_refs, describe, nothing_to_judge
 from assess.checks._repo import plural, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle
@@ -29,10 +29,9 @@ def run(ctx: CheckContext) -> CheckResult:
     if not failed:
         reverts = [r for r in ctx.audit_trail if r.is_revert]
         if reverts:
-            return result(Outcome.PASS, f"{plural(len(reverts), 'revert')} in the window.", commit_refs(reverts),
-                          Confidence.INFERRED)
-        return result(Outcome.NOT_APPLICABLE, "No failed deployment or revert in the window.",
-                      confidence=Confidence.INFERRED)
+            return result(Outcome.PASS, f"{plural(len(reverts), 'revert')} in {ctx.period_label}.",
+                          commit_refs(reverts), Confidence.INFERRED)
+        return nothing_to_judge(ctx, "failed deployment or revert")
     forward = [r for r in failed if r.failure_detection == "hotfix"]
     in_git = len(failed) - len(forward)
     if forward and not in_git:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assess.checks._reconciler import argo_units, flux_helmreleases, flux_kustomizations
-from assess.checks._repo import doc_ref, is_true, plural, repo, result
+from assess.checks._repo import deployed, doc_ref, is_true, plural, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
@@ -26,7 +26,7 @@ SPEC = CheckSpec(
 
 def run(ctx: CheckContext) -> CheckResult:
     """Fail on Argo apps without selfHeal; warn on HelmReleases without drift detection."""
-    ev = repo(ctx)
+    ev = deployed(ctx)
     argo, kustomizations, releases = argo_units(ev), flux_kustomizations(ev), flux_helmreleases(ev)
     if not (argo or kustomizations or releases):
         return result(Outcome.FAIL, "No reconciler declared: drift is only ever fixed by hand.")

@@ -15,6 +15,7 @@ SPEC = CheckSpec(
     severity=Severity.MEDIUM,
     failure_modes=(FailureMode.FM1,),
     sources=("github",),
+    any_repository=True,
     rationale="Requiring signatures makes every state change attributable to a key, so a stolen password or token "
     "alone cannot write production state.",
     remediation="Enable `required_signatures` (ruleset or classic protection) and register signing keys.",

@@ -15,6 +15,7 @@ SPEC = CheckSpec(
     severity=Severity.MEDIUM,
     signals=(Signal.RELIABLE_CI,),
     sources=("github",),
+    any_repository=True,
     rationale="If CI results do not gate the merge, a red build can still become the state the reconciler "
     "enforces.",
     remediation="Require the validating CI jobs as status checks on the default branch (and require branches to "

@@ -15,6 +15,7 @@ SPEC = CheckSpec(
     principle=Principle.VERSIONED,
     severity=Severity.MEDIUM,
     failure_modes=(FailureMode.FM2,),
+    any_repository=True,
     rationale="Without a `permissions:` block the GITHUB_TOKEN gets the repository default, often write to "
     "contents: a compromised step can then push to the state repository the reconciler trusts.",
     remediation="Add `permissions: contents: read` at the top of each workflow and grant more per job only where "

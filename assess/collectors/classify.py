@@ -10,14 +10,15 @@ from assess.model.evidence import FileKind, YamlDoc
 YAML_SUFFIXES = (".yaml", ".yml")
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl")
 TEXT_KINDS = frozenset({FileKind.TERRAFORM, FileKind.CODEOWNERS, FileKind.JENKINSFILE, FileKind.DOCKERFILE,
-                        FileKind.RENOVATE})
+                        FileKind.RENOVATE, FileKind.SOURCE_IGNORE})
 MAX_TEXT_BYTES = 2 * 1024 * 1024
 
 # Kinds whose full body the checks need; other documents keep only their header.
 BODY_KINDS = frozenset({
     "Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Pod", "ReplicaSet",
     "Application", "ApplicationSet", "AppProject",
-    "GitRepository", "OCIRepository", "HelmRepository", "HelmChart", "Bucket",
+    "GitRepository", "OCIRepository", "HelmRepository", "HelmChart", "Bucket", "ArtifactGenerator", "ExternalArtifact",
+    "FluxInstance",
     "Kustomization", "HelmRelease", "ImageRepository", "ImagePolicy", "ImageUpdateAutomation",
     "ConstraintTemplate", "ClusterPolicy", "Policy", "ValidatingPolicy", "ValidatingAdmissionPolicy",
     "Cluster", "Composition", "CompositeResourceDefinition", "Template",
@@ -49,6 +50,8 @@ def path_kinds(path: str) -> set[FileKind]:
         kinds.add(FileKind.RENOVATE)
     if path in (".github/dependabot.yml", ".github/dependabot.yaml"):
         kinds.add(FileKind.DEPENDABOT)
+    if name == ".sourceignore":
+        kinds.add(FileKind.SOURCE_IGNORE)
     if lower == ".sops.yaml":
         kinds.add(FileKind.SOPS)
     if lower in ("chart.yaml", "chart.yml"):

@@ -47,6 +47,7 @@ class RepoHandle:
     bare: bool
     shallow: bool
     default_branch: str | None
+    remotes: tuple[str, ...] = ()
 
 
 def open_repository(path: str) -> RepoHandle:
@@ -68,7 +69,15 @@ def open_repository(path: str) -> RepoHandle:
     finally:
         repo.close()
     return RepoHandle(git_dir=git_dir, work_tree=work_tree, bare=bare, shallow=shallow,
-                      default_branch=default_branch)
+                      default_branch=default_branch, remotes=_remote_urls(git_dir))
+
+
+def _remote_urls(git_dir: str) -> tuple[str, ...]:
+    """URLs of the configured remotes, read as data (which repository the reconcilers mean by "this one")."""
+    proc = subprocess.run(["git", f"--git-dir={git_dir}", "config", "--local", "--get-regexp", r"^remote\..*\.url$"],
+                          capture_output=True, env=GIT_ENV, check=False)
+    urls = [line.split(" ", 1)[1] for line in proc.stdout.decode("utf-8", "replace").splitlines() if " " in line]
+    return tuple(dict.fromkeys(urls))
 
 
 def _default_branch(repo: git.Repo) -> str | None:

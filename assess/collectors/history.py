@@ -164,10 +164,18 @@ def _parse(raw: bytes, paths: dict[str, str]) -> CommitRecord:
     truncated = max(len(pairs) - MAX_FILES_PER_COMMIT, 0)
     files = tuple((status, paths.setdefault(path, path)) for status, path in pairs[:MAX_FILES_PER_COMMIT])
     return CommitRecord(
-        sha, tuple(parents.split()), an, ae.lower(), ai, cn, ce.lower(), ci, body.split("\n", 1)[0].strip(),
+        sha, tuple(parents.split()), an, ae.lower(), _utc(ai), cn, ce.lower(), _utc(ci), body.split("\n", 1)[0].strip(),
         body[:MAX_BODY_CHARS].rstrip("\n"), tuple(t.strip() for t in trailers.split("\x1d") if t.strip()),
         files, truncated,
     )
+
+
+def _utc(stamp: str) -> str:
+    """A commit date as UTC ISO text: commits carry any offset, and every comparison downstream needs one."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone(UTC).isoformat()
+    except ValueError:  # a malformed date header: git prints what it can; keep the epoch rather than crash
+        return datetime.fromtimestamp(0, UTC).isoformat()
 
 
 def _widen_pipe(fd: int) -> None:

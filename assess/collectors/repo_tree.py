@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from assess.model.evidence import (
     RepoEvidence,
     RepoFile,
     Source,
+    TreeStats,
     YamlDoc,
 )
 
@@ -42,8 +44,9 @@ def collect_repo(path: str, revision: str, worktree: bool, now: datetime) -> Rep
     handle = git_repo.open_repository(path)
     commit = git_repo.resolve_revision(handle, revision)
     if worktree:
+        paths = git_repo.list_worktree(handle)
         return _evidence(handle, commit, revision, "work tree (git ls-files, tracked and untracked)",
-                         _worktree_files(handle), now, worktree=True)
+                         _worktree_files(handle, paths), now, worktree=True, stats=tree_stats(paths))
     if commit is None:
         return _evidence(handle, None, revision, "empty repository", [], now)
     return collect_tree(handle, commit, revision, now, {})
@@ -78,11 +81,30 @@ def collect_tree(handle: git_repo.RepoHandle, commit: str, ref: str | None, now:
             result = classify_file(entry.path, entry.size, payload, in_template)
             cache[(entry.sha, entry.path, in_template)] = result
             parsed.append(result)
-    return _evidence(handle, commit, ref, f"git objects at {commit} (ls-tree, cat-file --batch)", parsed, now)
+    return _evidence(handle, commit, ref, f"git objects at {commit} (ls-tree, cat-file --batch)", parsed, now,
+                     stats=tree_stats([e.path for e in entries]))
+
+
+def tree_stats(paths: list[str]) -> TreeStats:
+    """File counts by extension and top-level directory, and the names of root files (build manifests etc.)."""
+    by_ext: Counter[str] = Counter()
+    top: Counter[str] = Counter()
+    root: list[str] = []
+    for path in paths:
+        head, sep, _ = path.partition("/")
+        if sep:
+            top[head] += 1
+        else:
+            root.append(path)
+        base = path.rpartition("/")[2]
+        dot = base.rfind(".")
+        by_ext[base[dot:].lower() if dot > 0 else ""] += 1
+    return TreeStats(len(paths), dict(by_ext), tuple(sorted(root)), dict(top))
 
 
 def _evidence(handle: git_repo.RepoHandle, commit: str | None, ref: str | None, method: str,
-              parsed: list[ParsedFile], now: datetime, worktree: bool = False) -> RepoEvidence:
+              parsed: list[ParsedFile], now: datetime, worktree: bool = False,
+              stats: TreeStats | None = None) -> RepoEvidence:
     parsed.sort(key=lambda p: p[0].path)
     return RepoEvidence(
         provenance=Provenance(Source.GIT, method, now.isoformat()),
@@ -96,12 +118,13 @@ def _evidence(handle: git_repo.RepoHandle, commit: str | None, ref: str | None, 
         empty=commit is None,
         shallow=handle.shallow,
         default_branch=handle.default_branch,
+        remotes=handle.remotes,
+        stats=stats or TreeStats(),
     )
 
 
-def _worktree_files(handle: git_repo.RepoHandle) -> list[ParsedFile]:
+def _worktree_files(handle: git_repo.RepoHandle, paths: list[str]) -> list[ParsedFile]:
     assert handle.work_tree is not None
-    paths = git_repo.list_worktree(handle)
     chart_dirs = {posixpath.dirname(p) for p in paths if posixpath.basename(p) == "Chart.yaml"}
     out: list[ParsedFile] = []
     for rel in paths:

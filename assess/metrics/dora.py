@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
-from assess.audit_trail import bot_kind, change_path
+from assess.audit_trail import GITHUB_COMMITTER, bot_kind, change_path
 from assess.metrics.tiers import classify_all
-from assess.model.history import AuditRecord, ChangePath, HistoryEvidence, SignatureType
+from assess.model.activity import Activity
+from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence, SignatureType
 
 
-def delivery_metrics(records: Sequence[AuditRecord], history: HistoryEvidence, start: datetime, end: datetime,
-                     production: Sequence[str]) -> dict[str, Any]:
-    """DORA figures per environment (overall and monthly) with tiers, plus history-wide shares."""
+def delivery_metrics(records: Sequence[AuditRecord], commits: Sequence[CommitRecord], history: HistoryEvidence,
+                     start: datetime, end: datetime, production: Sequence[str],
+                     environments: Mapping[str, tuple[str, ...]], activity: Activity | None = None) -> dict[str, Any]:
+    """DORA figures per environment over the period (overall and monthly) with tiers, plus the period's history
+    shares. A dormant repository, or an environment with no deployment in the period, gets no tier."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     frame = audit_frame(records)
     envs: dict[str, Any] = {}
-    for env in history.environments:
+    for env in environments:
         rows = frame[frame["environments"].apply(lambda e, env=env: env in e)] if len(frame) else frame
         envs[env] = _env_metrics(rows, start, end)
     prod_rows = frame[frame["environments"].apply(lambda e: any(p in e for p in production))] if len(frame) else frame
     weeks = max((end - start).total_seconds() / (7 * 86400), 1.0)
-    summary = _history_summary(history, records)
+    summary = _history_summary(commits, records, history.shallow)
     summary["deploys_per_week"] = round(len(prod_rows) / weeks, 2) if len(frame) else None
     summary["production_environments"] = list(production)
+    dormant = activity.dormant if activity else not commits
     return {
         "window": {"start": start.isoformat(), "end": end.isoformat(), "days": round((end - start).days, 1)},
+        "dormant": dormant,
+        "activity": activity.describe() if activity else ("no activity" if dormant else ""),
         "tier_tables": ["dora_2023", "dora_2024"],
         "environments": envs,
         "history": summary,
@@ -53,12 +60,12 @@ def _env_metrics(rows: pd.DataFrame, start: datetime, end: datetime) -> dict[str
     n = len(rows)
     out: dict[str, Any] = {"deployments": n}
     if n == 0:
-        out.update({"deployment_days": 0, "frequency_bucket": "yearly", "deploys_per_week": 0.0,
+        # No deployment in the period: nothing to place on a tier table ("low" would claim a measurement).
+        out.update({"deployment_days": 0, "frequency_bucket": None, "deploys_per_week": 0.0,
                     "lead_time_hours": {"median": None, "p90": None, "count": 0},
                     "change_failure_rate": None, "rework_rate": None, "failed": 0,
-                    "recovery_hours": {"median": None, "count": 0}, "monthly": []})
-        out["tiers"] = classify_all({"deployment_frequency": "yearly", "lead_time": None,
-                                     "change_failure_rate": None, "recovery_time": None})
+                    "recovery_hours": {"median": None, "count": 0}, "monthly": [], "tiers": None,
+                    "activity": "no deployment in the period"})
         return out
     days = rows["deployed_at"].dt.floor("D")
     lead = rows["lead_time_hours"].dropna()
@@ -112,7 +119,9 @@ def frequency_bucket(times: pd.Series, start: datetime, end: datetime) -> str:
     """Four Keys' deployment-frequency bucket over a calendar of every day in the window (zero days included)."""
     if times.empty:
         return "yearly"
-    calendar = pd.date_range(pd.Timestamp(start).floor("D"), pd.Timestamp(end).floor("D"), freq="D", tz="UTC")
+    # Both ends in UTC: pandas refuses a range between two aware instants of different offsets.
+    first, last = pd.Timestamp(start).tz_convert("UTC"), pd.Timestamp(end).tz_convert("UTC")
+    calendar = pd.date_range(first.floor("D"), last.floor("D"), freq="D")
     per_day = times.dt.floor("D").value_counts().reindex(calendar, fill_value=0)
     weekly = per_day.resample("W")
     days_deployed = weekly.apply(lambda s: int((s > 0).sum()))
@@ -132,11 +141,13 @@ VIA_PR = frozenset({ChangePath.PR_MERGE, ChangePath.PR_SQUASH})
 UNSIGNED = SignatureType.NONE
 
 
-def _history_summary(history: HistoryEvidence, records: Sequence[AuditRecord]) -> dict[str, Any]:
-    commits = history.commits
+def _history_summary(commits: Sequence[CommitRecord], records: Sequence[AuditRecord], shallow: bool) -> dict[str, Any]:
+    """Shares and people over the period's first-parent commits. People are authors (and human co-authors); who
+    merged is counted apart; a bot's change counts for the bot, whoever merged it."""
     n = len(commits)
     direct = via_pr = bots = signed = human_direct = 0
     humans: set[str] = set()
+    mergers: set[str] = set()
     types: dict[str, int] = {t.value: 0 for t in SignatureType}
     for c in commits:
         path = change_path(c)[0]
@@ -153,11 +164,16 @@ def _history_summary(history: HistoryEvidence, records: Sequence[AuditRecord]) -
             email = _email(trailer)
             if bot_kind(trailer, email) is None:
                 humans.add(email)
+        if len(c.parents) > 1 and c.committer_email != GITHUB_COMMITTER and bot_kind(c.committer_name,
+                                                                                     c.committer_email) is None:
+            mergers.add(c.committer_email)
         types[c.signature.value] += 1
         signed += c.signature is not UNSIGNED
     return {
         "commits": n,
+        "human_authors": len(humans),
         "human_committers": len(humans),
+        "mergers": len(mergers),
         "direct_push_share": _share(direct, n),
         "human_direct_pushes": human_direct,
         "pr_merge_share": _share(via_pr, n),
@@ -170,7 +186,7 @@ def _history_summary(history: HistoryEvidence, records: Sequence[AuditRecord]) -
         "rollbacks": sum(r.is_rollback for r in records),
         "hotfixes": sum(r.is_hotfix for r in records),
         "emergency_changes": sum(r.is_emergency for r in records),
-        "shallow": history.shallow,
+        "shallow": shallow,
     }
 
 

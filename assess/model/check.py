@@ -79,6 +79,7 @@ class CheckSpec:
     signals: tuple[Signal, ...] = ()
     failure_modes: tuple[FailureMode, ...] = ()
     sources: tuple[str, ...] = ("git",)
+    any_repository: bool = False  # CI, supply-chain and branch hygiene: judged on every kind of repository
 
     def __post_init__(self) -> None:
         if not _ID_PATTERN.match(self.id):
@@ -105,6 +106,7 @@ class CheckSpec:
             "signals": [s.value for s in self.signals],
             "failure_modes": [f.value for f in self.failure_modes],
             "sources": list(self.sources),
+            "any_repository": self.any_repository,
             "rationale": self.rationale,
             "remediation": self.remediation,
             "docs_anchor": self.docs_anchor,

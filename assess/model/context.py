@@ -1,11 +1,14 @@
-"""What every check receives: the evidence bundle and the configured thresholds."""
+"""What every check receives: the evidence, the thresholds, and what was derived for the assessment period."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assess.model.evidence import EvidenceBundle
-from assess.model.history import AuditRecord
+from assess.model.activity import Historical
+from assess.model.deployment import DeploymentMap
+from assess.model.evidence import EvidenceBundle, RepoEvidence
+from assess.model.history import AuditRecord, CommitRecord
+from assess.model.period import Period
 
 
 @dataclass(frozen=True)
@@ -18,17 +21,41 @@ class Thresholds:
     min_engineers: int = 5
     min_signed_share: float = 1.0
     ci_success_rate: float = 0.9
+    pr_share_min: float = 0.95
 
 
 @dataclass(frozen=True)
 class CheckContext:
-    """The input of a check function."""
+    """The input of a check function.
+
+    `evidence.git` is the estate (tests, fixtures, docs and examples left out); `deployed` narrows it to what
+    reconcilers apply. `audit_trail` and `commits` cover the assessment period only (None: the whole history given);
+    `bootstrap` holds the repository's initial commits, which no gate counts; `historical` summarises older
+    offences."""
 
     evidence: EvidenceBundle
     thresholds: Thresholds = field(default_factory=Thresholds)
     audit_trail: tuple[AuditRecord, ...] = ()
     production_envs: tuple[str, ...] = ()
+    deployment: DeploymentMap = field(default_factory=DeploymentMap)
+    period: Period | None = None
+    commits: tuple[CommitRecord, ...] | None = None
+    bootstrap: frozenset[str] = frozenset()
+    historical: Historical | None = None
+    deployed: RepoEvidence | None = None
 
     def production_changes(self) -> tuple[AuditRecord, ...]:
-        """Audit records that reached a production environment."""
+        """Audit records of the period that reached a production environment."""
         return tuple(r for r in self.audit_trail if set(r.environments) & set(self.production_envs))
+
+    def period_commits(self) -> tuple[CommitRecord, ...]:
+        """First-parent commits of the assessment period (all history read when no period is set)."""
+        if self.commits is not None:
+            return self.commits
+        return self.evidence.history.commits if self.evidence.history else ()
+
+    @property
+    def period_label(self) -> str:
+        """'the last 90 days', or 'the window' when no period is set."""
+        return f"the {self.period.label}" if self.period and self.period.label.startswith("last") else (
+            self.period.label if self.period else "the window")

@@ -34,6 +34,7 @@ class FileKind(StrEnum):
     SOPS = "sops-config"
     DOCKERFILE = "dockerfile"
     TEMPLATED = "templated-yaml"
+    SOURCE_IGNORE = "flux-sourceignore"
     YAML = "yaml"
 
 
@@ -125,6 +126,16 @@ class YamlDoc:
 
 
 @dataclass(frozen=True)
+class TreeStats:
+    """Counts over every blob of the tree (not only the classified files), to judge what the repository is."""
+
+    files: int = 0
+    by_extension: dict[str, int] = field(default_factory=dict)
+    root_files: tuple[str, ...] = ()
+    top_dirs: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RepoEvidence:
     """The declared state: a repository tree at one revision, classified."""
 
@@ -139,6 +150,8 @@ class RepoEvidence:
     empty: bool = False
     shallow: bool = False
     default_branch: str | None = None
+    remotes: tuple[str, ...] = ()
+    stats: TreeStats = field(default_factory=TreeStats)
 
     @cached_property
     def docs_by_kind(self) -> dict[str | None, tuple[YamlDoc, ...]]:
@@ -146,6 +159,14 @@ class RepoEvidence:
         index: dict[str | None, list[YamlDoc]] = {}
         for doc in self.docs:
             index.setdefault(doc.kind, []).append(doc)
+        return {k: tuple(v) for k, v in index.items()}
+
+    @cached_property
+    def docs_by_path(self) -> dict[str, tuple[YamlDoc, ...]]:
+        """Documents indexed by file path (computed once)."""
+        index: dict[str, list[YamlDoc]] = {}
+        for doc in self.docs:
+            index.setdefault(doc.path, []).append(doc)
         return {k: tuple(v) for k, v in index.items()}
 
     @cached_property

@@ -9,7 +9,7 @@ from typing import Any
 from assess.model.codec import from_plain, to_plain
 from assess.model.finding import Confidence, Finding
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 
 class SignalStatus(StrEnum):
@@ -49,6 +49,7 @@ class StageResult:
     blockers: tuple[str, ...]
     unverified: tuple[str, ...] = ()
     explanation: str = ""
+    provisional: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class Report:
     window: dict[str, Any] = field(default_factory=dict)
     evidence_sha256: str | None = None
     github: dict[str, Any] = field(default_factory=dict)
+    deployment: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
 
     def to_json(self) -> dict[str, Any]:
@@ -168,6 +170,7 @@ class Report:
             "timeline": list(self.timeline),
             "evidence_sha256": self.evidence_sha256,
             "github": self.github,
+            "deployment": self.deployment,
         }
         return out
 
@@ -194,6 +197,7 @@ class Report:
             timeline=tuple(data.get("timeline", [])),
             evidence_sha256=data.get("evidence_sha256"),
             github=data.get("github", {}),
+            deployment=data.get("deployment", {}),
         )
 
     def finding(self, check_id: str) -> Finding | None:

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from assess.model.check import STAGE_NAMES
+from assess.report_figures import tiers as dora_tiers
 
 MAX_CHARS = 60_000  # PR comments stop at 65,536 characters
 ICON = {"pass": "✅", "fail": "❌", "warn": "⚠️", "unknown": "❔", "not-applicable": "·", "error": "💥",
@@ -44,7 +45,7 @@ def render(report: dict[str, Any]) -> str:
     for env in prod:
         m = (metrics.get("environments") or {}).get(env)
         if m:
-            tiers = m["tiers"]["dora_2024"]
+            tiers = dora_tiers(m)
             lead = m["lead_time_hours"]["median"]
             cfr = m["change_failure_rate"]
             lines += ["", f"**DORA ({escape(env)}):** {m['deploys_per_week']}/week ({tiers['deployment_frequency']})"

@@ -13,6 +13,7 @@ from rich.text import Text
 from assess.model.check import STAGE_NAMES
 from assess.model.finding import Outcome
 from assess.model.report import Report
+from assess.report_figures import tiers as dora_tiers
 
 OUTCOME_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "unknown": "cyan", "not-applicable": "dim",
                  "error": "magenta"}
@@ -27,9 +28,10 @@ def build(report: Report, verbose: bool = False) -> Group:
     head = Text()
     head.append("GitOps stage ", style="bold")
     head.append(f"{st.reached} — {st.name}", style="bold green" if st.reached >= 2 else "bold yellow")
-    head.append(f"  ({st.basis.value} evidence)", style="dim")
+    head.append(f"  ({st.basis.value} evidence{', provisional' if st.provisional else ''})", style="dim")
     parts.append(head)
     parts.append(Text(str(report.target.get("name", "")), style="dim"))
+    parts += _scope(report)
     parts.append(Text(st.explanation))
     ladder = Table.grid(padding=(0, 1))
     for n in range(1, 5):
@@ -115,6 +117,33 @@ def build(report: Report, verbose: bool = False) -> Group:
     return Group(*parts)  # type: ignore[arg-type]
 
 
+def _scope(report: Report) -> list[Text]:
+    """What was judged: the repository kind, the periods, activity, environments and older offences."""
+    out: list[Text] = []
+    target, window = report.target, report.window or {}
+    if target.get("kind") and target["kind"] != "gitops-estate":
+        out.append(Text(f"Repository kind: {target['kind']} — {target.get('kind_reason', '')}", style="yellow"))
+    period, audit = window.get("period") or {}, window.get("audit_period") or {}
+    if period:
+        text = f"Period: {period.get('label')} ({_day(period.get('start'))} → {_day(period.get('end'))})"
+        if audit and audit != period:
+            text += f"; change log: {audit.get('label')}"
+        activity = (window.get("activity") or {}).get("summary")
+        out.append(Text(text + (f"; {activity}" if activity else ""), style="dim"))
+    envs = window.get("environments")
+    if envs is not None:
+        named = ", ".join(envs) if envs else "none identified"
+        out.append(Text(f"Environments: {named}", style="dim" if envs else "yellow"))
+    historical = window.get("historical") or {}
+    if historical.get("count"):
+        out.append(Text(f"{historical['summary']} (reported apart; not held against the period)", style="dim"))
+    return out
+
+
+def _day(value: object) -> str:
+    return str(value)[:10] if value else "first commit"
+
+
 def _github(gh: dict[str, Any]) -> list[Text]:
     """Branch rules, review and CI figures from GitHub, and what the token could not see."""
     lines = [Text(f"GitHub {gh['repo']} ({gh['default_branch']})" + ("" if gh["authenticated"] else
@@ -153,7 +182,7 @@ def _delivery(report: Report) -> Table | None:
         m = envs.get(env)
         if not m:
             continue
-        tiers = m["tiers"]["dora_2024"]
+        tiers = dora_tiers(m)
         lead = m["lead_time_hours"]["median"]
         restore = m["recovery_hours"]["median"]
         cfr = m["change_failure_rate"]

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from assess.model.check import STAGE_NAMES
+from assess.report_figures import tiers as dora_tiers
 from assess.reporters import charts
 
 PRINCIPLE_NAMES = {"declarative": "Declarative", "versioned-and-immutable": "Versioned and immutable",
@@ -64,7 +65,7 @@ def _tiles(metrics: dict[str, Any], prod: list[str]) -> list[dict[str, Any]]:
         m = (metrics.get("environments") or {}).get(env)
         if not m:
             continue
-        t24, t23 = m["tiers"]["dora_2024"], m["tiers"]["dora_2023"]
+        t24, t23 = dora_tiers(m), dora_tiers(m, "dora_2023")
         lead, restore, cfr = m["lead_time_hours"]["median"], m["recovery_hours"]["median"], m["change_failure_rate"]
         tiles += [
             {"env": env, "label": "deployment frequency", "value": f"{m['deploys_per_week']}/week",

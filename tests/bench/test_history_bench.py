@@ -21,8 +21,9 @@ from assess.collectors.git_repo import open_repository
 from assess.collectors.history import read_history
 from assess.collectors.repo_tree import collect_repo
 from assess.collectors.snapshots import collect_snapshots
-from assess.engine import Settings, timeline
-from assess.environments import detect_environments, env_roots, production_envs
+from assess.derive.deployment import deployment_map, env_roots
+from assess.engine import Settings, evaluate
+from assess.model.evidence import EvidenceBundle
 from assess.metrics.dora import delivery_metrics
 from assess.model.evidence import Snapshot
 
@@ -50,7 +51,8 @@ def raw_git_log(repo: Path) -> None:
 
 def test_history_reader_vs_raw_git_log(benchmark: Any, big_repo: Path) -> None:
     ev = collect_repo(str(big_repo), "HEAD", False, NOW)
-    envs = detect_environments(ev)
+    dmap = deployment_map(ev)
+    envs = dmap.environments
     roots = env_roots(envs)
     handle = open_repository(str(big_repo))
 
@@ -61,7 +63,7 @@ def test_history_reader_vs_raw_git_log(benchmark: Any, big_repo: Path) -> None:
         history = read()
         records = build_audit_trail(history)
         start = datetime.fromisoformat(history.commits[-1].committed_at)
-        return delivery_metrics(records, history, start, NOW, production_envs(envs))
+        return delivery_metrics(records, history.commits, history, start, NOW, dmap.production, envs)
 
     raw = best_of(lambda: raw_git_log(big_repo))
     history = benchmark.pedantic(read, rounds=ROUNDS, iterations=1)
@@ -93,17 +95,18 @@ from assess.audit_trail import build_audit_trail
 from assess.collectors.git_repo import open_repository
 from assess.collectors.history import read_history
 from assess.collectors.repo_tree import collect_repo
-from assess.environments import detect_environments, env_roots, production_envs
+from assess.derive.deployment import deployment_map, env_roots
 from assess.metrics.dora import delivery_metrics
 from assess.model.evidence import Snapshot
 now = datetime(2025, 1, 10, tzinfo=UTC)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 ev = collect_repo({str(big_repo)!r}, "HEAD", False, now)
-envs = detect_environments(ev)
+dmap = deployment_map(ev)
+envs = dmap.environments
 history = read_history(open_repository({str(big_repo)!r}), None, None, None, env_roots(envs), envs, now)
 records = build_audit_trail(history)
-delivery_metrics(records, history, datetime.fromisoformat(history.commits[-1].committed_at), now,
-                 production_envs(envs))
+delivery_metrics(records, history.commits, history, datetime.fromisoformat(history.commits[-1].committed_at), now,
+                 dmap.production, envs)
 print(json.dumps({{"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "after_imports_mb": before / 1024, "records": len(records)}}))
 """
@@ -119,16 +122,17 @@ def test_timeline_vs_single_scan(benchmark: Any, big_repo: Path) -> None:
     tip = subprocess.run(["git", f"--git-dir={big_repo}", "rev-parse", "main"], capture_output=True, text=True,
                          check=True).stdout.strip()
     checks = load_catalog()
-    settings = Settings(path=str(big_repo))
+    settings = Settings(path=str(big_repo), now=NOW)
 
     def one_scan() -> Any:
         # One single-revision scan: read and classify the tree, then evaluate it (what each point needs).
         tree = collect_repo(str(big_repo), tip, False, NOW)
-        return timeline((Snapshot(NOW.isoformat(), tip, tree),), checks, settings)
+        return evaluate(EvidenceBundle(git=tree, snapshots=(Snapshot(NOW.isoformat(), tip, tree),)), settings,
+                        checks)
 
     def twelve_points() -> Any:
         snaps = collect_snapshots(handle, tip, NOW, 12, NOW)
-        return timeline(snaps, checks, settings)
+        return evaluate(EvidenceBundle(git=snaps[-1].tree, snapshots=snaps), settings, checks)
 
     def twelve_scans() -> Any:
         # What the timeline would cost without the shared blob cache: a fresh scan and evaluation per point.
@@ -139,7 +143,7 @@ def test_timeline_vs_single_scan(benchmark: Any, big_repo: Path) -> None:
                 for at in month_ends(NOW, 12)]
         for sha in shas:
             tree = collect_repo(str(big_repo), sha, False, NOW)
-            timeline((Snapshot(NOW.isoformat(), sha, tree),), checks, settings)
+            evaluate(EvidenceBundle(git=tree, snapshots=(Snapshot(NOW.isoformat(), sha, tree),)), settings, checks)
 
     single = best_of(one_scan)
     naive = best_of(twelve_scans, rounds=2)

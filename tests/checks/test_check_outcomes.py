@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 
@@ -182,7 +182,7 @@ def test_every_tree_check_has_a_case() -> None:
 def _run(case: Case, files: Files, context_of: Callable[[Files], CheckContext]):  # type: ignore[no-untyped-def]
     check = catalogued(case.check_id)
     ctx = context_of(files)
-    return check.run(CheckContext(ctx.evidence, case.thresholds))
+    return check.run(replace(ctx, thresholds=case.thresholds))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.check_id for c in CASES])

@@ -10,6 +10,7 @@ import pytest
 
 from assess.checks.catalog import load_catalog
 from assess.model.context import CheckContext
+from assess.model.deployment import DeploymentMap, EnvBasis
 from assess.model.evidence import EvidenceBundle, Provenance, Source
 from assess.model.finding import Outcome, Ref, RefKind
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence, SignatureType
@@ -41,7 +42,8 @@ def commit(sha: str, subject: str, committer: str = "alice@acme.example", author
 def ctx(records: list[AuditRecord], commits: list[CommitRecord] | None = None) -> CheckContext:
     history = HistoryEvidence(Provenance(Source.HISTORY, "test", NOW.isoformat()), "main", "a" * 40,
                               tuple(commits or []), environments={"prod": ("clusters/prod/**",)})
-    return CheckContext(EvidenceBundle(history=history), audit_trail=tuple(records), production_envs=("prod",))
+    return CheckContext(EvidenceBundle(history=history), audit_trail=tuple(records), production_envs=("prod",),
+                        deployment=DeploymentMap({"prod": ("clusters/prod/**",)}, EnvBasis.LAYOUT))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from assess.collectors.git_repo import RepositoryError, open_repository
 from assess.collectors.history import read_history, verify_signatures
 from assess.collectors.repo_tree import collect_repo
 from assess.collectors.samples import get_sample, list_samples, materialise
-from assess.environments import detect_environments, env_roots, glob_regex
+from assess.derive.deployment import deployment_map, env_roots, glob_regex
 from assess.model.history import ChangePath, SignatureType
 from tests.conftest import GIT_ENV, git, make_repo
 
@@ -22,7 +22,7 @@ NOW = datetime(2026, 11, 30, tzinfo=UTC)
 
 def history_of(repo: Path, **kw: object):  # type: ignore[no-untyped-def]
     ev = collect_repo(str(repo), "HEAD", False, NOW)
-    envs = detect_environments(ev)
+    envs = deployment_map(ev).environments
     return read_history(open_repository(str(repo)), kw.get("branch"), kw.get("since"), kw.get("until"),  # type: ignore[arg-type]
                         env_roots(envs), envs, NOW)
 

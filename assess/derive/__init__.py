@@ -1,0 +1,1 @@
+"""Pure derivations from evidence: periods, deployed paths and environments, repository kind, activity."""

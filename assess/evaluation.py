@@ -1,0 +1,341 @@
+"""Pure evaluation: an evidence bundle and the settings become a report.
+
+The headline and every point of the maturity timeline are judged by one function (`judge`) over the same gates,
+history gates over the period that ends at that point, so the timeline's last point is the headline."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from assess import __version__
+from assess.audit_trail import build_audit_trail, change_path
+from assess.checks.catalog import Check, load_catalog
+from assess.checks.runner import run_checks
+from assess.config import Config
+from assess.derive.activity import activity, bootstrap, historical_direct_pushes
+from assess.derive.periods import resolve_periods
+from assess.derive.view import TreeView, ViewOptions, tree_view
+from assess.github_confirmation import confirm_with_github, github_summary
+from assess.metrics.dora import delivery_metrics
+from assess.model.activity import Activity, Bootstrap, Historical
+from assess.model.cluster import AccessStatus
+from assess.model.codec import to_plain
+from assess.model.context import CheckContext
+from assess.model.evidence import EvidenceBundle, Provenance, RepoEvidence, Snapshot, Source, Unavailable
+from assess.model.finding import Confidence, Finding, Outcome
+from assess.model.github import GitHubEvidence
+from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence
+from assess.model.period import Period, Periods, as_utc, utc_iso
+from assess.model.report import Report, SourceStatus, StageResult
+from assess.scoring import not_an_estate, score, stage_result
+from assess.settings import Settings
+from assess.waivers import apply_waivers
+
+PR_MARKED = frozenset({ChangePath.PR_MERGE, ChangePath.PR_SQUASH, ChangePath.PR_REBASE})
+
+
+@dataclass(frozen=True)
+class HistoryFacts:
+    """What history contributes to one judgement: the period and what happened in it."""
+
+    period: Period
+    commits: tuple[CommitRecord, ...] = ()
+    trail: tuple[AuditRecord, ...] = ()
+    bootstrap: Bootstrap = field(default_factory=Bootstrap)
+    historical: Historical | None = None
+    activity: Activity = field(default_factory=Activity)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What the evaluation derives from history before the checks run."""
+
+    facts: HistoryFacts | None = None
+    audit_trail: tuple[AuditRecord, ...] = ()
+    production_envs: tuple[str, ...] = ()
+    metrics: dict[str, Any] = field(default_factory=dict)
+    window: dict[str, Any] = field(default_factory=dict)
+
+
+def view_options(settings: Settings, bundle: EvidenceBundle) -> ViewOptions:
+    """What the user and the evidence say about the repository's identity, paths and kind."""
+    config = settings.config
+    names: list[str] = []
+    if settings.github_repo:
+        names.append(settings.github_repo.rsplit("/", 1)[-1])
+    if bundle.git is not None:
+        base = posixpath.basename(bundle.git.root.rstrip("/")).removesuffix(".git")
+        names.append(base)
+    return ViewOptions(config.exclude_paths, config.include_paths, config.environments or None,
+                       config.repository_urls, tuple(dict.fromkeys(names)), settings.kind or config.kind)
+
+
+def periods_for(settings: Settings, history: HistoryEvidence | None, now: datetime) -> Periods:
+    """The practice and audit periods, both ending at the history's end (the `--until` instant, else now)."""
+    end = as_utc(history.as_of) if history and history.as_of else (settings.until or now)
+    return resolve_periods(end, settings.since, settings.since_all, settings.audit_since, settings.config.periods)
+
+
+def derive(history: HistoryEvidence | None, config: Config, github: GitHubEvidence | None, view: TreeView,
+           periods: Periods) -> Derived:
+    """Audit trail, the period's facts, delivery metrics and the window, from history (pure).
+
+    With GitHub evidence, how each change landed is confirmed (or corrected: rebase merges) and approvers added."""
+    if history is None:
+        return Derived()
+    production = view.deployment.production
+    records = build_audit_trail(history, config.bots, view.deployment.environments)
+    if github is not None:
+        records = confirm_with_github(records, github)
+    facts = _facts(history, records, periods.practice, production)
+    audit = tuple(r for r in records if periods.audit.contains(r.deployed_at))
+    first = as_utc(history.commits[-1].committed_at) if history.commits else None
+    start = periods.practice.start_at or first or periods.practice.end_at
+    metrics = delivery_metrics(facts.trail, facts.commits, history, start, periods.practice.end_at, production,
+                               view.deployment.environments, facts.activity)
+    window = {
+        "branch": history.branch, "tip": history.tip,
+        "start": utc_iso(start), "end": periods.practice.end,
+        "period": _period_json(periods.practice, first), "audit_period": _period_json(periods.audit, first),
+        "environments": {env: list(globs) for env, globs in view.deployment.environments.items()},
+        "activity": {**to_plain(facts.activity), "summary": facts.activity.describe()},
+        "bootstrap": to_plain(facts.bootstrap),
+        "historical": {**to_plain(facts.historical), "summary": facts.historical.describe()} if facts.historical
+        else None,
+        "audit_records": len(audit),
+    }
+    return Derived(facts, audit, production, metrics, window)
+
+
+def _facts(history: HistoryEvidence, records: Sequence[AuditRecord], period: Period,
+           production: Sequence[str]) -> HistoryFacts:
+    pr_marked = frozenset(c.sha for c in history.commits if change_path(c)[0] in PR_MARKED)
+    boot = bootstrap(history.commits, pr_marked | frozenset(r.sha for r in records if r.change_path in PR_MARKED))
+    commits = tuple(c for c in history.commits if period.contains(c.committed_at))
+    trail = tuple(r for r in records if period.contains(r.deployed_at))
+    hist = historical_direct_pushes(records, period, frozenset(boot.shas), production)
+    return HistoryFacts(period, commits, trail, boot, hist, activity(history.commits, period))
+
+
+def _period_json(period: Period, first: datetime | None) -> dict[str, Any]:
+    return {"start": period.start, "end": period.end, "label": period.label, "days": period.days(first)}
+
+
+def judge(bundle: EvidenceBundle, view: TreeView, facts: HistoryFacts | None, checks: Sequence[Check],
+          config: Config, production: Sequence[str]) -> tuple[tuple[Finding, ...], StageResult]:
+    """The findings and the stage of one tree, with history judged over one period."""
+    ctx = CheckContext(
+        replace(bundle, git=view.estate), config.thresholds,
+        facts.trail if facts else (), tuple(production), view.deployment,
+        facts.period if facts else None, facts.commits if facts else None,
+        frozenset(facts.bootstrap.shas) if facts else frozenset(), facts.historical if facts else None,
+        view.deployed)
+    runnable = [c for c in checks if view.is_estate or c.spec.any_repository]
+    ran = {f.check_id: f for f in run_checks(runnable, ctx)}
+    skipped = f"Not judged: not a GitOps estate ({view.kind.kind.value}: {view.kind.reason})."
+    findings = tuple(ran.get(c.spec.id) or Finding(c.spec.id, Outcome.NOT_APPLICABLE, c.spec.severity, skipped,
+                                                   Confidence.DECLARED) for c in checks)
+    findings = apply_waivers(findings, config.waivers)
+    stage = stage_result({f.check_id: f for f in findings}, [c.spec for c in checks])
+    return findings, stage if view.is_estate else not_an_estate(stage, view.kind.kind.value, view.kind.reason)
+
+
+def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, ...] | None = None) -> Report:
+    """Pure evaluation of an evidence bundle into a report (apart from the timestamp)."""
+    now = settings.now or datetime.now(UTC)
+    checks = tuple(c for c in (catalog or load_catalog()) if settings.config.runs(c.spec.id))
+    git = bundle.git or _empty_tree(now)
+    options = view_options(settings, bundle)
+    view = tree_view(git, options)
+    periods = periods_for(settings, bundle.history, now)
+    derived = derive(bundle.history, settings.config, bundle.github, view, periods)
+    findings, stage = judge(bundle, view, derived.facts, checks, settings.config, derived.production_envs)
+    specs = [c.spec for c in checks]
+    scores = score(findings, specs, settings.config.thresholds, derived.metrics, stage)
+    metrics = derived.metrics
+    premature = scores.premature
+    if not view.is_estate:
+        premature = replace(premature, verdict=None, reasons=(),
+                            unknowns=(f"not judged: the repository is not a GitOps estate ({view.kind.kind.value})",))
+        metrics = _without_tiers(metrics)
+    target = {
+        "name": settings.target_name or git.root,
+        "path": git.root,
+        "revision": git.revision or None,
+        "ref": git.ref,
+        "worktree": git.worktree,
+        "kind": view.kind.kind.value,
+        "kind_reason": view.kind.reason,
+        "kind_overridden": view.kind.overridden,
+    }
+    headline = {"stage": stage.reached, "basis": stage.basis.value, "provisional": stage.provisional,
+                "progress": stage.progress, "blockers": list(stage.blockers)}
+    return Report(
+        tool_version=__version__,
+        target=target,
+        generated_at=now.isoformat(timespec="seconds"),
+        window=derived.window or {"period": _period_json(periods.practice, None),
+                                  "audit_period": _period_json(periods.audit, None),
+                                  "environments": {e: list(g) for e, g in view.deployment.environments.items()}},
+        stage=stage,
+        findings=findings,
+        sources=_sources(bundle),
+        signals=scores.signals,
+        premature=premature,
+        failure_modes=scores.failure_modes,
+        dimensions=scores.dimensions,
+        next_steps=scores.next_steps,
+        checks=tuple(c.spec.to_json() for c in checks),
+        metrics=metrics,
+        audit_trail=tuple(to_plain(r) for r in derived.audit_trail),
+        timeline=timeline(bundle, settings, checks, options, periods, headline),
+        evidence_sha256=evidence_digest(bundle),
+        github=github_summary(bundle.github) if bundle.github else {},
+        deployment=_deployment_json(view),
+    )
+
+
+def timeline(bundle: EvidenceBundle, settings: Settings, checks: Sequence[Check], options: ViewOptions,
+             periods: Periods, headline: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The stage at each month end, judged like the headline: the tree then, history over the period ending then.
+
+    GitHub settings and clusters describe today only, so earlier points judge their gates as unknown (provisional).
+    The last point is the headline itself."""
+    history = bundle.history
+    if not bundle.snapshots:
+        return ()
+    length = (periods.practice.end_at - periods.practice.start_at) if periods.practice.start_at else None
+    today_only = (Unavailable(Source.GITHUB, "GitHub settings describe today, not this month", "—"),
+                  Unavailable(Source.CLUSTER, "cluster state describes today, not this month", "—"))
+    views: dict[str, TreeView] = {}
+    records_cache: dict[str, tuple[AuditRecord, ...]] = {}
+    out: list[dict[str, Any]] = []
+    last = len(bundle.snapshots) - 1
+    for i, snap in enumerate(bundle.snapshots):
+        entry: dict[str, Any] = {"at": snap.at, "month": snap.at[:7], "commit": snap.commit}
+        if snap.tree is None or snap.commit is None:
+            entry.update({"stage": 0, "basis": "declared", "provisional": False, "progress": {}, "blockers": [],
+                          "dormant": True, "note": "no commits yet"})
+            out.append(entry)
+            continue
+        at = as_utc(snap.at)
+        period = Period(utc_iso(at), utc_iso(at - length) if length is not None else None, periods.practice.label)
+        facts = _point_facts(history, settings, snap, period, options, views, records_cache) if history else None
+        if i == last:
+            entry.update(headline)
+        else:
+            view = views.setdefault(snap.commit, tree_view(snap.tree, options))
+            point_bundle = EvidenceBundle(git=snap.tree, history=history, unavailable=today_only)
+            _, stage = judge(point_bundle, view, facts, checks, settings.config, view.deployment.production)
+            entry.update({"stage": stage.reached, "basis": stage.basis.value, "provisional": stage.provisional,
+                          "progress": stage.progress, "blockers": list(stage.blockers)})
+        entry["dormant"] = bool(facts and facts.activity.dormant)
+        if facts and facts.activity.dormant:
+            entry["note"] = facts.activity.describe()
+        out.append(entry)
+    return tuple(out)
+
+
+def _point_facts(history: HistoryEvidence, settings: Settings, snap: Snapshot, period: Period, options: ViewOptions,
+                 views: dict[str, TreeView], cache: dict[str, tuple[AuditRecord, ...]]) -> HistoryFacts:
+    """History facts for one timeline point: commits and deployments of the period ending there, matched against
+    the environments of the tree at that point."""
+    assert snap.tree is not None and snap.commit is not None
+    view = views.setdefault(snap.commit, tree_view(snap.tree, options))
+    commits = tuple(c for c in history.commits if period.contains(c.committed_at))
+    key = f"{snap.commit}:{period.start}"
+    if key not in cache:
+        cache[key] = build_audit_trail(history, settings.config.bots, view.deployment.environments, commits)
+    older = tuple(c for c in history.commits if not as_utc(c.committed_at) > period.end_at)
+    pr_marked = frozenset(c.sha for c in older if change_path(c)[0] in PR_MARKED)
+    return HistoryFacts(period, commits, cache[key], bootstrap(older, pr_marked), None, activity(older, period))
+
+
+def _deployment_json(view: TreeView) -> dict[str, Any]:
+    d = view.deployment
+    return {
+        "basis": d.basis.value,
+        "environments": {env: {"paths": list(globs), "how": d.how.get(env, "")} for env, globs in
+                         d.environments.items()},
+        "production": list(d.production),
+        "entry_points": [to_plain(e) for e in d.entry_points],
+        "external": [to_plain(e) for e in d.external],
+        "not_deployed": [{"path": p, "files": n} for p, n in d.not_deployed],
+        "warnings": list(d.warnings),
+    }
+
+
+def _without_tiers(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Delivery figures stay; tiers are not given for a repository that is not a GitOps estate."""
+    if not metrics:
+        return metrics
+    envs = {name: {**m, "tiers": None} for name, m in (metrics.get("environments") or {}).items()}
+    return {**metrics, "environments": envs, "tiers_withheld": "not a GitOps estate"}
+
+
+def _empty_tree(now: datetime) -> RepoEvidence:
+    return RepoEvidence(Provenance(Source.GIT, "none", now.isoformat()), "", "", None, (), (), empty=True)
+
+
+
+def evidence_json(bundle: EvidenceBundle) -> str:
+    """The evidence bundle as canonical JSON (sorted keys), as saved with --save-evidence."""
+    return json.dumps(to_plain(bundle), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def evidence_digest(bundle: EvidenceBundle) -> str:
+    """SHA-256 of the canonical evidence JSON, so an audit can prove which evidence a report rests on."""
+    return hashlib.sha256(evidence_json(bundle).encode("utf-8")).hexdigest()
+
+
+def _sources(bundle: EvidenceBundle) -> dict[str, SourceStatus]:
+    out: dict[str, SourceStatus] = {}
+    if bundle.git is not None:
+        git = bundle.git
+        notes = []
+        if git.empty:
+            notes.append("repository has no commits")
+        if git.shallow:
+            notes.append("shallow clone: history is limited")
+        if git.bare:
+            notes.append("bare repository")
+        out["git"] = SourceStatus(True, detail="; ".join(notes) or None)
+    if bundle.github is not None:
+        gh = bundle.github
+        hidden = [name for name, s in gh.sections.items() if not s.available]
+        detail = f"{gh.repo} via {gh.provenance.method}; {gh.requests} requests ({gh.conditional_hits} cached)"
+        if not gh.authenticated:
+            detail += "; no token: public data only"
+        if hidden:
+            detail += f"; not visible: {', '.join(hidden)}"
+        out["github"] = SourceStatus(True, detail=detail)
+    if bundle.clusters:
+        parts = []
+        for c in bundle.clusters:
+            refused = [a.resource for a in c.access if a.status in (AccessStatus.FORBIDDEN, AccessStatus.ERROR)]
+            absent = [a.resource for a in c.access if a.status is AccessStatus.NOT_IN_SNAPSHOT]
+            text = f"{c.name} ({'snapshot' if c.from_snapshot else 'live'}, {len(c.objects)} objects"
+            text += "" if c.managed_fields_present else ", no managedFields"
+            text += f"; forbidden: {', '.join(refused)}" if refused else ""
+            text += f"; not in snapshot: {len(absent)} types" if absent else ""
+            parts.append(text + ")")
+        out["cluster"] = SourceStatus(True, detail="; ".join(parts))
+    if bundle.history is not None:
+        h = bundle.history
+        detail = f"{h.total_commits} first-parent commits on {h.branch}"
+        out["history"] = SourceStatus(True, detail="; ".join([detail, *h.notes]))
+    for item in bundle.unavailable:
+        out[item.source.value] = SourceStatus(False, item.reason, item.fix)
+    return out
+
+
+
+def has_errors(report: Report) -> bool:
+    """Whether any check raised."""
+    return any(f.outcome is Outcome.ERROR for f in report.findings)

@@ -1,0 +1,46 @@
+"""What to assess and how: the settings a run is made with (collection options, the policy file, the periods)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from assess.config import Config
+
+DEFAULT_API_URL = "https://api.github.com"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What to assess and how."""
+
+    path: str
+    revision: str = "HEAD"
+    worktree: bool = False
+    config: Config = field(default_factory=Config)
+    target_name: str | None = None
+    history: bool = True
+    branch: str | None = None
+    since: datetime | None = None
+    since_all: bool = False
+    audit_since: datetime | None = None
+    until: datetime | None = None
+    timeline_months: int = 12
+    kind: str | None = None
+    verify_signatures: bool = False
+    allowed_signers: Path | None = None
+    now: datetime | None = None
+    github: bool = True
+    github_repo: str | None = None
+    github_url: str = DEFAULT_API_URL
+    github_token: str | None = field(default=None, repr=False)
+    github_recorded: Path | None = None
+    cache_dir: Path | None = None
+    max_wait: float = 60.0
+    github_timeout: int = 15
+    cluster_snapshots: tuple[Path, ...] = ()
+    kube_contexts: tuple[str, ...] = ()
+    all_contexts: bool = False
+    live_cluster: bool = False
+    kubeconfig: str | None = None
