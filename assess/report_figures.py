@@ -46,3 +46,39 @@ def tiers(env_metrics: dict[str, Any], table: str = "dora_2024") -> dict[str, st
         return {m: str(found[table].get(m) or "n/a") for m in TIER_METRICS}
     reason = str(env_metrics.get("activity") or "not graded")
     return dict.fromkeys(TIER_METRICS, reason)
+
+
+def timeline_runs(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Consecutive timeline points with the same verdict folded into one run (a dormant year is one line, not
+    twelve identical points): {first, last, stage, provisional, dormant, note, blockers, commit}."""
+    runs: list[dict[str, Any]] = []
+    for p in points:
+        key = (p.get("stage"), bool(p.get("provisional")), bool(p.get("dormant")), p.get("note") or "")
+        last = runs[-1] if runs else None
+        if last is not None and last["key"] == key and (p.get("dormant") or p.get("note")):
+            last["last"] = p.get("month")
+            continue
+        runs.append({"key": key, "first": p.get("month"), "last": p.get("month"), "stage": p.get("stage"),
+                     "provisional": bool(p.get("provisional")), "dormant": bool(p.get("dormant")),
+                     "note": p.get("note") or "", "blockers": list(p.get("blockers") or []),
+                     "commit": p.get("commit")})
+    for run in runs:
+        del run["key"]
+        run["months"] = run["first"] if run["first"] == run["last"] else f"{run['first']}…{run['last']}"
+    return runs
+
+
+def deployment_gaps(report: dict[str, Any]) -> list[dict[str, str]]:
+    """What could not be established about deployment: no environment identified, paths that match nothing."""
+    if (report.get("target") or {}).get("kind", "gitops-estate") != "gitops-estate":
+        return []
+    deployment = report.get("deployment") or {}
+    out: list[dict[str, str]] = []
+    if deployment and not deployment.get("environments"):
+        out.append({"what": "environments", "reason": "no environment identified: no reconciler entry point applies "
+                    "this repository and no per-environment folder, referenced values file or CI deploy command "
+                    "names one, so production changes cannot be told apart and the PR gate is unknown",
+                    "fix": "declare `environments:` in .gitops-assess.yaml (name: [path globs])"})
+    for warning in deployment.get("warnings") or []:
+        out.append({"what": "deployed paths", "reason": warning, "fix": "fix or remove the entry point"})
+    return out

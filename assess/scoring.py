@@ -182,16 +182,23 @@ def premature_verdict(by_id: Mapping[str, Finding], thresholds: Thresholds,
     reasons: list[str] = []
     unknowns: list[str] = []
     history = metrics.get("history") if isinstance(metrics.get("history"), dict) else None
-    if history and history.get("human_committers") is not None:
-        n = int(history["human_committers"])
+    if metrics.get("dormant"):
+        # Nobody committed in the period: team size and cadence cannot be told from it (the activity line says so).
+        unknowns.append(f"team size and deploy frequency ({metrics.get('activity') or 'no activity in the period'})")
+        history = None
+    elif history and history.get("human_authors", history.get("human_committers")) is not None:
+        n = int(history.get("human_authors", history.get("human_committers")))
         if n < thresholds.min_engineers:
-            reasons.append(f"only {n} engineers commit (fewer than {thresholds.min_engineers})")
+            reasons.append(f"only {n} {'person' if n == 1 else 'people'} authored changes in the period (fewer "
+                           f"than {thresholds.min_engineers})")
     else:
         unknowns.append("number of engineers (history not read)")
     if history and history.get("deploys_per_week") is not None:
         if float(history["deploys_per_week"]) <= 1.0:
             reasons.append(f"deploys happen weekly or less ({float(history['deploys_per_week']):.2f} per week)")
-    else:
+    elif history is not None:
+        unknowns.append("deployment frequency (no environment identified)")
+    elif not metrics.get("dormant"):
         unknowns.append("deployment frequency (history not read)")
     k8s = by_id.get("kubernetes-declared")
     if k8s is not None and k8s.outcome is Outcome.FAIL:

@@ -69,6 +69,7 @@ class _Found:
     external: list[ExternalSource] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     ignored: list[Ignore] = field(default_factory=list)
+    stale: list[EntryPoint] = field(default_factory=list)  # declared outside their source, applying nothing here
 
 
 class _Tree:
@@ -287,7 +288,8 @@ def _add(found: _Found, tree: _Tree, entry: EntryPoint, written: str) -> None:
     """Keep an entry point whose path exists; warn about one whose path matches nothing."""
     hits = tree.expand(entry.applies) if entry.applies else [""]
     if not hits and entry.outside_source:
-        return  # dead anyway (see _reachable); one summary line says so
+        found.stale.append(entry)  # dead anyway: summarised with the other unreachable ones
+        return
     if not hits:
         found.warnings.append(f"{entry.tool} {entry.kind} {entry.name} ({entry.file}:{entry.line}) applies "
                               f"{written}, which matches no file in this repository: not counted as deployed")
@@ -491,11 +493,15 @@ def _reachable(found: _Found) -> list[EntryPoint]:
     """Entry points something applies: a root declared outside what its own source delivers is dead (an
     `.archive/` folder beside an OCI artifact built from `./kubernetes`), and so is everything only it applies."""
     entries = list(found.entry_points)
+    dead = list(found.stale)
     while True:
         parents = _parents(entries, {id(e): {e.file, f"{e.applies}/**" if e.applies else "**"} for e in entries})
-        dead = [e for e in entries if e.outside_source and parents[id(e)] is None]
-        if not dead:
-            return entries
+        newly = [e for e in entries if e.outside_source and parents[id(e)] is None]
+        dead += newly
+        entries = [e for e in entries if e not in newly]
+        if not newly:
+            break
+    if dead:
         groups: dict[str, int] = {}
         for e in dead:
             folder = "/".join(e.file.split("/")[:2])
@@ -503,7 +509,7 @@ def _reachable(found: _Found) -> list[EntryPoint]:
         found.warnings += [f"{n} Flux object(s) under {folder}/ are declared outside the content their source "
                            "delivers, and nothing else applies them: not counted as deployed"
                            for folder, n in sorted(groups.items())]
-        entries = [e for e in entries if e not in dead]
+    return entries
 
 
 def _named(entry: EntryPoint, parents: dict[int, EntryPoint | None]) -> tuple[str, EntryPoint] | None:

@@ -28,7 +28,7 @@ def delivery_metrics(records: Sequence[AuditRecord], commits: Sequence[CommitRec
     prod_rows = frame[frame["environments"].apply(lambda e: any(p in e for p in production))] if len(frame) else frame
     weeks = max((end - start).total_seconds() / (7 * 86400), 1.0)
     summary = _history_summary(commits, records, history.shallow)
-    summary["deploys_per_week"] = round(len(prod_rows) / weeks, 2) if len(frame) else None
+    summary["deploys_per_week"] = round(len(prod_rows) / weeks, 2) if environments else None
     summary["production_environments"] = list(production)
     dormant = activity.dormant if activity else not commits
     return {

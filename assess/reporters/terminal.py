@@ -13,6 +13,7 @@ from rich.text import Text
 from assess.model.check import STAGE_NAMES
 from assess.model.finding import Outcome
 from assess.model.report import Report
+from assess.report_figures import deployment_gaps, timeline_runs
 from assess.report_figures import tiers as dora_tiers
 
 OUTCOME_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "unknown": "cyan", "not-applicable": "dim",
@@ -70,8 +71,13 @@ def build(report: Report, verbose: bool = False) -> Group:
         parts.append(delivery)
     if report.timeline:
         line = Text("Timeline ", style="bold")
-        for point in report.timeline:
-            line.append(f"{point['month']}:{point['stage']} ", style="green" if point["stage"] >= 2 else "white")
+        for run in timeline_runs(list(report.timeline)):
+            mark = "?" if run["provisional"] else ""
+            note = f" ({run['note']})" if run["note"] else ""
+            line.append(f"{run['months']}: {run['stage']}{mark}{note}  ",
+                        style="green" if run["stage"] >= 2 else "white")
+        if any(p.get("provisional") for p in report.timeline):
+            line.append("(? provisional: GitHub or cluster evidence describes today only)", style="dim")
         parts.append(line)
 
     if report.github:
@@ -110,10 +116,13 @@ def build(report: Report, verbose: bool = False) -> Group:
                           Text(f"{f.message} {refs}".strip()))
         parts.append(table)
     missing = [(k, v) for k, v in report.sources.items() if not v.available]
-    if missing:
+    gaps = deployment_gaps(report.to_json())
+    if missing or gaps:
         parts.append(Text("Not observed", style="bold"))
         for name, status in missing:
             parts.append(Text(f"  {name}: {status.reason} — {status.fix}", style="dim"))
+        for gap in gaps:
+            parts.append(Text(f"  {gap['what']}: {gap['reason']} — {gap['fix']}", style="dim"))
     return Group(*parts)  # type: ignore[arg-type]
 
 

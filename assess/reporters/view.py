@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from assess.model.check import STAGE_NAMES
+from assess.report_figures import deployment_gaps, timeline_runs
 from assess.report_figures import tiers as dora_tiers
 from assess.reporters import charts
 
@@ -41,6 +42,9 @@ def build_view(report: dict[str, Any]) -> dict[str, Any]:
         "finding_groups": _groups(findings, specs),
         "dimensions": report["dimensions"],
         "timeline": report.get("timeline") or [],
+        "timeline_runs": timeline_runs(list(report.get("timeline") or [])),
+        "deployment": report.get("deployment") or {},
+        "scope": {"kind": report["target"].get("kind"), "kind_reason": report["target"].get("kind_reason")},
         "delivery": [{"env": env, "monthly": metrics["environments"][env]["monthly"],
                       "chart": charts.dora_trends(metrics["environments"][env]["monthly"], env)}
                      for env in prod if (metrics.get("environments") or {}).get(env, {}).get("monthly")],
@@ -179,6 +183,7 @@ def _github(gh: dict[str, Any]) -> dict[str, Any] | None:
 def _not_observed(report: dict[str, Any], specs: dict[str, Any]) -> list[dict[str, str]]:
     out = [{"what": f"source: {name}", "reason": s.get("reason", ""), "fix": s.get("fix", "")}
            for name, s in sorted(report["sources"].items()) if not s["available"]]
+    out += deployment_gaps(report)
     for f in report["findings"]:
         if (f["outcome"] == "unknown" and not f["message"].startswith("Not observable: ")) or (
                 f["outcome"] == "unknown" and "cluster:" not in f["message"] and "github:" not in f["message"]

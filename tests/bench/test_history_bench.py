@@ -23,9 +23,8 @@ from assess.collectors.repo_tree import collect_repo
 from assess.collectors.snapshots import collect_snapshots
 from assess.derive.deployment import deployment_map, env_roots
 from assess.engine import Settings, evaluate
-from assess.model.evidence import EvidenceBundle
 from assess.metrics.dora import delivery_metrics
-from assess.model.evidence import Snapshot
+from assess.model.evidence import EvidenceBundle, Snapshot
 
 pytestmark = pytest.mark.bench
 ROUNDS = 5
