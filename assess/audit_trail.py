@@ -7,12 +7,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from assess.derive.deployment import glob_regex
+from assess.derive.identity import GITHUB_COMMITTER, bot_kind, change_author, merger, pusher
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence
 
-GITHUB_COMMITTER = "noreply@github.com"
 MERGE_PR = re.compile(r"^Merge pull request #(\d+) from ([^/\s]+)/(\S+)")
 SQUASH_PR = re.compile(r"\(#(\d+)\)\s*$")
 LOCAL_MERGE = re.compile(r"^Merge (branch|remote-tracking branch|tag) ")
@@ -24,28 +23,8 @@ CONVENTIONAL_REVERT = re.compile(r"^revert(\(.+\))?:", re.IGNORECASE)
 TICKET = re.compile(r"\b([A-Z][A-Z0-9]{1,9}-\d+)\b")
 HOTFIX = re.compile(r"\b(hotfix|emergency|incident|sev[0-4]|outage)\b|^fix\(prod\)", re.IGNORECASE)
 HOTFIX_BRANCH = re.compile(r"^(hotfix|emergency)[/-]", re.IGNORECASE)
-BOT_EMAIL = re.compile(r"\[bot\]@users\.noreply\.github\.com$")
-KNOWN_BOTS = {
-    "renovate": re.compile(r"renovate", re.IGNORECASE),
-    "dependabot": re.compile(r"dependabot", re.IGNORECASE),
-    "github-actions": re.compile(r"github-actions", re.IGNORECASE),
-    "argocd-image-updater": re.compile(r"argocd-image-updater|noreply@argoproj\.io", re.IGNORECASE),
-    "flux": re.compile(r"fluxcd|fluxbot|flux-bot|image-automation", re.IGNORECASE),
-}
 FAILURE_WINDOW = timedelta(days=7)
 TICKET_SCAN_CHARS = 2000
-
-
-@lru_cache(maxsize=4096)
-def bot_kind(name: str, email: str, extra_bots: tuple[str, ...] = ()) -> str | None:
-    """The kind of automation behind an identity, or None for a person."""
-    ident = f"{name} <{email}>"
-    for kind, pattern in KNOWN_BOTS.items():
-        if pattern.search(ident):
-            return kind
-    if name.endswith("[bot]") or BOT_EMAIL.search(email) or any(b.lower() in ident.lower() for b in extra_bots):
-        return "other"
-    return None
 
 
 def change_path(c: CommitRecord) -> tuple[ChangePath, str, int | None, str | None]:
@@ -92,7 +71,12 @@ def build_audit_trail(history: HistoryEvidence, extra_bots: Sequence[str] = (),
 def _record(c: CommitRecord, envs: tuple[str, ...], history: HistoryEvidence,
             extra_bots: Sequence[str]) -> AuditRecord:
     path, confidence, pr, title = change_path(c)
-    kind = bot_kind(c.author_name, c.author_email, tuple(extra_bots))
+    bots = tuple(extra_bots)
+    author_name, author_email = change_author(c)
+    kind = bot_kind(author_name, author_email, bots)
+    pushed = pusher(c) if path in (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT) else None
+    if pushed is not None and kind is not None and bot_kind(*pushed, bots) is None:
+        kind = None  # a bot's commit pushed by a person is that person's direct push
     merge = MERGE_PR.match(c.subject) if path is ChangePath.PR_MERGE else None
     branch = merge.group(3) if merge else ""
     tickets = tuple(dict.fromkeys(TICKET.findall(c.body[:TICKET_SCAN_CHARS])))
@@ -108,7 +92,7 @@ def _record(c: CommitRecord, envs: tuple[str, ...], history: HistoryEvidence,
     lead, source = _lead_time(c, path, kind)
     return AuditRecord(
         sha=c.sha, parents=c.parents, deployed_at=c.committed_at, authored_at=c.authored_at,
-        author_name=c.author_name, author_email=c.author_email, committer_name=c.committer_name,
+        author_name=author_name, author_email=author_email, committer_name=c.committer_name,
         committer_email=c.committer_email, co_authors=c.co_authors, is_bot=kind is not None, bot_kind=kind,
         change_path=path, change_path_confidence=confidence, pr_number=pr, pr_title=title, ticket_refs=tickets,
         signature=c.signature, webflow_signed=c.signature.value != "none" and c.committer_email == GITHUB_COMMITTER,
@@ -120,7 +104,8 @@ def _record(c: CommitRecord, envs: tuple[str, ...], history: HistoryEvidence,
         is_hotfix=hotfix and not is_revert, is_emergency=(hotfix and path in (ChangePath.DIRECT_PUSH,
                                                                              ChangePath.WEB_EDIT)) or (
             hotfix and bool(HOTFIX_BRANCH.match(branch))),
-        lead_time_hours=lead, lead_time_source=source,
+        lead_time_hours=lead, lead_time_source=source, merged_by=merger(c),
+        pushed_by=pushed[1] if pushed else None,
     )
 
 
@@ -257,3 +242,6 @@ def _ts(value: str) -> datetime:
 
 def _hours(delta: timedelta) -> float:
     return round(max(delta.total_seconds(), 0.0) / 3600.0, 2)
+
+
+__all__ = ["GITHUB_COMMITTER", "bot_kind", "build_audit_trail", "change_path", "environments_of"]

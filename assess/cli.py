@@ -111,6 +111,8 @@ def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> date
         raise click.BadParameter(str(exc)) from exc
     if parsed == ALL and param.name != "since":
         raise click.BadParameter("'all' is only meaningful for --since")
+    if param.name == "until" and isinstance(parsed, datetime) and len(value.strip()) == 10:
+        return parsed + timedelta(days=1, seconds=-1)  # a day given as the end: the whole day is in
     return parsed
 
 

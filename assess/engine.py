@@ -17,7 +17,7 @@ from assess.collectors.git_repo import RepositoryError, open_repository
 from assess.collectors.github.api import EtagCache, GitHubApi, WaitBudget
 from assess.collectors.github.remote import api_host, origin_repository
 from assess.collectors.github.repo import RepositoryUnavailableError, collect_github
-from assess.collectors.history import read_history, verify_signatures
+from assess.collectors.history import commit_at, read_history, verify_signatures
 from assess.collectors.repo_tree import collect_repo
 from assess.collectors.snapshots import collect_snapshots
 from assess.derive.deployment import env_roots
@@ -40,8 +40,12 @@ def collect(settings: Settings, progress: Progress = lambda _: None) -> Evidence
 
     Raises RepositoryError only when the repository itself cannot be read (the one required source)."""
     now = settings.now or datetime.now(UTC)
-    progress(f"reading repository tree at {settings.revision}")
-    git_ev = collect_repo(settings.path, settings.revision, settings.worktree, now)
+    revision = settings.revision
+    if settings.until is not None and revision == "HEAD" and not settings.worktree:
+        # Judged as it stood then: the tree of the last commit of the branch at --until, not today's.
+        revision = commit_at(open_repository(settings.path), settings.branch, settings.until) or revision
+    progress(f"reading repository tree at {revision}")
+    git_ev = collect_repo(settings.path, revision, settings.worktree, now)
     unavailable: list[Unavailable] = []
     clusters, cluster_gap = _collect_clusters(settings, now, progress)
     if cluster_gap is not None:

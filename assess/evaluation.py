@@ -117,9 +117,12 @@ def _facts(history: HistoryEvidence, records: Sequence[AuditRecord], period: Per
            production: Sequence[str]) -> HistoryFacts:
     pr_marked = frozenset(c.sha for c in history.commits if change_path(c)[0] in PR_MARKED)
     boot = bootstrap(history.commits, pr_marked | frozenset(r.sha for r in records if r.change_path in PR_MARKED))
-    commits = tuple(c for c in history.commits if period.contains(c.committed_at))
-    trail = tuple(r for r in records if period.contains(r.deployed_at))
-    hist = historical_direct_pushes(records, period, frozenset(boot.shas), production)
+    # The bootstrap is reported once (window.bootstrap) and left out of every count of the period, so gates,
+    # signatures, DORA and people figures all speak of the same changes.
+    skip = frozenset(boot.shas)
+    commits = tuple(c for c in history.commits if period.contains(c.committed_at) and c.sha not in skip)
+    trail = tuple(r for r in records if period.contains(r.deployed_at) and r.sha not in skip)
+    hist = historical_direct_pushes(records, period, skip, production)
     return HistoryFacts(period, commits, trail, boot, hist, activity(history.commits, period))
 
 
@@ -254,7 +257,10 @@ def _point_facts(history: HistoryEvidence, settings: Settings, snap: Snapshot, p
         cache[key] = build_audit_trail(history, settings.config.bots, view.deployment.environments, commits)
     older = tuple(c for c in history.commits if not as_utc(c.committed_at) > period.end_at)
     pr_marked = frozenset(c.sha for c in older if change_path(c)[0] in PR_MARKED)
-    return HistoryFacts(period, commits, cache[key], bootstrap(older, pr_marked), None, activity(older, period))
+    boot = bootstrap(older, pr_marked)
+    skip = frozenset(boot.shas)
+    return HistoryFacts(period, tuple(c for c in commits if c.sha not in skip),
+                        tuple(r for r in cache[key] if r.sha not in skip), boot, None, activity(older, period))
 
 
 def _deployment_json(view: TreeView) -> dict[str, Any]:

@@ -225,7 +225,7 @@ def test_scan_reports_history_window_metrics_and_timeline() -> None:
     assert len(report["timeline"]) == 6
     stages = [t["stage"] for t in report["timeline"]]
     assert stages == sorted(stages) and stages[-1] == 4 and stages[0] < 4
-    assert report["metrics"]["history"]["human_committers"] == 7
+    assert report["metrics"]["history"]["human_authors"] == 7
     assert report["premature"]["verdict"] is False
     assert report["window"]["branch"] == "main"
 

@@ -71,7 +71,7 @@ def test_premature_verdict_from_history_and_from_missing_containers() -> None:
     assert any("only 3 people authored changes in the period" in r for r in result.premature.reasons)
     assert any("weekly or less" in r for r in result.premature.reasons)
     assert any("no containers" in r for r in result.premature.reasons)
-    healthy = {"history": {"human_committers": 12, "deploys_per_week": 9}}
+    healthy = {"history": {"human_authors": 12, "deploys_per_week": 9}}
     assert score(findings({}), SPECS, Thresholds(), healthy).premature.verdict is False
     assert score(findings({}), SPECS, Thresholds()).premature.verdict is None
     dormant = score(findings({}), SPECS, Thresholds(), {"dormant": True, "activity": "no activity since 2024-10-10",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from assess.audit_trail import bot_kind, change_path
+from assess.audit_trail import change_path
 from assess.checks._repo import plural, result
 from assess.checks.catalog import Check
+from assess.derive.identity import bot_kind, pusher
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Ref, RefKind, Severity
@@ -35,12 +36,13 @@ def run(ctx: CheckContext) -> CheckResult:
         return result(Outcome.NOT_APPLICABLE, f"No commit in {ctx.period_label}.", confidence=Confidence.INFERRED)
     confirmed_pr = {sha for sha, prs in (ctx.evidence.github.commit_pulls.items() if ctx.evidence.github else ())
                     if prs}  # rebase merges: GitHub knows their pull request
-    humans = [c for c in commits if bot_kind(c.author_name, c.author_email) is None]
-    pushes = [c for c in humans if change_path(c)[0] in DIRECT and c.sha not in confirmed_pr]
+    # A person pushing a bot's commit is a person's direct push; a bot pushing its own commit is the bot's.
+    pushes = [c for c in commits if change_path(c)[0] in DIRECT and c.sha not in confirmed_pr
+              and not (bot_kind(c.author_name, c.author_email) and bot_kind(*pusher(c)))]
     scope = f"{plural(len(commits), 'commit')} in {ctx.period_label}"
     if not pushes:
         return result(Outcome.PASS, f"No human direct push among {scope}.", confidence=Confidence.INFERRED)
-    sample = "; ".join(f'{c.committed_at[:10]} {c.sha[:7]} by {c.author_email} "{c.subject[:50]}"'
+    sample = "; ".join(f'{c.committed_at[:10]} {c.sha[:7]} by {pusher(c)[1]} "{c.subject[:50]}"'
                        for c in pushes[:10]) + (f"; and {len(pushes) - 10} more" if len(pushes) > 10 else "")
     return result(Outcome.FAIL, f"{plural(len(pushes), 'direct push')} by people among {scope}: {sample}.",
                   [Ref(RefKind.COMMIT, c.sha) for c in pushes], Confidence.INFERRED)

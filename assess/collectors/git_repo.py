@@ -62,7 +62,9 @@ def open_repository(path: str) -> RepoHandle:
         raise NotARepositoryError(f"{path}: not a Git repository") from exc
     try:
         git_dir = str(repo.git_dir)
-        bare = bool(repo.bare)
+        # A bare mirror without a `config` file reads as non-bare to GitPython, which then takes the parent folder
+        # for a work tree: a git directory given as the path is bare, whatever its config says.
+        bare = bool(repo.bare) or Path(git_dir).resolve() == Path(path).resolve()
         work_tree = None if bare else str(repo.working_tree_dir)
         shallow = Path(git_dir, "shallow").exists()
         default_branch = _default_branch(repo)

@@ -9,6 +9,7 @@ import io
 import subprocess
 import threading
 import typing
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,9 @@ from assess.collectors.git_repo import GIT_ENV, RepoHandle, RepositoryError
 from assess.model.evidence import Provenance, Source
 from assess.model.history import CommitRecord, HistoryEvidence, SignatureType
 
-LOG_FORMAT = ("%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%cN%x1f%cE%x1f%cI%x1f"
+# Raw identities (%an/%ae, not the mailmapped %aN/%aE): a committed .mailmap is content of the scanned repository and
+# must not decide who made a change.
+LOG_FORMAT = ("%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f"
               "%(trailers:key=Co-authored-by,valueonly,separator=%x1d)%x1f%B%x1f")
 MAX_FILES_PER_COMMIT = 2000
 MAX_BODY_CHARS = 4000
@@ -42,6 +45,18 @@ def resolve_branch(handle: RepoHandle, branch: str | None) -> tuple[str, str]:
     raise RepositoryError("repository has no commits")
 
 
+def commit_at(handle: RepoHandle, branch: str | None, instant: datetime) -> str | None:
+    """The last first-parent commit of the branch committed at or before an instant (None: none yet)."""
+    try:
+        _, tip = resolve_branch(handle, branch)
+    except RepositoryError:
+        return None
+    proc = subprocess.run(_git(handle, "rev-list", "-1", "--first-parent", f"--before={instant.isoformat()}", tip),
+                          capture_output=True, env=GIT_ENV, check=False)
+    sha = proc.stdout.decode().strip()
+    return sha or None
+
+
 def read_history(handle: RepoHandle, branch: str | None, since: datetime | None, until: datetime | None,
                  env_roots: dict[str, tuple[str, ...]], environments: dict[str, tuple[str, ...]],
                  now: datetime) -> HistoryEvidence:
@@ -51,7 +66,7 @@ def read_history(handle: RepoHandle, branch: str | None, since: datetime | None,
     window += [f"--until={until.isoformat()}"] if until else []
     # Three git processes run side by side: the main log (parsed here), the commit graph (for PR lead times)
     # and `rev-list | cat-file --batch` (signature headers), each drained by its own thread.
-    graph = _Background(_git(handle, "log", tip, "--format=%H %at %P"))
+    graph = _Background(_git(handle, "log", tip, "--format=%H%x1f%at%x1f%an%x1f%ae%x1f%P"))
     signatures = _SignatureReader(handle, tip, window)
     roots = sorted({r for rs in env_roots.values() for r in rs})
     # Environment state: only the roots each commit moved are looked up, while the log is still streaming.
@@ -71,14 +86,14 @@ def read_history(handle: RepoHandle, branch: str | None, since: datetime | None,
         lookup.ask(base, tuple(roots))  # the state before the window
     answers = lookup.result() if lookup else {}
     merges = [c for c in commits if len(c.parents) > 1]
-    first_authored = _branch_first_authored(graph.result(), merges, {c.sha for c in commits}) if merges else {}
+    branches = _branch_authors(graph.result(), merges, {c.sha for c in commits}) if merges else {}
     graph.close()
     sig_by_sha = signatures.result()
     base_trees = {root: answers.get((base, root), "-") for root in roots} if base else {}
     trees = {sha: tuple((root, answers.get((sha, root), "-")) for root in rs) for sha, rs in touched.items()}
     records = tuple(
-        _with(c, sig_by_sha.get(c.sha), first_authored.get(c.sha), trees.get(c.sha)) if
-        (c.sha in sig_by_sha or c.sha in first_authored or c.sha in trees) else c
+        _with(c, sig_by_sha.get(c.sha), branches.get(c.sha), trees.get(c.sha)) if
+        (c.sha in sig_by_sha or c.sha in branches or c.sha in trees) else c
         for c in commits
     )
     notes: list[str] = []
@@ -102,11 +117,12 @@ def read_history(handle: RepoHandle, branch: str | None, since: datetime | None,
     )
 
 
-def _with(c: CommitRecord, sig: SignatureType | None, first: str | None,
+def _with(c: CommitRecord, sig: SignatureType | None, branch: tuple[str, str, str] | None,
           trees: tuple[tuple[str, str], ...] | None) -> CommitRecord:
+    first, name, email = branch if branch else (None, None, None)
     return CommitRecord(c.sha, c.parents, c.author_name, c.author_email, c.authored_at, c.committer_name,
                         c.committer_email, c.committed_at, c.subject, c.body, c.co_authors, c.files,
-                        c.files_truncated, sig or SignatureType.NONE, first, trees or ())
+                        c.files_truncated, sig or SignatureType.NONE, first, trees or (), name, email)
 
 
 def _roots_hit(commit: CommitRecord, roots: set[str]) -> tuple[str, ...]:
@@ -299,19 +315,22 @@ def signature_type(raw_commit: bytes) -> SignatureType:
     return SignatureType.MALFORMED
 
 
-def _branch_first_authored(graph_output: bytes | None, merges: list[CommitRecord],
-                           mainline: set[str]) -> dict[str, str]:
-    """For each merge, the earliest author date among the commits its second parent brought in."""
+def _branch_authors(graph_output: bytes | None, merges: list[CommitRecord],
+                    mainline: set[str]) -> dict[str, tuple[str, str, str]]:
+    """For each merge, what its second parent brought in: the earliest author date, and the author of most of
+    those commits (the pull request's author; the merge commit's own author is whoever merged it)."""
     if graph_output is None:
         return {}
-    graph: dict[str, tuple[int, list[str]]] = {}
-    for line in graph_output.decode().splitlines():
-        sha, at, *parents = line.split()
-        if sha not in mainline:
-            graph[sha] = (int(at), parents)
-    out: dict[str, str] = {}
+    graph: dict[str, tuple[int, str, str, list[str]]] = {}
+    for line in graph_output.decode("utf-8", "replace").splitlines():
+        fields = line.split("\x1f")
+        if len(fields) != 5 or fields[0] in mainline or not fields[1].isdigit():
+            continue
+        graph[fields[0]] = (int(fields[1]), fields[2], fields[3].lower(), fields[4].split())
+    out: dict[str, tuple[str, str, str]] = {}
     for merge in merges:
         earliest: int | None = None
+        authors: Counter[tuple[str, str]] = Counter()
         stack: list[str] = list(merge.parents[1:])
         seen: set[str] = set()
         while stack and len(seen) < MAX_SIDE_WALK:
@@ -319,11 +338,13 @@ def _branch_first_authored(graph_output: bytes | None, merges: list[CommitRecord
             if node in seen or node not in graph:
                 continue
             seen.add(node)
-            authored, node_parents = graph[node]
+            authored, name, email, node_parents = graph[node]
             earliest = authored if earliest is None else min(earliest, authored)
+            authors[(name, email)] += 1
             stack.extend(node_parents)
         if earliest is not None:
-            out[merge.sha] = datetime.fromtimestamp(earliest, tz=UTC).isoformat()
+            name, email = authors.most_common(1)[0][0]
+            out[merge.sha] = (datetime.fromtimestamp(earliest, tz=UTC).isoformat(), name, email)
     return out
 
 

@@ -9,21 +9,24 @@ from assess.model.activity import Activity, Bootstrap, Historical, Offence
 from assess.model.history import AuditRecord, ChangePath, CommitRecord
 from assess.model.period import Period, as_utc
 
-BOOTSTRAP_SPAN = timedelta(days=7)
+BOOTSTRAP_SPAN = timedelta(hours=24)
 BOOTSTRAP_MAX = 50
 SAMPLE = 20
 DIRECT = (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT, ChangePath.LOCAL_MERGE)
 
 
 def bootstrap(commits_newest_first: Sequence[CommitRecord], pr_marked: frozenset[str]) -> Bootstrap:
-    """The root commit and the direct commits that follow it within a week, until the first pull request."""
+    """The root commit and the direct commits its author makes within the following day, until the first pull
+    request: the initial import, which cannot have gone through one. Nothing later is excused."""
     ordered = list(reversed(commits_newest_first))
     if not ordered or ordered[0].parents:
         return Bootstrap()  # no root in view (shallow clone): no bootstrap to speak of
-    start = as_utc(ordered[0].committed_at)
+    root = ordered[0]
+    start = as_utc(root.committed_at)
     taken: list[CommitRecord] = []
     for c in ordered[:BOOTSTRAP_MAX]:
-        if c.sha in pr_marked or as_utc(c.committed_at) - start > BOOTSTRAP_SPAN:
+        if (c.sha in pr_marked or as_utc(c.committed_at) - start > BOOTSTRAP_SPAN
+                or c.author_email != root.author_email):
             break
         taken.append(c)
     return Bootstrap(len(taken), taken[0].committed_at, taken[-1].committed_at, tuple(c.sha for c in taken))

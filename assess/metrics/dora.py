@@ -8,7 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from assess.audit_trail import GITHUB_COMMITTER, bot_kind, change_path
+from assess.audit_trail import change_path
+from assess.derive.identity import bot_kind, change_author, count_people, merger, person_key, pusher
 from assess.metrics.tiers import classify_all
 from assess.model.activity import Activity
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence, SignatureType
@@ -141,38 +142,40 @@ VIA_PR = frozenset({ChangePath.PR_MERGE, ChangePath.PR_SQUASH})
 UNSIGNED = SignatureType.NONE
 
 
-def _history_summary(commits: Sequence[CommitRecord], records: Sequence[AuditRecord], shallow: bool) -> dict[str, Any]:
+def _history_summary(commits: Sequence[CommitRecord], records: Sequence[AuditRecord], shallow: bool,
+                     skip: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Shares and people over the period's first-parent commits. People are authors (and human co-authors); who
     merged is counted apart; a bot's change counts for the bot, whoever merged it."""
     n = len(commits)
     direct = via_pr = bots = signed = human_direct = 0
-    humans: set[str] = set()
+    authors: list[tuple[str, str]] = []
     mergers: set[str] = set()
     types: dict[str, int] = {t.value: 0 for t in SignatureType}
     for c in commits:
         path = change_path(c)[0]
-        bot = bot_kind(c.author_name, c.author_email) is not None
+        author = change_author(c)
+        bot = bot_kind(*author) is not None
         if path in DIRECT:
             direct += 1
-            human_direct += not bot
+            pushed = pusher(c)
+            human_direct += c.sha not in skip and not (bot and bot_kind(*pushed) is not None)
         elif path in VIA_PR:
             via_pr += 1
         bots += bot
         if not bot:
-            humans.add(c.author_email)
+            authors.append(author)
         for trailer in c.co_authors:
             email = _email(trailer)
             if bot_kind(trailer, email) is None:
-                humans.add(email)
-        if len(c.parents) > 1 and c.committer_email != GITHUB_COMMITTER and bot_kind(c.committer_name,
-                                                                                     c.committer_email) is None:
-            mergers.add(c.committer_email)
+                authors.append((trailer.rsplit("<", 1)[0].strip(), email))
+        merged_by = merger(c)
+        if merged_by and bot_kind("", merged_by) is None:
+            mergers.add(person_key(merged_by))
         types[c.signature.value] += 1
         signed += c.signature is not UNSIGNED
     return {
         "commits": n,
-        "human_authors": len(humans),
-        "human_committers": len(humans),
+        "human_authors": count_people(authors),
         "mergers": len(mergers),
         "direct_push_share": _share(direct, n),
         "human_direct_pushes": human_direct,

@@ -50,6 +50,8 @@ class CommitRecord:
     signature: SignatureType = SignatureType.NONE
     branch_first_authored_at: str | None = None
     env_trees: tuple[tuple[str, str], ...] = ()
+    branch_author_name: str | None = None
+    branch_author_email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,3 +116,5 @@ class AuditRecord:
     confirmed_by: str | None = None
     approvers: tuple[str, ...] = ()
     self_approved: bool | None = None
+    merged_by: str | None = None
+    pushed_by: str | None = None

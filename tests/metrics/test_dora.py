@@ -71,7 +71,7 @@ def test_sample_metrics_match_plain_git(tmp_path: Path) -> None:
     # Distinct people among first-parent authors of the period (bots excluded), from plain git.
     emails = {e.lower() for e in plain(repo, "log", "--first-parent", "--format=%aE", *span).split()}
     people = {e for e in emails if "[bot]" not in e and "fluxcdbot" not in e}
-    assert metrics["history"]["human_committers"] == len(people)
+    assert metrics["history"]["human_authors"] == len(people)
     # Deployments and deployment days of production: commits touching its paths.
     prod_globs = report.window["environments"]["production"]
     roots = [g[:-3] for g in prod_globs if g.endswith("/**")]
