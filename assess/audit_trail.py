@@ -40,6 +40,9 @@ def change_path(c: CommitRecord) -> tuple[ChangePath, str, int | None, str | Non
     if squash:
         title = SQUASH_PR.sub("", c.subject).strip()
         return ChangePath.PR_SQUASH, "high" if by_github else "medium", int(squash.group(1)), title
+    if c.pull_ref is not None:
+        # The commit (or its tree) is the head of a pull request the clone carries: a rebase or fast-forward merge.
+        return ChangePath.PR_REBASE, "medium", c.pull_ref, None
     if by_github:
         return ChangePath.WEB_EDIT, "medium", None, None
     return ChangePath.DIRECT_PUSH, "low", None, None

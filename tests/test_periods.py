@@ -59,8 +59,8 @@ def test_commits_in_every_offset_are_read_as_utc_instants(tmp_path: Path) -> Non
 
 
 def long_history(root: Path) -> tuple[HistoryBuilder, list[str]]:
-    """Bootstrapped by three direct pushes on its first day in 2020, one direct push in 2021, pull requests every fortnight since;
-    a burst of direct pushes in January 2026."""
+    """Bootstrapped by three direct pushes on its first day in 2020, one direct push in 2021, pull requests every
+    fortnight since; a burst of direct pushes in January 2026."""
     b = HistoryBuilder(root)
     b.push(ESTATE, "initial import", at("2020-11-05T10:00"))
     b.push(change(0), "add web", at("2020-11-05T14:00"))

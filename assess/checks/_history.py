@@ -8,9 +8,7 @@ from assess.checks._repo import result
 from assess.model.check import CheckResult
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Ref, RefKind
-from assess.model.history import AuditRecord, ChangePath
-
-PR_PATHS = (ChangePath.PR_MERGE, ChangePath.PR_SQUASH, ChangePath.PR_REBASE)
+from assess.model.history import AuditRecord
 
 
 def commit_refs(records: Iterable[AuditRecord]) -> list[Ref]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assess.checks._repo import ARGO, FLUX_HELM, FLUX_KUSTOMIZE, docs
+from assess.derive.deployment import argo_apps_in_values, values_docs
 from assess.model.evidence import RepoEvidence, YamlDoc
 
 
@@ -15,17 +16,25 @@ class SyncUnit:
     doc: YamlDoc
     tool: str
     policy: str  # key path of the sync policy inside the document
+    name: str | None = None  # for units declared inside another document (argo-cd-apps chart values)
 
     @property
     def label(self) -> str:
         """How the unit is named in messages."""
+        if self.name is not None:
+            return f"{self.name} ({self.doc.path}:{self.doc.line_of(self.policy.rsplit('.', 1)[0])})"
         return f"{self.doc.ident} ({self.doc.path}:{self.doc.line})"
 
 
 def argo_units(ev: RepoEvidence) -> list[SyncUnit]:
-    """Argo CD Applications and the application templates of ApplicationSets."""
+    """Argo CD Applications and the application templates of ApplicationSets, also those the argo-cd-apps chart
+    declares in its values."""
     units = [SyncUnit(d, "argocd", "spec.syncPolicy") for d in docs(ev, "Application", group=ARGO)]
     units += [SyncUnit(d, "argocd", "spec.template.spec.syncPolicy") for d in docs(ev, "ApplicationSet", group=ARGO)]
+    for doc in values_docs(ev):
+        for kind, name, key, _ in argo_apps_in_values(doc):
+            policy = f"{key}.syncPolicy" if kind == "Application" else f"{key}.template.spec.syncPolicy"
+            units.append(SyncUnit(doc, "argocd", policy, f"{kind}/{name}"))
     return units
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from assess.checks._history import PR_PATHS, commit_refs, describe, nothing_to_judge
+from assess.checks._history import commit_refs, describe, nothing_to_judge
 from assess.checks._repo import plural, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Severity
+from assess.model.history import PR_PATHS
 
 SPEC = CheckSpec(
     id="bot-changes-reviewed",

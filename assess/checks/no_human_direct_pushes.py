@@ -9,7 +9,7 @@ from assess.derive.identity import bot_kind, pusher
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Ref, RefKind, Severity
-from assess.model.history import ChangePath
+from assess.model.history import DIRECT_PATHS
 
 SPEC = CheckSpec(
     id="no-human-direct-pushes",
@@ -25,7 +25,7 @@ SPEC = CheckSpec(
     "bypass, including for administrators.",
 )
 
-DIRECT = (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT, ChangePath.LOCAL_MERGE)
+DIRECT = DIRECT_PATHS
 
 
 def run(ctx: CheckContext) -> CheckResult:

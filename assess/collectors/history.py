@@ -20,7 +20,7 @@ from assess.model.history import CommitRecord, HistoryEvidence, SignatureType
 
 # Raw identities (%an/%ae, not the mailmapped %aN/%aE): a committed .mailmap is content of the scanned repository and
 # must not decide who made a change.
-LOG_FORMAT = ("%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f"
+LOG_FORMAT = ("%x1e%H%x1f%T%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cn%x1f%ce%x1f%cI%x1f"
               "%(trailers:key=Co-authored-by,valueonly,separator=%x1d)%x1f%B%x1f")
 MAX_FILES_PER_COMMIT = 2000
 MAX_BODY_CHARS = 4000
@@ -74,7 +74,8 @@ def read_history(handle: RepoHandle, branch: str | None, since: datetime | None,
     touched: dict[str, tuple[str, ...]] = {}
     commits: list[CommitRecord] = []
     root_set = set(roots)
-    for commit in _log(handle, tip, window):
+    pulls = _pull_heads(handle)
+    for commit in _log(handle, tip, window, pulls):
         commits.append(commit)
         if lookup is not None:
             hit = _roots_hit(commit, root_set)
@@ -122,7 +123,7 @@ def _with(c: CommitRecord, sig: SignatureType | None, branch: tuple[str, str, st
     first, name, email = branch if branch else (None, None, None)
     return CommitRecord(c.sha, c.parents, c.author_name, c.author_email, c.authored_at, c.committer_name,
                         c.committer_email, c.committed_at, c.subject, c.body, c.co_authors, c.files,
-                        c.files_truncated, sig or SignatureType.NONE, first, trees or (), name, email)
+                        c.files_truncated, sig or SignatureType.NONE, first, trees or (), name, email, c.pull_ref)
 
 
 def _roots_hit(commit: CommitRecord, roots: set[str]) -> tuple[str, ...]:
@@ -137,7 +138,26 @@ def _roots_hit(commit: CommitRecord, roots: set[str]) -> tuple[str, ...]:
     return tuple(sorted(hit))
 
 
-def _log(handle: RepoHandle, tip: str, window: list[str]) -> Iterator[CommitRecord]:
+def _pull_heads(handle: RepoHandle) -> dict[str, int]:
+    """Pull-request heads a mirror carries (`refs/pull/N/head`): commit and tree ids -> PR number. A first-parent
+    commit that is a PR head, or has its tree, landed from that pull request (a rebase or fast-forward merge that
+    leaves no marker in the subject)."""
+    proc = subprocess.run(_git(handle, "for-each-ref", "--format=%(objectname) %(tree) %(refname)", "refs/pull/"),
+                          capture_output=True, env=GIT_ENV, check=False)
+    out: dict[str, int] = {}
+    for line in proc.stdout.decode("utf-8", "replace").splitlines():
+        parts = line.split()
+        if len(parts) != 3 or not parts[2].endswith("/head"):
+            continue
+        number = parts[2].split("/")[2]
+        if number.isdigit():
+            out.setdefault(parts[0], int(number))
+            if parts[1]:
+                out.setdefault(f"tree:{parts[1]}", int(number))
+    return out
+
+
+def _log(handle: RepoHandle, tip: str, window: list[str], pulls: dict[str, int]) -> Iterator[CommitRecord]:
     """Stream and parse one `git log -z --first-parent --name-status` process with bounded buffering."""
     cmd = _git(handle, "log", tip, "--first-parent", "--diff-merges=first-parent", "-z", "--no-renames",
                "--name-status", f"--format={LOG_FORMAT}", *window)
@@ -160,9 +180,9 @@ def _log(handle: RepoHandle, tip: str, window: list[str]) -> Iterator[CommitReco
             buf = records.pop()
             for raw in records:
                 if raw:
-                    yield _parse(raw, paths)
+                    yield _parse(raw, paths, pulls)
         if buf:
-            yield _parse(buf, paths)
+            yield _parse(buf, paths, pulls)
     finally:
         proc.stdout.close()
         proc.wait()
@@ -172,9 +192,9 @@ def _log(handle: RepoHandle, tip: str, window: list[str]) -> Iterator[CommitReco
         raise RepositoryError(message[-1] if message else "git log failed")
 
 
-def _parse(raw: bytes, paths: dict[str, str]) -> CommitRecord:
+def _parse(raw: bytes, paths: dict[str, str], pulls: dict[str, int]) -> CommitRecord:
     head, _, tail = raw.rpartition(b"\x1f")
-    sha, parents, an, ae, ai, cn, ce, ci, trailers, body = head.decode("utf-8", "replace").split("\x1f", 9)
+    sha, tree, parents, an, ae, ai, cn, ce, ci, trailers, body = head.decode("utf-8", "replace").split("\x1f", 10)
     items = tail.decode("utf-8", "surrogateescape").lstrip("\0\n").split("\0")
     pairs = list(zip(items[0:-1:2], items[1::2], strict=False))
     truncated = max(len(pairs) - MAX_FILES_PER_COMMIT, 0)
@@ -182,7 +202,7 @@ def _parse(raw: bytes, paths: dict[str, str]) -> CommitRecord:
     return CommitRecord(
         sha, tuple(parents.split()), an, ae.lower(), _utc(ai), cn, ce.lower(), _utc(ci), body.split("\n", 1)[0].strip(),
         body[:MAX_BODY_CHARS].rstrip("\n"), tuple(t.strip() for t in trailers.split("\x1d") if t.strip()),
-        files, truncated,
+        files, truncated, pull_ref=(pulls.get(sha) or pulls.get(f"tree:{tree}")) if pulls else None,
     )
 
 

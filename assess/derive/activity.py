@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from assess.model.activity import Activity, Bootstrap, Historical, Offence
-from assess.model.history import AuditRecord, ChangePath, CommitRecord
+from assess.model.history import DIRECT_PATHS, AuditRecord, CommitRecord
 from assess.model.period import Period, as_utc
 
 BOOTSTRAP_SPAN = timedelta(hours=24)
 BOOTSTRAP_MAX = 50
 SAMPLE = 20
-DIRECT = (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT, ChangePath.LOCAL_MERGE)
+DIRECT = DIRECT_PATHS
 
 
 def bootstrap(commits_newest_first: Sequence[CommitRecord], pr_marked: frozenset[str]) -> Bootstrap:

@@ -83,6 +83,11 @@ class _Tree:
             for i in range(1, len(parts) + 1):
                 self.dirs.add("/".join(parts[:i]))
         self.files = set(self.paths)
+        self.children: dict[str, tuple[list[str], list[str]]] = {}  # folder -> (files, sub-folders)
+        for path in self.paths:
+            self.children.setdefault(posixpath.dirname(path), ([], []))[0].append(path)
+        for d in self.dirs - {""}:
+            self.children.setdefault(posixpath.dirname(d), ([], []))[1].append(d)
 
     def has(self, path: str) -> bool:
         """A file or a directory holding classified files."""
@@ -115,6 +120,7 @@ def deployment_map(ev: RepoEvidence, configured: dict[str, tuple[str, ...]] | No
     found = _Found()
     sources = _flux_sources(ev, tree, urls, names, found)
     _flux_entry_points(ev, tree, sources, found)
+    _flux_instance_entry_points(ev, tree, sources, found)
     _argo_entry_points(ev, tree, urls, names, found)
     _bootstrap_entry_points(ev, tree, found)
     if found.entry_points:
@@ -309,34 +315,35 @@ def _argo_entry_points(ev: RepoEvidence, tree: _Tree, urls: tuple[str, ...], nam
         _argo_sources(doc, "ApplicationSet", doc.name or "?", _field(doc, "spec.template.spec"),
                       "spec.template.spec", params, tree, urls, names, found)
     # The argo-cd-apps chart declares Applications and ApplicationSets in its values (also under a subchart key).
-    for doc in _values_docs(ev):
-        for prefix in _argo_apps_prefixes(doc.body):
-            for key, kind in (("applications", "Application"), ("applicationsets", "ApplicationSet")):
-                items = doc.get(f"{prefix}{key}")
-                entries = items.items() if isinstance(items, dict) else (
-                    ((str(i.get("name", n)), i) for n, i in enumerate(items) if isinstance(i, dict))
-                    if isinstance(items, list) else ())
-                for name, spec in entries:
-                    if not isinstance(spec, dict):
-                        continue
-                    where = f"{prefix}{key}.{name}"
-                    if kind == "Application":
-                        _argo_sources(doc, kind, str(name), spec, where, [{}], tree, urls, names, found)
-                    else:
-                        params = _generator_params(spec.get("generators"), tree)
-                        template = spec.get("template")
-                        inner = template.get("spec") if isinstance(template, dict) else None
-                        _argo_sources(doc, kind, str(name), inner, f"{where}.template.spec", params, tree, urls,
-                                      names, found)
+    for doc in values_docs(ev):
+        for kind, name, key, spec in argo_apps_in_values(doc):
+            if kind == "Application":
+                _argo_sources(doc, kind, name, spec, key, [{}], tree, urls, names, found)
+            else:
+                template = spec.get("template")
+                inner = template.get("spec") if isinstance(template, dict) else None
+                _argo_sources(doc, kind, name, inner, f"{key}.template.spec",
+                              _generator_params(spec.get("generators"), tree), tree, urls, names, found)
 
 
-def _argo_apps_prefixes(body: Any) -> list[str]:
-    """Where argo-cd-apps values sit: at the top, or under a subchart key (`argocd-apps:`)."""
+def argo_apps_in_values(doc: YamlDoc) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(kind, name, key path, spec) of each Application and ApplicationSet the argo-cd-apps chart's values declare,
+    at the top of a values file or under a subchart key (`argocd-apps:`)."""
+    body = doc.body
     if not isinstance(body, dict):
         return []
-    out = [""] if {"applications", "applicationsets"} & set(body) else []
-    out += [f"{k}." for k, v in body.items() if isinstance(v, dict) and {"applications", "applicationsets"} & set(v)
-            and "." not in str(k)]
+    prefixes = [""] if {"applications", "applicationsets"} & set(body) else []
+    prefixes += [f"{k}." for k, v in body.items() if isinstance(v, dict) and "." not in str(k)
+                 and {"applications", "applicationsets"} & set(v)]
+    out: list[tuple[str, str, str, dict[str, Any]]] = []
+    for prefix in prefixes:
+        for key, kind in (("applications", "Application"), ("applicationsets", "ApplicationSet")):
+            items = doc.get(f"{prefix}{key}")
+            if isinstance(items, dict):
+                out += [(kind, str(n), f"{prefix}{key}.{n}", v) for n, v in items.items() if isinstance(v, dict)]
+            elif isinstance(items, list):
+                out += [(kind, str(v.get("name", i)), f"{prefix}{key}.{i}", v) for i, v in enumerate(items)
+                        if isinstance(v, dict)]
     return out
 
 
@@ -407,6 +414,33 @@ def _substitute(path: str, values: dict[str, str]) -> str:
     return TEMPLATE_VAR.sub(repl, path)
 
 
+def _flux_instance_entry_points(ev: RepoEvidence, tree: _Tree, sources: dict[tuple[str, str], _Source],
+                                found: _Found) -> None:
+    """The Flux Operator's `FluxInstance.spec.sync` (also as the flux-instance chart's `instance.sync` values):
+    the path the cluster's bootstrap reconciles."""
+    syncs: list[tuple[YamlDoc, str, Any]] = [(d, "spec.sync", _field(d, "spec.sync"))
+                                             for d in _docs(ev, "FluxInstance")]
+    syncs += [(d, "instance.sync", d.get("instance.sync")) for d in values_docs(ev)]
+    pushes = list(_oci_pushes(ev))
+    for doc, key, sync in syncs:
+        if not isinstance(sync, dict) or not isinstance(sync.get("path"), str):
+            continue
+        kind, url = str(sync.get("kind") or "GitRepository"), str(sync.get("url") or "")
+        if kind == "OCIRepository":
+            root = next((path for pattern, path in pushes if _url_matches(pattern, url)), None)
+            source = _Source(root is not None, root or "", f"OCIRepository {url}" + (
+                f", built from ./{root} by CI" if root is not None else ""), reason="an OCI artifact no CI job of "
+                "this repository builds")
+        else:
+            source = sources.get(("GitRepository", "flux-system")) or _Source(True, "", f"GitRepository {url}")
+        if not source.self:
+            found.external.append(ExternalSource("FluxInstance", doc.name or doc.path, doc.path, doc.line,
+                                                 source.label, source.reason))
+            continue
+        _add(found, tree, EntryPoint("Flux", "bootstrap", "FluxInstance sync", doc.path, doc.line_of(f"{key}.path"),
+                                     _within_source(source, sync["path"]), source.label), sync["path"])
+
+
 def _bootstrap_entry_points(ev: RepoEvidence, tree: _Tree, found: _Found) -> None:
     """`flux bootstrap --path=X` writes X/flux-system/gotk-*.yaml and reconciles X: X is deployed."""
     for path in tree.paths:
@@ -427,18 +461,23 @@ def _from_entry_points(ev: RepoEvidence, tree: _Tree, found: _Found) -> Deployme
                       if FileKind.KUSTOMIZATION in ev.kinds_by_path.get(d.path, ())}
     entries = _reachable(found)
     closures = {id(e): {e.file} | _closure(e.applies, kustomizations, tree) for e in entries}
-    entries += _inferred_bootstraps(entries, closures, tree)
-    for e in entries[len(closures):]:
-        closures[id(e)] = {e.file} | _closure(e.applies, kustomizations, tree)
+    if any(_is_bootstrap(e) for e in entries):
+        entries = _from_bootstrap(entries, closures, found)
+    else:
+        entries += _inferred_bootstraps(entries, closures, tree)
+        for e in entries:
+            closures.setdefault(id(e), {e.file} | _closure(e.applies, kustomizations, tree))
     parents = _parents(entries, closures)
     envs: dict[str, set[str]] = {}
     how: dict[str, str] = {}
     shared: set[str] = set()
+    owner: dict[str, str] = {}  # declaring file -> the environment its entry point belongs to
     for entry in entries:
         named = _named(entry, parents)
         if named:
             envs.setdefault(named[0], set()).update(closures[id(entry)])
             how.setdefault(named[0], named[1].describe())
+            owner.setdefault(entry.file, named[0])
         else:
             shared |= closures[id(entry)]
     if not envs:
@@ -448,11 +487,58 @@ def _from_entry_points(ev: RepoEvidence, tree: _Tree, found: _Found) -> Deployme
             r.describe() for r in roots[:3]) + ("; …" if len(roots) > 3 else "")
     elif shared:
         for env in envs:
-            envs[env] |= shared
+            envs[env] |= _shared_for(env, shared, owner, tree)
     environments = {env: tuple(sorted(_without_ignored(globs, found.ignored, tree)))
                     for env, globs in sorted(envs.items())}
+    reach = {f"{e.file}:{e.line}": tuple(sorted(closures[id(e)])) for e in entries}
     return DeploymentMap(environments, EnvBasis.RECONCILER, how, tuple(entries), tuple(found.external),
-                         _not_deployed(ev, environments), tuple(found.warnings))
+                         _not_deployed(ev, environments), tuple(found.warnings), reach)
+
+
+def _shared_for(env: str, shared: set[str], owner: dict[str, str], tree: _Tree) -> set[str]:
+    """What unnamed entry points apply, as it reaches one environment: a hub's folder holds one file per spoke, and
+    `hub/staging.yaml` is not a production change."""
+    foreign = {f for f, e in owner.items() if e != env}
+    out: set[str] = set()
+    for glob in shared:
+        if glob.endswith("**") and foreign:
+            rx = glob_regex((glob,))
+            if any(rx.match(f) for f in foreign):
+                out |= {p for p in tree.paths if rx.match(p) and p not in foreign}
+                continue
+        if glob not in foreign:
+            out.add(glob)
+    return out
+
+
+def _is_bootstrap(entry: EntryPoint) -> bool:
+    """What the cluster reconciles first: a bootstrap folder, a FluxInstance sync, or the `flux-system`
+    Kustomization that `flux bootstrap` writes."""
+    return entry.kind == "bootstrap" or (entry.kind == "Kustomization" and entry.name == "flux-system")
+
+
+def _from_bootstrap(entries: list[EntryPoint], closures: dict[int, set[str]], found: _Found) -> list[EntryPoint]:
+    """With the bootstrap path known, Flux objects it does not reach (directly or through other Flux objects) are
+    applied by nothing: a Kustomization whose overlay line is commented out is not deployed."""
+    parents = _parents(entries, closures)
+    kept: list[EntryPoint] = []
+    dropped: dict[str, int] = {}
+    for entry in entries:
+        node: EntryPoint | None = entry
+        seen: set[int] = set()
+        while node is not None and not _is_bootstrap(node) and id(node) not in seen:
+            seen.add(id(node))
+            node = parents[id(node)]
+        if node is not None or entry.tool != "Flux":
+            kept.append(entry)
+        else:
+            folder = posixpath.dirname(entry.file)
+            dropped[folder] = dropped.get(folder, 0) + 1
+    if dropped:
+        sample = ", ".join(sorted(dropped)[:5]) + (", …" if len(dropped) > 5 else "")
+        found.warnings.append(f"{sum(dropped.values())} Flux object(s) are not reached from the bootstrap path "
+                              f"(nothing applies them): not counted as deployed ({sample})")
+    return kept
 
 
 def _parents(entries: list[EntryPoint], closures: dict[int, set[str]]) -> dict[int, EntryPoint | None]:
@@ -558,21 +644,30 @@ def _split_ignored(glob: str, specs: list[Ignore], tree: _Tree, depth: int) -> s
 
 
 def _closure(directory: str, kustomizations: dict[str, YamlDoc], tree: _Tree, depth: int = 0) -> set[str]:
-    """Globs of a folder and of what its kustomization.yaml references outside it, transitively."""
-    own = f"{directory}/**" if directory and directory in tree.dirs else (directory or "**")
-    out = {own}
-    for base in [directory, *(d for d in kustomizations if d.startswith(directory + "/"))] if directory else []:
-        doc = kustomizations.get(base)
-        if doc is None or depth > MAX_DEPTH:
-            continue
+    """What applying a folder applies. With a kustomization.yaml: that file and what it lists, followed
+    transitively (a folder it does not list is not applied). Without one: every manifest in it, and each sub-folder
+    applied the same way (as Flux generates a kustomization); `folder/**` when nothing below lists anything."""
+    if directory not in tree.dirs or depth > MAX_DEPTH:
+        return {directory} if directory in tree.files else set()
+    doc = kustomizations.get(directory)
+    if doc is not None and isinstance(doc.body, dict):
+        out = {doc.path}
         for ref in _kustomize_refs(doc):
-            target = _norm(posixpath.join(base, ref))
-            if not target or target.startswith("..") or target == directory or target.startswith(directory + "/"):
+            target = _norm(posixpath.join(directory, ref))
+            if target.startswith(".."):
                 continue
             if target in tree.dirs:
                 out |= _closure(target, kustomizations, tree, depth + 1)
             elif target in tree.files:
                 out.add(target)
+        return out
+    prefix = f"{directory}/" if directory else ""
+    if doc is None and not any(k.startswith(prefix) for k in kustomizations if k != directory):
+        return {f"{directory}/**" if directory else "**"}
+    files, subdirs = tree.children.get(directory, ([], []))
+    out = set(files)
+    for sub in subdirs:
+        out |= _closure(sub, kustomizations, tree, depth + 1)
     return out
 
 
@@ -757,7 +852,8 @@ def _docs(ev: RepoEvidence, kind: str, group: str | None = None) -> list[YamlDoc
     return [d for d in pool if d.group == group]
 
 
-def _values_docs(ev: RepoEvidence) -> Iterator[YamlDoc]:
+def values_docs(ev: RepoEvidence) -> Iterator[YamlDoc]:
+    """Parsed documents of Helm values files."""
     for f in ev.files_by_kind.get(FileKind.HELM_VALUES, ()):
         for doc in ev.docs_by_path.get(f.path, ()):
             if isinstance(doc.body, dict):

@@ -3,12 +3,14 @@ files that speak for the estate (pure)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from assess.derive.deployment import DECLARATION_KINDS, deployment_map, glob_regex
+from assess.derive.flux_patches import inherit_patches
 from assess.derive.repo_kind import KindVerdict, RepoKind, classify_repository, estate_view, exclusion
 from assess.model.deployment import DeploymentMap, EnvBasis
-from assess.model.evidence import RepoEvidence
+from assess.model.evidence import RepoEvidence, YamlDoc
 
 
 @dataclass(frozen=True)
@@ -52,4 +54,11 @@ def tree_view(tree: RepoEvidence, options: ViewOptions) -> TreeView:
         if len(kept) != len(estate.files):
             paths = {f.path for f in kept}
             deployed = replace(estate, files=kept, docs=tuple(d for d in estate.docs if d.path in paths))
+        deployed = inherit_patches(deployed, lambda doc: _reach(dmap, doc))
     return TreeView(tree, estate, deployed, dmap, kind)
+
+
+def _reach(dmap: DeploymentMap, doc: YamlDoc) -> re.Pattern[str] | None:
+    """What a Flux Kustomization document applies, as the deployment map followed it."""
+    globs = dmap.reach.get(f"{doc.path}:{doc.line_of('spec.path')}")
+    return glob_regex(globs) if globs else None

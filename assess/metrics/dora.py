@@ -12,7 +12,7 @@ from assess.audit_trail import change_path
 from assess.derive.identity import bot_kind, change_author, count_people, merger, person_key, pusher
 from assess.metrics.tiers import classify_all
 from assess.model.activity import Activity
-from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence, SignatureType
+from assess.model.history import DIRECT_PATHS, PR_PATHS, AuditRecord, CommitRecord, HistoryEvidence, SignatureType
 
 
 def delivery_metrics(records: Sequence[AuditRecord], commits: Sequence[CommitRecord], history: HistoryEvidence,
@@ -137,8 +137,8 @@ def frequency_bucket(times: pd.Series, start: datetime, end: datetime) -> str:
     return "yearly"
 
 
-DIRECT = frozenset({ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT, ChangePath.LOCAL_MERGE})
-VIA_PR = frozenset({ChangePath.PR_MERGE, ChangePath.PR_SQUASH})
+DIRECT = DIRECT_PATHS
+VIA_PR = PR_PATHS
 UNSIGNED = SignatureType.NONE
 
 

@@ -61,6 +61,7 @@ class DeploymentMap:
     external: tuple[ExternalSource, ...] = ()
     not_deployed: tuple[tuple[str, int], ...] = ()
     warnings: tuple[str, ...] = ()
+    reach: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "file:line" of an entry point -> what it applies
 
     @property
     def identified(self) -> bool:

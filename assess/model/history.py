@@ -30,6 +30,10 @@ class ChangePath(StrEnum):
     LOCAL_MERGE = "local-merge"
 
 
+PR_PATHS = frozenset({ChangePath.PR_MERGE, ChangePath.PR_SQUASH, ChangePath.PR_REBASE})
+DIRECT_PATHS = frozenset({ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT, ChangePath.LOCAL_MERGE})
+
+
 @dataclass(frozen=True, slots=True)
 class CommitRecord:
     """One first-parent commit of the default branch, as `git log` and `git cat-file` describe it."""
@@ -52,6 +56,7 @@ class CommitRecord:
     env_trees: tuple[tuple[str, str], ...] = ()
     branch_author_name: str | None = None
     branch_author_email: str | None = None
+    pull_ref: int | None = None  # the pull request whose head (commit or tree) this commit is, from refs/pull
 
 
 @dataclass(frozen=True)

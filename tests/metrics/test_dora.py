@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from assess.collectors.samples import get_sample, materialise
+from assess.derive.deployment import glob_regex
 from assess.engine import Settings, run_assessment
 from assess.metrics.dora import frequency_bucket
 from assess.metrics.tiers import classify, tier_tables
@@ -73,9 +74,12 @@ def test_sample_metrics_match_plain_git(tmp_path: Path) -> None:
     people = {e for e in emails if "[bot]" not in e and "fluxcdbot" not in e}
     assert metrics["history"]["human_authors"] == len(people)
     # Deployments and deployment days of production: commits touching its paths.
-    prod_globs = report.window["environments"]["production"]
-    roots = [g[:-3] for g in prod_globs if g.endswith("/**")]
-    shas = plain(repo, "log", "--first-parent", "--format=%H", *span, "main", "--", *roots).split()
+    matcher = glob_regex(tuple(report.window["environments"]["production"]))
+    shas = []
+    for block in plain(repo, "log", "--first-parent", "--name-only", "--format=@%H", *span, "main").split("@")[1:]:
+        sha, *names = block.split()
+        if any(matcher.match(n) for n in names):
+            shas.append(sha)
     env = metrics["environments"]["production"]
     assert env["deployments"] == len(shas)
     days = {plain(repo, "show", "-s", "--format=%cI", s).strip()[:10] for s in shas}
