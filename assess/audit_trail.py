@@ -24,6 +24,8 @@ TICKET = re.compile(r"\b([A-Z][A-Z0-9]{1,9}-\d+)\b")
 HOTFIX = re.compile(r"\b(hotfix|emergency|incident|sev[0-4]|outage)\b|^fix\(prod\)", re.IGNORECASE)
 HOTFIX_BRANCH = re.compile(r"^(hotfix|emergency)[/-]", re.IGNORECASE)
 FAILURE_WINDOW = timedelta(days=7)
+# A hotfix names no culprit: only a change to the same files within a day is taken to be what it fixes.
+HOTFIX_WINDOW = timedelta(hours=24)
 TICKET_SCAN_CHARS = 2000
 
 
@@ -120,6 +122,10 @@ def _lead_time(c: CommitRecord, path: ChangePath, kind: str | None) -> tuple[flo
         return _hours(deployed - _ts(c.branch_first_authored_at)), "pr-first-commit"
     if path is ChangePath.PR_SQUASH:
         return None, "unavailable-offline"  # the squash hides the original commits; the API can fill it
+    if path in (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT):
+        # Authored and pushed in one go: a lead time of minutes says nothing about delivery, only that no review
+        # stood between the change and production. Not counted (it would read as "elite").
+        return None, "direct-push"
     return _hours(deployed - _ts(c.authored_at)), "commit"
 
 
@@ -148,6 +154,11 @@ def _link_failures(records: list[AuditRecord], history: HistoryEvidence) -> tupl
     for i, r in enumerate(ordered):
         if r.is_revert:
             target = _revert_target(r, index, by_prefix, by_pr, by_title)
+            if target is None:
+                # `revert(scope): …` naming no commit: the last change to the same files is what it undoes.
+                prior = _previous_in_env(ordered, i)
+                if prior is not None and _ts(r.deployed_at) - _ts(ordered[prior].deployed_at) <= FAILURE_WINDOW:
+                    target = prior
             if target is not None and target < i:
                 fail(target, i, "revert")
         for env in r.environments:
@@ -165,7 +176,7 @@ def _link_failures(records: list[AuditRecord], history: HistoryEvidence) -> tupl
             last[env] = (i, state)
         if r.is_hotfix and not r.is_revert:
             prior = _previous_in_env(ordered, i)
-            if prior is not None and _ts(r.deployed_at) - _ts(ordered[prior].deployed_at) <= FAILURE_WINDOW:
+            if prior is not None and _ts(r.deployed_at) - _ts(ordered[prior].deployed_at) <= HOTFIX_WINDOW:
                 fail(prior, i, "hotfix")
     return tuple(sorted(updated, key=lambda r: _ts(r.deployed_at), reverse=True))
 

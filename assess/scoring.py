@@ -121,7 +121,7 @@ def stage_result(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec]) -> St
 
 def not_an_estate(stage: StageResult, kind: str, reason: str) -> StageResult:
     """Stage 0 with the reason: a repository that is not a GitOps estate is not graded on the maturity ladder."""
-    return StageResult(0, STAGE_NAMES[0], stage.basis, {k: 0 for k in stage.progress}, (), (),
+    return StageResult(0, f"Not graded ({kind})", stage.basis, {k: 0 for k in stage.progress}, (), (),
                        f"Not a GitOps estate ({kind}): {reason}. Stage 0 here is not a grade: the maturity stages "
                        "judge repositories that declare what runs; CI and supply-chain checks still ran.", False)
 
@@ -227,12 +227,16 @@ def failure_mode_risks(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec])
         bad = sum(SEVERITY_WEIGHT[s.severity] * BADNESS[o] for s, o in evaluated if o is not None)
         value = round(100 * bad / weight)
         risk = Risk.HIGH if value >= 50 else Risk.MEDIUM if value >= 20 else Risk.LOW
+        unseen = sum(SEVERITY_WEIGHT[s.severity] for s in feeding if _effective(by_id[s.id]) is Outcome.UNKNOWN)
+        if risk is not Risk.HIGH and unseen > weight:
+            # Most mitigations could not be observed (no GitHub or cluster evidence): one pass says little.
+            risk = Risk.UNKNOWN
         # A single missing critical mitigation is enough for high risk, a high one for medium (a FAIL is not
         # averaged away by many passes).
         failing = {s.severity for s, o in evaluated if o in (Outcome.FAIL, Outcome.ERROR)}
         if Severity.CRITICAL in failing:
             risk = Risk.HIGH
-        elif Severity.HIGH in failing and risk is Risk.LOW:
+        elif Severity.HIGH in failing and risk in (Risk.LOW, Risk.UNKNOWN):
             risk = Risk.MEDIUM
         out.append(FailureModeRisk(fm.value, FAILURE_MODE_NAMES[fm], risk, value, mitigations))
     return tuple(out)

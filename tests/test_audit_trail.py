@@ -93,13 +93,23 @@ def test_rollback_by_content_restores_an_earlier_state() -> None:
 
 def test_hotfix_within_the_window_fails_the_previous_change_of_the_same_files() -> None:
     a = c(1, "Tune limits (#1)", hours=0, files=("web",))
-    fix = c(2, "hotfix: restore limits", hours=30, committer="erin@acme.example", author="erin@acme.example",
+    fix = c(2, "hotfix: restore limits", hours=20, committer="erin@acme.example", author="erin@acme.example",
             files=("web",))
-    late = c(3, "emergency: scale up", hours=30 + 24 * 8, committer="erin@acme.example", files=("web",))
+    late = c(3, "emergency: scale up", hours=20 + 30, committer="erin@acme.example", files=("web",))
     records = {r.sha: r for r in build_audit_trail(history(a, fix, late))}
     assert records[fix.sha].is_hotfix and records[fix.sha].is_emergency
     assert records[a.sha].failed and records[a.sha].failure_detection == "hotfix"
-    assert not records[fix.sha].failed  # the next hotfix came after the 7-day window
+    assert not records[fix.sha].failed  # the next hotfix came 30 h later: a hotfix names no culprit beyond a day
+
+
+def test_a_revert_naming_no_commit_fails_the_last_change_of_its_files() -> None:
+    a = c(1, "Tune limits (#1)", hours=0, files=("web",))
+    other = c(2, "Docs (#2)", hours=1, files=("api",))
+    undo = c(3, "revert(web): tune limits", hours=5, files=("web",))
+    records = {r.sha: r for r in build_audit_trail(history(a, other, undo))}
+    assert records[undo.sha].is_revert
+    assert records[a.sha].failed and records[a.sha].failure_detection == "revert"
+    assert not records[other.sha].failed
 
 
 def test_lead_times_and_tickets() -> None:
@@ -112,7 +122,8 @@ def test_lead_times_and_tickets() -> None:
     assert records[merge.sha].lead_time_hours == 24.0 and records[merge.sha].ticket_refs == ("OPS-42",)
     assert records[squash.sha].lead_time_hours is None
     assert records[squash.sha].lead_time_source == "unavailable-offline"
-    assert records[direct.sha].lead_time_hours == 0.0
+    # A direct push has no review delay to measure: left out rather than read as an "elite" lead time.
+    assert records[direct.sha].lead_time_hours is None and records[direct.sha].lead_time_source == "direct-push"
     assert records[bot.sha].is_bot and records[bot.sha].lead_time_source == "excluded-bot"
 
 

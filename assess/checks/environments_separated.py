@@ -31,8 +31,9 @@ def run(ctx: CheckContext) -> CheckResult:
         return result(Outcome.NOT_APPLICABLE, "No deployment declarations, so no environments to separate.")
     dmap = ctx.deployment
     wanted = ctx.thresholds.min_environments
-    found = [Ref.file(next((p for p in globs if "*" not in p), globs[0].removesuffix("/**")))
-             for globs in dmap.environments.values() if globs]
+    # Evidence: the path that names each environment (its own folder or entry point), not a shared base.
+    found = [Ref.file(next((p for p in globs if env in p.split("/")), globs[0]).removesuffix("/**"))
+             for env, globs in dmap.environments.items() if globs]
     names = ", ".join(f"{env} ({dmap.how.get(env, dmap.basis.value)})" for env in dmap.environments)
     if len(dmap.environments) >= wanted:
         return result(Outcome.PASS, f"{plural(len(dmap.environments), 'environment')} declared apart: {names}.",

@@ -18,6 +18,7 @@ SPEC = CheckSpec(
     severity=Severity.HIGH,
     failure_modes=(FailureMode.FM1,),
     sources=("history",),
+    any_repository=True,
     rationale="The state repository is critical infrastructure: every direct push is a change nobody reviewed, and "
     "proof that branch protection can be bypassed. Rebase merges look like direct pushes offline; GitHub evidence "
     "tells them apart.",

@@ -35,24 +35,41 @@ DEPLOY_ACTIONS = ("azure/k8s-deploy", "deliverybot/helm", "bitovi/github-actions
                   "wahyd4/kubectl-helm-action", "omegion/argocd-actions", "clowdhaus/argo-cd-action")
 
 
+# Throwaway clusters created inside the job itself: commands against them are tests, not deployments.
+EPHEMERAL_ACTIONS = ("helm/kind-action", "engineerd/setup-kind", "container-tools/kind-action", "absaoss/k3d-action",
+                     "nolar/setup-k3d-k3s", "medyagh/setup-minikube", "manusa/actions-setup-minikube",
+                     "debianmaster/actions-k3s", "jupyterhub/action-k3s-helm")
+EPHEMERAL_RUN = re.compile(r"\bkind\s+create\s+cluster\b|\bk3d\s+cluster\s+create\b|\bminikube\s+start\b|"
+                           r"\bctlptl\s+create\s+cluster\b|\bvcluster\s+create\b")
+
+
 def run(ctx: CheckContext) -> CheckResult:
-    """Fail on CI steps that apply, upgrade or sync into a cluster."""
+    """Fail on CI steps that apply, upgrade or sync into a cluster (test clusters the job creates excepted)."""
     ev = repo(ctx)
     if not files_of(ev, *CI_KINDS):
         return result(Outcome.NOT_APPLICABLE, "No CI definitions, so no push deploys from CI.")
+    commands = list(ci_commands(ev))
+    ephemeral = {(c.path, c.job) for c in commands if c.job is not None and (
+        (c.uses or "").split("@", 1)[0].lower().startswith(EPHEMERAL_ACTIONS) or EPHEMERAL_RUN.search(c.text))}
     pushes: list[tuple[Ref, str]] = []
-    for cmd in ci_commands(ev):
+    tests = 0
+    for cmd in commands:
+        if (cmd.path, cmd.job) in ephemeral:
+            tests += 1
+            continue
         if cmd.uses is not None:
             action = cmd.uses.split("@", 1)[0].lower()
             if action.startswith(DEPLOY_ACTIONS):
                 pushes.append((Ref.file(cmd.path, cmd.line), f"uses {action}"))
         elif PUSH.search(cmd.text) and not DRY_RUN.search(cmd.text):
             pushes.append((Ref.file(cmd.path, cmd.line), cmd.text[:80]))
+    note = (f" ({plural(len(ephemeral), 'job')} creating a throwaway test cluster (kind, k3d, minikube) not counted; "
+            f"{plural(tests, 'step')} in them)" if ephemeral else "")
     if pushes:
         sample = "; ".join(f"{ref}: `{text}`" for ref, text in pushes[:3])
-        return result(Outcome.FAIL, f"{plural(len(pushes), 'push deploy')} in CI: {sample}.",
+        return result(Outcome.FAIL, f"{plural(len(pushes), 'push deploy')} in CI: {sample}{note}.",
                       [ref for ref, _ in pushes])
-    return result(Outcome.PASS, "No CI step applies manifests or upgrades releases in a cluster.")
+    return result(Outcome.PASS, f"No CI step applies manifests or upgrades releases in a cluster{note}.")
 
 
 CHECK = Check(SPEC, run)

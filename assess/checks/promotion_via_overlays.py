@@ -24,18 +24,23 @@ SPEC = CheckSpec(
 
 
 def run(ctx: CheckContext) -> CheckResult:
-    """Pass when Kustomize overlays reference a shared base, or ApplicationSets generate apps."""
+    """Pass when Kustomize overlays reference a shared base, or ApplicationSets generate apps; not applicable to a
+    single environment (there is nothing to promote to)."""
     ev = repo(ctx)
+    if len(ctx.deployment.environments) == 1:
+        return result(Outcome.NOT_APPLICABLE, f"One environment ({next(iter(ctx.deployment.environments))}): "
+                      "nothing to promote a change across.")
     appsets = docs(ev, "ApplicationSet", group=ARGO)
     overlays: list[Ref] = []
     kust_paths = {f.path for f in files_of(ev, FileKind.KUSTOMIZATION)}
     for doc in (d for d in ev.docs if d.path in kust_paths):
-        for key in ("resources", "bases", "components"):
-            entries = doc.get(key)
-            for i, entry in enumerate(entries if isinstance(entries, list) else []):
-                if isinstance(entry, str) and entry.startswith("../"):
-                    overlays.append(Ref.file(doc.path, doc.line_of(f"{key}.{i}")))
-                    break
+        # One overlay per kustomization, however many of its entries reach a shared base.
+        ref = next((Ref.file(doc.path, doc.line_of(f"{key}.{i}"))
+                    for key in ("resources", "bases", "components")
+                    for i, entry in enumerate(doc.get(key) if isinstance(doc.get(key), list) else [])
+                    if isinstance(entry, str) and entry.startswith("../")), None)
+        if ref is not None:
+            overlays.append(ref)
     if appsets or overlays:
         return result(Outcome.PASS, f"{plural(len(appsets), 'ApplicationSet')} and "
                       f"{plural(len(overlays), 'overlay')} over shared bases.",

@@ -32,8 +32,9 @@ def run(ctx: CheckContext) -> CheckResult:
         if sources:
             return result(Outcome.FAIL, "Reconciler sources or projects are declared but no application is "
                           "reconciled.", [doc_ref(d) for d in sources])
-        return result(Outcome.FAIL, "No Argo CD Application/ApplicationSet or Flux Kustomization/HelmRelease "
-                      "found: deployments are not pulled from Git.")
+        return result(Outcome.FAIL, "No Argo CD Application/ApplicationSet or Flux Kustomization/HelmRelease is "
+                      "declared in this repository, so nothing here shows that deployments are pulled from Git (a "
+                      "reconciler configured elsewhere would show in a cluster snapshot).")
     tools = sorted({u.tool for u in units})
     return result(Outcome.PASS, f"{plural(len(units), 'reconciled unit')} declared ({', '.join(tools)}).",
                   [doc_ref(u.doc) for u in units])

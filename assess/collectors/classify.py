@@ -25,6 +25,11 @@ BODY_KINDS = frozenset({
     "Secret", "SealedSecret", "ExternalSecret", "SecretStore", "ClusterSecretStore",
 })
 
+ACTIONS_FOLDERS = (".github/workflows/", ".forgejo/workflows/", ".gitea/workflows/")
+OTHER_CI_FILES = frozenset({".woodpecker.yml", ".woodpecker.yaml", ".drone.yml", ".drone.yaml", "azure-pipelines.yml",
+                            "azure-pipelines.yaml", "bitbucket-pipelines.yml", ".travis.yml", "codefresh.yml",
+                            "codefresh.yaml", "cloudbuild.yaml", "cloudbuild.yml", ".cirrus.yml", "buildspec.yml"})
+OTHER_CI_FOLDERS = (".woodpecker/", ".buildkite/", ".tekton/", ".azure-pipelines/", ".codefresh/")
 _CODEOWNERS = {"CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"}
 _RENOVATE = {"renovate.json", "renovate.json5", ".renovaterc", ".renovaterc.json", ".github/renovate.json",
              ".github/renovate.json5", ".gitlab/renovate.json"}
@@ -36,8 +41,10 @@ def path_kinds(path: str) -> set[FileKind]:
     name = posixpath.basename(path)
     lower = name.lower()
     kinds: set[FileKind] = set()
-    if path.startswith(".github/workflows/") and lower.endswith(YAML_SUFFIXES):
-        kinds.add(FileKind.GITHUB_WORKFLOW)
+    if path.startswith(ACTIONS_FOLDERS) and lower.endswith(YAML_SUFFIXES):
+        kinds.add(FileKind.GITHUB_WORKFLOW)  # GitHub, Forgejo and Gitea Actions share the workflow syntax
+    if path in OTHER_CI_FILES or (path.startswith(OTHER_CI_FOLDERS) and lower.endswith(YAML_SUFFIXES)):
+        kinds.add(FileKind.CI_OTHER)
     if lower.endswith(".gitlab-ci.yml") or lower == ".gitlab-ci.yml":
         kinds.add(FileKind.GITLAB_CI)
     if name.startswith("Jenkinsfile"):
@@ -91,4 +98,17 @@ def doc_kinds(doc: YamlDoc) -> set[FileKind]:
     """File kinds implied by one parsed document."""
     if doc.kind and doc.api_version:
         return {FileKind.KUBERNETES}
+    if _looks_like_pipeline(doc.body):
+        return {FileKind.CI_OTHER}
     return set()
+
+
+def _looks_like_pipeline(body: object) -> bool:
+    """A pipeline of container steps wherever it is kept (Codefresh `build/ci.yml`, Woodpecker, Drone): `steps` whose
+    entries run commands in an image."""
+    if not isinstance(body, dict) or "steps" not in body:
+        return False
+    steps = body["steps"]
+    items = list(steps.values()) if isinstance(steps, dict) else steps if isinstance(steps, list) else []
+    return any(isinstance(s, dict) and ("image" in s or "type" in s) and ("commands" in s or "arguments" in s)
+               for s in items)

@@ -175,7 +175,7 @@ def classify_file(path: str, size: int, payload: bytes | Problem, in_template: b
 
 
 def _is_yaml(kinds: set[FileKind]) -> bool:
-    yaml_kinds = {FileKind.YAML, FileKind.GITHUB_WORKFLOW, FileKind.GITLAB_CI, FileKind.CIRCLECI,
+    yaml_kinds = {FileKind.YAML, FileKind.GITHUB_WORKFLOW, FileKind.GITLAB_CI, FileKind.CIRCLECI, FileKind.CI_OTHER,
                   FileKind.DEPENDABOT, FileKind.SOPS, FileKind.HELM_CHART, FileKind.HELM_VALUES,
                   FileKind.KUSTOMIZATION}
     return bool(kinds & yaml_kinds)
@@ -183,4 +183,5 @@ def _is_yaml(kinds: set[FileKind]) -> bool:
 
 def _is_ci(kinds: set[FileKind]) -> bool:
     # CI files use ${{ }} expressions that are valid YAML strings, not templates.
-    return bool(kinds & {FileKind.GITHUB_WORKFLOW, FileKind.GITLAB_CI, FileKind.CIRCLECI, FileKind.DEPENDABOT})
+    return bool(kinds & {FileKind.GITHUB_WORKFLOW, FileKind.GITLAB_CI, FileKind.CIRCLECI, FileKind.CI_OTHER,
+                         FileKind.DEPENDABOT})

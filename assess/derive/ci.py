@@ -1,4 +1,5 @@
-"""CI definitions read as commands: shell lines and actions of GitHub Actions, GitLab CI, CircleCI and Jenkins."""
+"""CI definitions read as commands: shell lines and actions of GitHub/Forgejo/Gitea Actions, GitLab CI, CircleCI,
+container-step pipelines (Woodpecker, Drone, Codefresh) and Jenkins."""
 
 from __future__ import annotations
 
@@ -16,15 +17,16 @@ class CiCommand:
     line: int
     text: str
     uses: str | None = None
+    job: str | None = None  # the job (or top-level pipeline key) it belongs to
 
 
 def ci_commands(ev: RepoEvidence) -> Iterator[CiCommand]:
     """Shell lines and actions of every CI definition, with their lines."""
     for doc in ev.docs:
-        kinds = _kinds_of(ev, doc.path)
+        kinds = set(_kinds_of(ev, doc.path))
         if FileKind.GITHUB_WORKFLOW in kinds:
             yield from _github_commands(doc)
-        elif FileKind.GITLAB_CI in kinds or FileKind.CIRCLECI in kinds:
+        elif kinds & {FileKind.GITLAB_CI, FileKind.CIRCLECI, FileKind.CI_OTHER}:
             yield from _script_values(doc, doc.body, "")
     for f in ev.files_by_kind.get(FileKind.JENKINSFILE, ()):
         for i, text in enumerate((f.text or "").splitlines(), start=1):
@@ -46,19 +48,19 @@ def _github_commands(doc: YamlDoc) -> Iterator[CiCommand]:
         if not isinstance(job, dict):
             continue
         if isinstance(job.get("uses"), str):
-            yield CiCommand(doc.path, doc.line_of(f"jobs.{job_id}.uses"), "", job["uses"])
+            yield CiCommand(doc.path, doc.line_of(f"jobs.{job_id}.uses"), "", job["uses"], str(job_id))
         steps = job.get("steps")
         for i, step in enumerate(steps if isinstance(steps, list) else []):
             if not isinstance(step, dict):
                 continue
             base = f"jobs.{job_id}.steps.{i}"
             if isinstance(step.get("uses"), str):
-                yield CiCommand(doc.path, doc.line_of(f"{base}.uses"), "", step["uses"])
+                yield CiCommand(doc.path, doc.line_of(f"{base}.uses"), "", step["uses"], str(job_id))
             if isinstance(step.get("run"), str):
-                yield from _lines_of(doc.path, doc.line_of(f"{base}.run"), step["run"])
+                yield from _lines_of(doc.path, doc.line_of(f"{base}.run"), step["run"], str(job_id))
 
 
-def _lines_of(path: str, key_line: int, script: str) -> Iterator[CiCommand]:
+def _lines_of(path: str, key_line: int, script: str, job: str | None = None) -> Iterator[CiCommand]:
     """One command per shell line; a line ending in a backslash continues on the next (reported at its first)."""
     lines = script.splitlines()
     offset = 1 if len(lines) > 1 or script.endswith("\n") else 0
@@ -74,9 +76,9 @@ def _lines_of(path: str, key_line: int, script: str) -> Iterator[CiCommand]:
         command = " ".join([*pending, stripped]).strip()
         pending = []
         if command:
-            yield CiCommand(path, key_line + offset + first, command)
+            yield CiCommand(path, key_line + offset + first, command, job=job)
     if pending:
-        yield CiCommand(path, key_line + offset + first, " ".join(pending))
+        yield CiCommand(path, key_line + offset + first, " ".join(pending), job=job)
 
 
 def _script_values(doc: YamlDoc, node: object, prefix: str) -> Iterator[CiCommand]:
@@ -84,12 +86,12 @@ def _script_values(doc: YamlDoc, node: object, prefix: str) -> Iterator[CiComman
     if isinstance(node, dict):
         for key, value in node.items():
             path = f"{prefix}.{key}" if prefix else str(key)
-            if key in ("script", "before_script", "after_script", "run", "command"):
+            if key in ("script", "before_script", "after_script", "run", "command", "commands"):
                 items = value if isinstance(value, list) else [value]
                 for i, item in enumerate(items):
                     if isinstance(item, str):
                         line = doc.line_of(f"{path}.{i}" if isinstance(value, list) else path)
-                        yield from _lines_of(doc.path, line, item)
+                        yield from _lines_of(doc.path, line, item, path.split(".", 1)[0])
                     elif isinstance(item, dict):
                         yield from _script_values(doc, item, f"{path}.{i}" if isinstance(value, list) else path)
             else:

@@ -28,6 +28,7 @@ class FileKind(StrEnum):
     GITLAB_CI = "gitlab-ci"
     JENKINSFILE = "jenkinsfile"
     CIRCLECI = "circleci"
+    CI_OTHER = "ci-pipeline"  # Woodpecker, Drone, Codefresh, Azure Pipelines, Bitbucket, Buildkite, Tekton, Travis
     CODEOWNERS = "codeowners"
     RENOVATE = "renovate"
     DEPENDABOT = "dependabot"

@@ -212,3 +212,53 @@ def test_undeployed_declarations_do_not_drive_deployment_findings(repo_factory: 
     assert {f.path for f in view.deployed.files} >= {"apps/web.yaml", "clusters/prod/apps.yaml"}
     assert "templates/task.yaml" not in {f.path for f in view.deployed.files}
     assert "templates/task.yaml" in {f.path for f in view.estate.files}  # still part of the estate
+
+
+def test_a_kustomization_applies_only_what_it_lists(repo_factory: Callable[[Files], Path]) -> None:
+    # The overlay's line for `old` is commented out: its folder is not deployed, though it sits beside the others.
+    dmap = mapped(repo_factory, {
+        "clusters/home/apps.yaml": flux_ks("apps", "./apps/overlays/home"),
+        "apps/overlays/home/kustomization.yaml": kustomization("../../base/web") + "  # - ../../base/old\n",
+        "apps/base/web/deployment.yaml": DEPLOY.format(name="web"),
+        "apps/base/web/kustomization.yaml": kustomization("deployment.yaml"),
+        "apps/base/old/deployment.yaml": DEPLOY.format(name="old"),
+        "apps/base/old/kustomization.yaml": kustomization("deployment.yaml"),
+    })
+    assert covers(dmap, "home", "apps/base/web/deployment.yaml")
+    assert not covers(dmap, "home", "apps/base/old/deployment.yaml")
+    assert ("apps/base", 2) in dmap.not_deployed
+
+
+def test_only_what_the_flux_instance_sync_reaches_is_deployed(repo_factory: Callable[[Files], Path]) -> None:
+    values = ("instance:\n  sync:\n    kind: GitRepository\n    url: https://github.com/acme/home\n"
+              "    ref: refs/heads/main\n    path: ./kubernetes/clusters/home\n")
+    dmap = mapped(repo_factory, {
+        "kubernetes/flux-instance/values.yaml": values,
+        "kubernetes/clusters/home/ks.yaml": flux_ks("apps", "./kubernetes/apps/web"),
+        "kubernetes/apps/web/deployment.yaml": DEPLOY.format(name="web"),
+        # Declared, but nothing the bootstrap reconciles applies it.
+        "kubernetes/apps/multus/ks.yaml": flux_ks("multus", "./kubernetes/apps/multus/app"),
+        "kubernetes/apps/multus/app/daemonset.yaml": DEPLOY.format(name="multus"),
+    })
+    assert list(dmap.environments) == ["home"]
+    assert covers(dmap, "home", "kubernetes/apps/web/deployment.yaml")
+    assert not covers(dmap, "home", "kubernetes/apps/multus/app/daemonset.yaml")
+    assert any("not reached from the bootstrap path" in w and "kubernetes/apps/multus" in w for w in dmap.warnings)
+
+
+def test_parent_patches_reach_the_children_they_target(repo_factory: Callable[[Files], Path]) -> None:
+    parent = flux_ks("cluster", "./apps").replace("  prune: true\n", "  prune: true\n  patches:\n"
+        "    - patch: |-\n        apiVersion: kustomize.toolkit.fluxcd.io/v1\n        kind: Kustomization\n"
+        "        metadata:\n          name: _\n        spec:\n          prune: true\n"
+        "      target:\n        kind: Kustomization\n        labelSelector: defaults!=disabled\n")
+    child = flux_ks("web", "./apps/web/app").replace("  prune: true\n", "")
+    opted_out = child.replace("name: web\n", "name: legacy\n  labels:\n    defaults: disabled\n").replace(
+        "./apps/web/app", "./apps/legacy/app")
+    repo = repo_factory({"clusters/home/ks.yaml": parent, "apps/web/ks.yaml": child,
+                         "apps/web/app/deployment.yaml": DEPLOY.format(name="web"),
+                         "apps/legacy/ks.yaml": opted_out,
+                         "apps/legacy/app/deployment.yaml": DEPLOY.format(name="legacy")})
+    view = tree_view(evidence_of(repo), ViewOptions())
+    prune = {d.name: d.get("spec.prune") for d in view.deployed.docs if d.kind == "Kustomization"}
+    assert prune == {"cluster": True, "web": True, "legacy": None}
+    assert view.estate.docs_by_path["apps/web/ks.yaml"][0].get("spec.prune") is None  # the file is unchanged
