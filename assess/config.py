@@ -36,6 +36,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "min_signed_share": {"type": "number", "minimum": 0, "maximum": 1},
                 "ci_success_rate": {"type": "number", "minimum": 0, "maximum": 1},
                 "pr_share_min": {"type": "number", "minimum": 0, "maximum": 1},
+                "unit_share_min": {"type": "number", "minimum": 0, "maximum": 1},
             },
         },
         "window": {

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assess.checks._repo import ARGO, FLUX_HELM, FLUX_KUSTOMIZE, docs
+from assess.checks._repo import ARGO, FLUX_HELM, FLUX_KUSTOMIZE, doc_ref, docs, plural, result
 from assess.derive.deployment import argo_apps_in_values, values_docs
+from assess.model.check import CheckResult
+from assess.model.context import CheckContext
 from assess.model.evidence import RepoEvidence, YamlDoc
+from assess.model.finding import Outcome
 
 
 @dataclass(frozen=True)
@@ -51,3 +54,15 @@ def flux_helmreleases(ev: RepoEvidence) -> list[SyncUnit]:
 def all_units(ev: RepoEvidence) -> list[SyncUnit]:
     """Every declared sync unit."""
     return argo_units(ev) + flux_kustomizations(ev) + flux_helmreleases(ev)
+
+
+def judged_units(ctx: CheckContext, bad: list[tuple[SyncUnit, str]], total: int, fault: str) -> CheckResult:
+    """Fail when units lack a setting; tolerate a small, listed minority (the reconciler's own install kept with
+    `prune: false`, a game server opted out of drift detection) as *met with exceptions*."""
+    share = 1 - len(bad) / total
+    names = ", ".join(u.label for u, _ in bad[:10]) + (f", and {len(bad) - 10} more" if len(bad) > 10 else "")
+    refs = [doc_ref(u.doc, key) for u, key in bad]
+    if share >= ctx.thresholds.unit_share_min:
+        return result(Outcome.WARN, f"Met with exceptions: {len(bad)} of {plural(total, 'unit')} {fault} "
+                      f"({share:.0%}, threshold {ctx.thresholds.unit_share_min:.0%}): {names}.", refs)
+    return result(Outcome.FAIL, f"{len(bad)} of {plural(total, 'unit')} {fault}: {names}.", refs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._reconciler import argo_units, flux_helmreleases, flux_kustomizations
+from assess.checks._reconciler import argo_units, flux_helmreleases, flux_kustomizations, judged_units
 from assess.checks._repo import deployed, doc_ref, has_key, is_true, plural, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle
@@ -34,10 +34,8 @@ def run(ctx: CheckContext) -> CheckResult:
     bad = manual + suspended
     total = len(argo) + len(flux)
     if bad:
-        names = ", ".join(u.label for u in bad[:4])
-        return result(Outcome.FAIL, f"{len(bad)} of {plural(total, 'unit')} do not sync automatically: {names}.",
-                      [doc_ref(u.doc, f"{u.policy}.automated" if u.tool == "argocd" else "spec.suspend")
-                       for u in bad])
+        return judged_units(ctx, [(u, f"{u.policy}.automated" if u.tool == "argocd" else "spec.suspend")
+                                  for u in bad], total, "do not sync automatically")
     return result(Outcome.PASS, f"All {plural(total, 'reconciled unit')} sync automatically.",
                   [doc_ref(u.doc, f"{u.policy}.automated") for u in argo] + [doc_ref(u.doc) for u in flux])
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._reconciler import argo_units, flux_kustomizations
+from assess.checks._reconciler import argo_units, flux_kustomizations, judged_units
 from assess.checks._repo import deployed, doc_ref, is_true, plural, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle
@@ -33,9 +33,7 @@ def run(ctx: CheckContext) -> CheckResult:
     bad += [(u, "spec") for u in flux if not is_true(u.doc, "spec.prune")]
     total = len(argo) + len(flux)
     if bad:
-        names = ", ".join(u.label for u, _ in bad[:4])
-        return result(Outcome.FAIL, f"{len(bad)} of {plural(total, 'unit')} do not prune: {names}.",
-                      [doc_ref(u.doc, key) for u, key in bad])
+        return judged_units(ctx, bad, total, "do not prune")
     return result(Outcome.PASS, f"All {plural(total, 'reconciled unit')} prune removed objects.",
                   [doc_ref(u.doc) for u in argo + flux])
 

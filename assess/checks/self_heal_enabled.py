@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._reconciler import argo_units, flux_helmreleases, flux_kustomizations
+from assess.checks._reconciler import argo_units, flux_helmreleases, flux_kustomizations, judged_units
 from assess.checks._repo import deployed, doc_ref, is_true, plural, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle
@@ -35,13 +35,13 @@ def run(ctx: CheckContext) -> CheckResult:
                 and "spec.driftDetection.mode=enabled" not in u.doc.lines]
     total = len(argo) + len(kustomizations) + len(releases)
     if no_heal:
-        names = ", ".join(u.label for u in no_heal[:4])
-        return result(Outcome.FAIL, f"{len(no_heal)} of {plural(total, 'unit')} leave drift in place "
-                      f"(no selfHeal): {names}.",
-                      [doc_ref(u.doc, f"{u.policy}.automated") for u in no_heal])
+        return judged_units(ctx, [(u, f"{u.policy}.automated") for u in no_heal], total,
+                            "leave drift in place (no selfHeal)")
     if no_drift:
-        return result(Outcome.WARN, f"{plural(len(no_drift), 'HelmRelease')} without drift detection: in-cluster "
-                      "edits to their objects stay until the next chart change.",
+        names = ", ".join(u.label for u in no_drift[:10]) + (f", and {len(no_drift) - 10} more"
+                                                            if len(no_drift) > 10 else "")
+        return result(Outcome.WARN, f"{len(no_drift)} of {plural(len(releases), 'HelmRelease')} without drift "
+                      f"detection: in-cluster edits to their objects stay until the next chart change: {names}.",
                       [doc_ref(u.doc, "spec") for u in no_drift])
     return result(Outcome.PASS, f"All {plural(total, 'reconciled unit')} correct drift automatically.",
                   [doc_ref(u.doc, f"{u.policy}.automated.selfHeal") for u in argo]

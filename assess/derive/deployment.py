@@ -371,8 +371,14 @@ def _argo_sources(doc: YamlDoc, kind: str, name: str, spec: Any, key: str, param
             env = values.get("env") or values.get("environment") or values.get("stage")
             source_label = f"repoURL {repo_url}" + (" (taken to be this repository: its path exists here)"
                                                     if inferred else "")
-            _add(found, tree, EntryPoint("Argo CD", kind, name, doc.path, doc.line_of(f"{key}.source.path"),
-                                         _norm(path), source_label, env, inferred), path)
+            entry = EntryPoint("Argo CD", kind, name, doc.path, doc.line_of(f"{key}.source.path"), _norm(path),
+                               source_label, env, inferred)
+            _add(found, tree, entry, path)
+            helm = source.get("helm")
+            for values_file in _list(helm.get("valueFiles") if isinstance(helm, dict) else None):
+                if isinstance(values_file, str) and "://" not in values_file:
+                    target = _norm(posixpath.join(_norm(path), _substitute(values_file, values)))
+                    _add(found, tree, replace(entry, applies=target), values_file)
 
 
 def _generator_params(generators: Any, tree: _Tree) -> list[dict[str, str]]:
@@ -662,6 +668,10 @@ def _closure(directory: str, kustomizations: dict[str, YamlDoc], tree: _Tree, de
                 out.add(target)
         return out
     prefix = f"{directory}/" if directory else ""
+    if doc is None and f"{prefix}Chart.yaml" in tree.files:
+        # A Helm chart: its templates and default values; another values-*.yaml applies only where a source names
+        # it (`helm.valueFiles`, added as an entry point of its own).
+        return {p for p in tree.under(directory) if not _extra_values(p, directory)}
     if doc is None and not any(k.startswith(prefix) for k in kustomizations if k != directory):
         return {f"{directory}/**" if directory else "**"}
     files, subdirs = tree.children.get(directory, ([], []))
@@ -669,6 +679,13 @@ def _closure(directory: str, kustomizations: dict[str, YamlDoc], tree: _Tree, de
     for sub in subdirs:
         out |= _closure(sub, kustomizations, tree, depth + 1)
     return out
+
+
+def _extra_values(path: str, chart: str) -> bool:
+    """A values file beside a chart's own values.yaml (values-seed.yaml, values-prod.yaml)."""
+    name = posixpath.basename(path)
+    return (posixpath.dirname(path) == chart and name.startswith("values") and name.endswith((".yaml", ".yml"))
+            and name not in ("values.yaml", "values.yml"))
 
 
 def _kustomize_refs(doc: YamlDoc) -> Iterator[str]:

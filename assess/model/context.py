@@ -22,6 +22,7 @@ class Thresholds:
     min_signed_share: float = 1.0
     ci_success_rate: float = 0.9
     pr_share_min: float = 0.95
+    unit_share_min: float = 0.95
 
 
 @dataclass(frozen=True)

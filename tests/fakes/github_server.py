@@ -129,11 +129,13 @@ def _handler(gh: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 self.send_header("ETag", etag)
             for key, value in (headers or {}).items():
                 self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(payload)
+            # Recorded before the body is sent: once the client has its answer, the request must be on record
+            # (a test counting requests right after a call would otherwise race the server thread).
             parsed = urllib.parse.urlsplit(self.path)
             gh.record(Recorded(self.command, parsed.path, urllib.parse.parse_qs(parsed.query),
                                "Authorization" in self.headers, conditional is not None, status))
+            self.end_headers()
+            self.wfile.write(payload)
 
         def _refuse(self) -> None:
             self._respond(405, {"message": "Method not allowed by the fake: the tool must only read"})

@@ -137,11 +137,11 @@ def _handler(k8s: FakeKubernetes) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             self.send_header("Content-Type", "text/plain" if text else "application/json")
             self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
             parsed = urllib.parse.urlsplit(self.path)
             k8s.record(Recorded(self.command, parsed.path, urllib.parse.parse_qs(parsed.query),
-                                self.headers.get("Accept", ""), status))
+                                self.headers.get("Accept", ""), status))  # on record before the client has it
+            self.end_headers()
+            self.wfile.write(payload)
 
         def _refuse(self) -> None:
             self._send(405, _status(405, "MethodNotAllowed", "the assessment must only read"))
