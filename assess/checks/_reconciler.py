@@ -25,7 +25,8 @@ class SyncUnit:
     def label(self) -> str:
         """How the unit is named in messages."""
         if self.name is not None:
-            return f"{self.name} ({self.doc.path}:{self.doc.line_of(self.policy.rsplit('.', 1)[0])})"
+            anchor = self.policy.removesuffix(".syncPolicy").removesuffix(".template.spec")
+            return f"{self.name} ({self.doc.path}:{self.doc.line_of(anchor)})"
         return f"{self.doc.ident} ({self.doc.path}:{self.doc.line})"
 
 

@@ -314,8 +314,14 @@ def _argo_entry_points(ev: RepoEvidence, tree: _Tree, urls: tuple[str, ...], nam
         params = _generator_params(_field(doc, "spec.generators"), tree)
         _argo_sources(doc, "ApplicationSet", doc.name or "?", _field(doc, "spec.template.spec"),
                       "spec.template.spec", params, tree, urls, names, found)
-    # The argo-cd-apps chart declares Applications and ApplicationSets in its values (also under a subchart key).
+    # The argo-cd-apps chart declares Applications and ApplicationSets in its values (also under a subchart key):
+    # in a chart's values.yaml, or in another values file a source names (a seed file an installer uses once is not
+    # what the cluster keeps rendering).
+    named = _named_value_files(ev)
     for doc in values_docs(ev):
+        if posixpath.basename(doc.path) not in ("values.yaml", "values.yml") and \
+                posixpath.basename(doc.path) not in named:
+            continue
         for kind, name, key, spec in argo_apps_in_values(doc):
             if kind == "Application":
                 _argo_sources(doc, kind, name, spec, key, [{}], tree, urls, names, found)
@@ -324,6 +330,16 @@ def _argo_entry_points(ev: RepoEvidence, tree: _Tree, urls: tuple[str, ...], nam
                 inner = template.get("spec") if isinstance(template, dict) else None
                 _argo_sources(doc, kind, name, inner, f"{key}.template.spec",
                               _generator_params(spec.get("generators"), tree), tree, urls, names, found)
+
+
+def _named_value_files(ev: RepoEvidence) -> set[str]:
+    """Names of the values files Argo CD sources (`helm.valueFiles`) and Flux HelmReleases (`valuesFiles`) use."""
+    names: set[str] = set()
+    for doc in ev.docs:
+        for key in ("spec.source.helm.valueFiles", "spec.chart.spec.valuesFiles",
+                    "spec.template.spec.source.helm.valueFiles"):
+            names |= {posixpath.basename(v) for v in _list(doc.get(key)) if isinstance(v, str)}
+    return names
 
 
 def argo_apps_in_values(doc: YamlDoc) -> list[tuple[str, str, str, dict[str, Any]]]:

@@ -116,3 +116,19 @@ def test_history_checks_are_unknown_without_history() -> None:
     findings = run_checks(history_checks, CheckContext(bundle))
     assert {f.outcome for f in findings} == {Outcome.UNKNOWN}
     assert all("--no-history" in f.message for f in findings)
+
+
+def test_unit_gates_tolerate_a_small_listed_minority(repo_factory) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import evidence_of, tree_context
+    from tests.derive.test_deployment import flux_ks
+
+    files = {f"apps/a{i}/ks.yaml": flux_ks(f"a{i}", f"./apps/a{i}") for i in range(20)}
+    files["apps/flux/ks.yaml"] = flux_ks("flux-operator", "./apps/flux").replace("prune: true", "prune: false")
+    files.update({f"apps/a{i}/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n" for i in range(20)})
+    check = catalogued("prune-enabled")
+    warned = check.run(tree_context(evidence_of(repo_factory(files))))
+    assert warned.outcome is Outcome.WARN and warned.message.startswith("Met with exceptions: 1 of 21 units")
+    assert "flux-operator" in warned.message and warned.refs[0].target == "apps/flux/ks.yaml"
+    files["apps/a0/ks.yaml"] = files["apps/a0/ks.yaml"].replace("prune: true", "prune: false")
+    failed = check.run(tree_context(evidence_of(repo_factory(files))))
+    assert failed.outcome is Outcome.FAIL and "2 of 21 units do not prune" in failed.message

@@ -262,3 +262,32 @@ def test_parent_patches_reach_the_children_they_target(repo_factory: Callable[[F
     prune = {d.name: d.get("spec.prune") for d in view.deployed.docs if d.kind == "Kustomization"}
     assert prune == {"cluster": True, "web": True, "legacy": None}
     assert view.estate.docs_by_path["apps/web/ks.yaml"][0].get("spec.prune") is None  # the file is unchanged
+
+
+ARGO_APPS_VALUES = (
+    "argo-cd:\n  global:\n    domain: argocd.example\nargocd-apps:\n  applicationsets:\n    root:\n"
+    "      generators:\n        - git:\n            repoURL: https://git.example/ops/homelab\n"
+    "            revision: main\n            directories:\n              - path: apps/*\n"
+    "              - path: system/*\n"
+    "      template:\n        metadata:\n          name: '{{path.basename}}'\n        spec:\n"
+    "          project: default\n"
+    "          source:\n            repoURL: https://git.example/ops/homelab\n            path: '{{path}}'\n"
+    "          destination:\n            name: in-cluster\n          syncPolicy:\nPOLICY")
+FULL_POLICY = "            automated:\n              prune: true\n              selfHeal: true\n"
+
+
+def test_argo_apps_declared_in_chart_values_are_reconciled_units(repo_factory: Callable[[Files], Path]) -> None:
+    from assess.checks._reconciler import argo_units
+    repo = repo_factory({
+        "system/argocd/Chart.yaml": "apiVersion: v2\nname: argocd\nversion: 1.0.0\n",
+        "system/argocd/values.yaml": ARGO_APPS_VALUES.replace("POLICY", FULL_POLICY),
+        # The seed values an installer uses once; Argo CD itself renders the chart with values.yaml only.
+        "system/argocd/values-seed.yaml": ARGO_APPS_VALUES.replace("POLICY", "            syncOptions: []\n"),
+        "apps/blog/Chart.yaml": "apiVersion: v2\nname: blog\nversion: 1.0.0\n",
+        "apps/blog/values.yaml": "image: {}\n",
+    })
+    view = tree_view(evidence_of(repo), ViewOptions())
+    assert ("system/argocd", 1) in view.deployment.not_deployed  # values-seed.yaml
+    units = argo_units(view.deployed)
+    assert [u.label for u in units] == ["ApplicationSet/root (system/argocd/values.yaml:6)"]
+    assert units[0].doc.get(f"{units[0].policy}.automated.selfHeal") is True
