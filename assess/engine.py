@@ -149,7 +149,8 @@ def _collect_github(settings: Settings, history: HistoryEvidence | None, now: da
 def _collect_history(settings: Settings, git_ev: RepoEvidence, now: datetime,
                      progress: Progress) -> tuple[HistoryEvidence, tuple[Snapshot, ...]]:
     handle = open_repository(settings.path)
-    envs = tree_view(git_ev, view_options(settings, EvidenceBundle(git=git_ev))).deployment.environments
+    view = tree_view(git_ev, view_options(settings, EvidenceBundle(git=git_ev)))
+    envs = view.deployment.environments
     progress("reading history")
     # The whole first-parent history up to the end: the periods are cut from it when evaluating, and older offences
     # and the bootstrap are reported apart.
@@ -159,7 +160,7 @@ def _collect_history(settings: Settings, git_ev: RepoEvidence, now: datetime,
         signed = [c.sha for c in history.commits if c.signature.value != "none"]
         history = replace(history, verification=verify_signatures(handle, signed, settings.allowed_signers))
     snapshots: tuple[Snapshot, ...] = ()
-    if settings.timeline_months > 0:
+    if settings.timeline_months > 0 and view.is_estate:  # a repository that is not graded has no stage to trace
         progress("reading month-end snapshots for the timeline")
         end = settings.until or now
         snapshots = collect_snapshots(handle, history.tip, end, settings.timeline_months, now)

@@ -42,8 +42,11 @@ def activity(commits_newest_first: Sequence[CommitRecord], period: Period) -> Ac
 
 
 def historical_direct_pushes(records: Sequence[AuditRecord], period: Period, skip: frozenset[str],
-                             production: Sequence[str]) -> Historical:
-    """Human production changes that bypassed pull requests before the period started."""
+                             production: Sequence[str]) -> Historical | None:
+    """Human production changes that bypassed pull requests before the period started (None when no production
+    environment is identified: nothing can be said, not "none")."""
+    if not production:
+        return None
     older = [r for r in records if period.before(r.deployed_at) and not r.is_bot and r.sha not in skip
              and r.change_path in DIRECT and set(r.environments) & set(production)]
     if not older:

@@ -57,5 +57,5 @@ class Activity:
         if self.last_commit_at is None:
             return "no commits"
         if self.dormant:
-            return f"no activity since {self.last_commit_at[:10]}"
+            return f"no activity since {self.last_commit_at[:10]} (the newest commit here)"
         return f"{self.commits_in_period:,} commit{'s' if self.commits_in_period != 1 else ''} in the period"
