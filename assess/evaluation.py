@@ -94,6 +94,7 @@ def derive(history: HistoryEvidence | None, config: Config, github: GitHubEviden
     if github is not None:
         records = confirm_with_github(records, github)
     facts = _facts(history, records, periods.practice, production)
+    gates = _gate_facts(history, records, facts, production)
     audit = tuple(r for r in records if periods.audit.contains(r.deployed_at))
     first = as_utc(history.commits[-1].committed_at) if history.commits else None
     start = periods.practice.start_at or first or periods.practice.end_at
@@ -110,7 +111,24 @@ def derive(history: HistoryEvidence | None, config: Config, github: GitHubEviden
         else None,
         "audit_records": len(audit),
     }
-    return Derived(facts, audit, production, metrics, window)
+    if gates is not facts:
+        window["gate_period"] = _period_json(gates.period, first)
+    return Derived(gates, audit, production, metrics, window)
+
+
+def _gate_facts(history: HistoryEvidence, records: Sequence[AuditRecord], facts: HistoryFacts,
+                production: Sequence[str]) -> HistoryFacts:
+    """The facts practice gates are judged on: the period's own, or, when nothing happened in it, the last period
+    of the same length that saw activity. Waiting out 90 days must not turn direct pushes into a passed gate;
+    delivery figures still say "no activity"."""
+    period, last = facts.period, facts.activity.last_commit_at
+    if not facts.activity.dormant or last is None or period.start_at is None:
+        return facts
+    end = as_utc(last)
+    length = period.end_at - period.start_at
+    active = Period(utc_iso(end), utc_iso(end - length),
+                    f"last active {round(length.days)} days ({utc_iso(end - length)[:10]} → {utc_iso(end)[:10]})")
+    return replace(_facts(history, records, active, production), activity=facts.activity)
 
 
 def _facts(history: HistoryEvidence, records: Sequence[AuditRecord], period: Period,
@@ -259,8 +277,15 @@ def _point_facts(history: HistoryEvidence, settings: Settings, snap: Snapshot, p
     pr_marked = frozenset(c.sha for c in older if change_path(c)[0] in PR_MARKED)
     boot = bootstrap(older, pr_marked)
     skip = frozenset(boot.shas)
-    return HistoryFacts(period, tuple(c for c in commits if c.sha not in skip),
-                        tuple(r for r in cache[key] if r.sha not in skip), boot, None, activity(older, period))
+    facts = HistoryFacts(period, tuple(c for c in commits if c.sha not in skip),
+                         tuple(r for r in cache[key] if r.sha not in skip), boot, None, activity(older, period))
+    if not facts.activity.dormant or not facts.activity.last_commit_at or period.start_at is None:
+        return facts
+    end = as_utc(facts.activity.last_commit_at)
+    active = Period(utc_iso(end), utc_iso(end - (period.end_at - period.start_at)), f"last active {period.label}")
+    active_commits = tuple(c for c in older if active.contains(c.committed_at) and c.sha not in skip)
+    trail = build_audit_trail(history, settings.config.bots, view.deployment.environments, active_commits)
+    return replace(facts, period=active, commits=active_commits, trail=trail)
 
 
 def _deployment_json(view: TreeView) -> dict[str, Any]:

@@ -130,7 +130,11 @@ def test_a_dormant_repository_says_so(tmp_path: Path) -> None:
     assert report["metrics"]["dormant"] is True
     production = report["metrics"]["environments"]["production"]
     assert production["tiers"] is None and production["activity"] == "no deployment in the period"
-    assert finding(report, "changes-through-prs")["outcome"] == "not-applicable"
+    # Gates are judged over the last active period of the same length, and say so: waiting out 90 days must not
+    # turn a record of direct pushes into a passed gate.
+    gate = finding(report, "changes-through-prs")
+    assert gate["outcome"] == "pass" and "last active 90 days (2026-03-20 → 2026-06-18)" in gate["message"]
+    assert report["window"]["gate_period"]["end"].startswith("2026-06-18")
     dormant = [p for p in report["timeline"] if p["dormant"]]
     assert len(dormant) >= 10 and all(p["note"].startswith("no activity since 2026-06-") for p in dormant)
     text = CliRunner().invoke(cli, ["scan", str(b.root), "--no-github", "--until", "2027-11-30", "-q"]).output
@@ -187,3 +191,15 @@ def test_old_reports_still_render(tmp_path: Path) -> None:
     path.write_text(json.dumps(broken), encoding="utf-8")
     result = CliRunner().invoke(cli, ["render", str(path), "-f", "md"])
     assert result.exit_code == 2 and "period" in result.output
+
+
+def test_waiting_does_not_pass_the_pull_request_gate(tmp_path: Path) -> None:
+    b = HistoryBuilder(tmp_path / "r")
+    b.push(ESTATE, "initial import", at("2025-01-02T10:00"))
+    for n in range(1, 6):
+        b.push(change(n), f"hand edit {n}", at(f"2025-02-0{n}T10:00"))
+    report = scan(b.root, "--until", "2026-06-30")
+    assert report["window"]["activity"]["dormant"]
+    gate = finding(report, "changes-through-prs")
+    assert gate["outcome"] == "fail" and "last active 90 days" in gate["message"]
+    assert report["stage"]["reached"] < 2
