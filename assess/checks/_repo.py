@@ -72,8 +72,17 @@ def result(outcome: Outcome, message: str, found: list[Ref] | None = None,
 
 
 def plural(n: int, word: str) -> str:
-    """'1 file', '3 files'."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    """'1 file', '3 files', '2 direct pushes', '4 policies' (the noun is the last word)."""
+    if n == 1:
+        return f"{n:,} {word}"
+    head, _, last = word.rpartition(" ")
+    if last.endswith(("s", "sh", "ch", "x", "z")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in ("a", "e", "i", "o", "u"):
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return f"{n:,} {head + ' ' if head else ''}{last}"
 
 
 def is_true(doc: YamlDoc, key_path: str) -> bool:
