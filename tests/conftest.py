@@ -111,3 +111,20 @@ def catalogued(check_id: str) -> Check:
     check = find_check(load_catalog(), check_id)
     assert check is not None, f"no check {check_id!r} in the catalog"
     return check
+
+
+def scan_json(repo: Path, *args: str) -> dict[str, Any]:
+    """`gitops-assess scan REPO -f json` in-process (no GitHub), the report validated against the schema."""
+    from click.testing import CliRunner
+
+    from assess.cli import cli
+
+    result = CliRunner().invoke(cli, ["scan", str(repo), "-f", "json", "-q", "--no-github", *args])
+    assert result.exit_code in (0, 1), result.output
+    return assert_valid_report(result.stdout)
+
+
+def finding_of(report: dict[str, Any], check_id: str) -> dict[str, Any]:
+    """The finding of one check in a report's JSON."""
+    found: dict[str, Any] = next(f for f in report["findings"] if f["check_id"] == check_id)
+    return found

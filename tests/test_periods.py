@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from click.testing import CliRunner
 
 from assess.cli import cli
-from tests.conftest import assert_valid_report
+from tests.conftest import finding_of as finding
+from tests.conftest import scan_json as scan
 from tests.history_builder import HistoryBuilder, at
 
 KS = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: cluster-apps\n"
@@ -26,14 +26,6 @@ def change(n: int) -> dict[str, str | bytes]:
     return {f"kubernetes/apps/web/cm{n}.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{n}\n"}
 
 
-def scan(repo: Path, *args: str) -> dict[str, Any]:
-    result = CliRunner().invoke(cli, ["scan", str(repo), "-f", "json", "-q", "--no-github", *args])
-    assert result.exit_code in (0, 1), result.output
-    return assert_valid_report(result.stdout)
-
-
-def finding(report: dict[str, Any], check_id: str) -> dict[str, Any]:
-    return next(f for f in report["findings"] if f["check_id"] == check_id)
 
 
 def test_commits_in_every_offset_are_read_as_utc_instants(tmp_path: Path) -> None:

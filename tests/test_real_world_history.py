@@ -5,27 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from click.testing import CliRunner
-
-from assess.cli import cli
 from assess.derive.identity import bot_kind, count_people
-from tests.conftest import Files, assert_valid_report
+from tests.conftest import Files
+from tests.conftest import finding_of as finding
+from tests.conftest import scan_json as scan
 from tests.history_builder import HistoryBuilder, at
 from tests.test_periods import ESTATE, change
 
 RENOVATE = ("renovate[bot]", "29139614+renovate[bot]@users.noreply.github.com")
 
 
-def scan(repo: Path, *args: str) -> dict[str, Any]:
-    result = CliRunner().invoke(cli, ["scan", str(repo), "-f", "json", "-q", "--no-github", *args])
-    assert result.exit_code in (0, 1), result.output
-    return assert_valid_report(result.stdout)
-
-
-def finding(report: dict[str, Any], check_id: str) -> dict[str, Any]:
-    return next(f for f in report["findings"] if f["check_id"] == check_id)
 
 
 def test_bots_and_agents_are_automation_and_people_are_counted_once() -> None:

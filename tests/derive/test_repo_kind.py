@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -14,7 +13,8 @@ from click.testing import CliRunner
 from assess.cli import cli
 from assess.derive.repo_kind import RepoKind
 from assess.derive.view import ViewOptions, tree_view
-from tests.conftest import Files, assert_valid_report, evidence_of
+from tests.conftest import Files, evidence_of
+from tests.conftest import scan_json as scan
 
 APP = ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: demo\nspec:\n  project: default\n"
        "  source:\n    repoURL: https://github.com/acme/demo\n    path: manifests\n  destination:\n"
@@ -53,11 +53,6 @@ def test_each_kind_is_recognised(kind: RepoKind, repo_factory: Callable[[Files],
     view = tree_view(evidence_of(repo_factory(KINDS[kind]())), ViewOptions())
     assert view.kind.kind is kind, view.kind.reason
 
-
-def scan(repo: Path, *args: str) -> dict[str, Any]:
-    result = CliRunner().invoke(cli, ["scan", str(repo), "-f", "json", "-q", "--no-github", *args])
-    assert result.exit_code == 0, result.output
-    return assert_valid_report(result.stdout)
 
 
 def test_a_product_source_tree_is_not_graded(repo_factory: Callable[[Files], Path]) -> None:
