@@ -159,19 +159,20 @@ def classify_file(path: str, size: int, payload: bytes | Problem, in_template: b
         return RepoFile(path, size, tuple(sorted(kinds)), problem), ()
     keep_text = text if kinds & TEXT_KINDS and len(payload) <= MAX_TEXT_BYTES else None
     file_docs: list[YamlDoc] = []
+    notes: tuple[str, ...] = ()
     if kinds & {FileKind.TEMPLATED, FileKind.HELM_TEMPLATE}:
         file_docs = list(lenient_docs(path, text))
     elif _is_yaml(kinds):
         keep = None if kinds - {FileKind.YAML} else BODY_KINDS
         parsed = parse_yaml(path, text, keep_body=keep)
-        file_docs, problem = list(parsed.docs), parsed.problem
+        file_docs, problem, notes = list(parsed.docs), parsed.problem, parsed.notes
         if problem is not None and not _is_ci(kinds) and looks_templated(text):
             # Not broken YAML: a template (e.g. Jinja or Go templates outside a chart).
             kinds = kinds - {FileKind.YAML} | {FileKind.TEMPLATED}
             file_docs, problem = list(lenient_docs(path, text)), None
     for doc in file_docs:
         kinds |= doc_kinds(doc)
-    return RepoFile(path, size, tuple(sorted(kinds)), problem, keep_text), tuple(file_docs)
+    return RepoFile(path, size, tuple(sorted(kinds)), problem, keep_text, notes), tuple(file_docs)
 
 
 def _is_yaml(kinds: set[FileKind]) -> bool:

@@ -31,20 +31,77 @@ _Loader.add_implicit_resolver(
 _Loader.add_constructor("tag:yaml.org,2002:binary", lambda loader, node: "<binary>")
 
 
+def _untagged(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """An application tag (`!env_var`, `!ENV`, `!!python/name:…`) read as the plain value it tags, as Kubernetes
+    tooling does: the tag is not ours to interpret, and executing it is out of the question."""
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_Loader.add_constructor(None, _untagged)
+
+# libyaml's wording, in plain words (the line is given beside it).
+PLAIN_ERRORS = (
+    ("mapping values are not allowed", "a `key: value` appears where a plain value was expected (check the "
+     "indentation, or quote a value that contains ': ')"),
+    ("that cannot start any token", "a character YAML does not allow here (a tab used for indentation, or an "
+     "unquoted '@' or '`')"),
+    ("expected <block end>", "the indentation does not line up with the lines above"),
+    ("did not find expected key", "the indentation does not line up, or a '-' is missing in a list"),
+    ("could not find expected ':'", "a line is not a `key: value` pair (a missing ':' or an unclosed quote above)"),
+    ("found undefined alias", "an alias (*name) refers to an anchor that is not defined"),
+    ("found unexpected end of stream", "a quoted string or a flow collection is never closed"),
+    ("found unknown escape character", "an invalid escape sequence in a double-quoted string"),
+    ("expected ',' or ']'", "a flow list [...] is not closed properly"),
+    ("expected ',' or '}'", "a flow mapping {...} is not closed properly"),
+    ("expected a comment or a line break", "text follows a value on the same line where YAML expects nothing more"),
+    ("found a tab character", "a tab character where YAML needs spaces"),
+    ("expected <document start>", "a second document starts without a '---' separator"),
+)
+
+
+def plain_error(detail: str) -> str:
+    """libyaml's message in plain words, its original wording kept in parentheses."""
+    for needle, plain in PLAIN_ERRORS:
+        if needle in detail:
+            return f"{plain} ({detail})"
+    return detail
+
+
 class AliasBombError(Exception):
     """A document whose alias expansion exceeds the node budget."""
 
 
 @dataclass(frozen=True)
 class ParsedYaml:
-    """Documents of one file, or the problem that stopped parsing part-way."""
+    """Documents of one file, or the problem that stopped parsing part-way, and what was accepted leniently."""
 
     docs: tuple[YamlDoc, ...]
     problem: Problem | None
+    notes: tuple[str, ...] = ()
 
 
 def parse_yaml(path: str, text: str, keep_body: frozenset[str] | None = None) -> ParsedYaml:
-    """Parse every document of a YAML file; keep bodies only of kinds in keep_body (None keeps all)."""
+    """Parse every document of a YAML file; keep bodies only of kinds in keep_body (None keeps all).
+
+    YAML that Kubernetes tooling accepts is accepted: a redefined anchor (later aliases refer to the latest
+    definition, as in Go's YAML) is noted, not called broken."""
+    parsed = _parse(path, text, keep_body)
+    if parsed.problem is not None and parsed.problem.kind is FileProblem.BROKEN_YAML and \
+            "duplicate anchor" in parsed.problem.detail:
+        renamed = _unique_anchors(text)
+        if renamed is not None:
+            again = _parse(path, renamed, keep_body)
+            if again.problem is None:
+                return ParsedYaml(again.docs, None, ("an anchor is defined twice (accepted: later aliases use the "
+                                                      "later definition, as Kubernetes tooling does)",))
+    return parsed
+
+
+def _parse(path: str, text: str, keep_body: frozenset[str] | None) -> ParsedYaml:
     docs: list[YamlDoc] = []
     # without a `*` there is no alias, so nothing can expand beyond the text itself: skip the guard's walk
     may_alias = "*" in text
@@ -67,11 +124,37 @@ def parse_yaml(path: str, text: str, keep_body: frozenset[str] | None = None) ->
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        detail = str(getattr(exc, "problem", None) or exc).strip()
-        return ParsedYaml(tuple(docs), Problem(FileProblem.BROKEN_YAML, detail, line))
+        parts = [str(p).strip() for p in (getattr(exc, "context", None), getattr(exc, "problem", None)) if p]
+        detail = "; ".join(parts) or str(exc).strip()
+        return ParsedYaml(tuple(docs), Problem(FileProblem.BROKEN_YAML, plain_error(detail), line))
     except RecursionError:
         return ParsedYaml(tuple(docs), Problem(FileProblem.BROKEN_YAML, "nesting too deep"))
     return ParsedYaml(tuple(docs), None)
+
+
+def _unique_anchors(text: str) -> str | None:
+    """The text with each redefinition of an anchor (and the aliases after it) given a name of its own."""
+    try:
+        tokens = [t for t in yaml.scan(text, Loader=yaml.CSafeLoader)
+                  if isinstance(t, (yaml.AnchorToken, yaml.AliasToken))]
+    except yaml.YAMLError:
+        return None
+    current: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    edits: list[tuple[int, int, str]] = []
+    for tok in tokens:
+        name = str(tok.value)
+        if isinstance(tok, yaml.AnchorToken):
+            seen[name] = seen.get(name, 0) + 1
+            current[name] = name if seen[name] == 1 else f"{name}__redefined{seen[name]}"
+            sigil = "&"
+        else:
+            sigil = "*"
+        if current.get(name, name) != name:
+            edits.append((tok.start_mark.index, tok.end_mark.index, sigil + current[name]))
+    for start, end, replacement in reversed(edits):
+        text = text[:start] + replacement + text[end:]
+    return text
 
 
 def load_documents(text: str) -> list[Any]:

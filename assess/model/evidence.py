@@ -69,6 +69,7 @@ class RepoFile:
     kinds: tuple[FileKind, ...] = ()
     problem: Problem | None = None
     text: str | None = None
+    notes: tuple[str, ...] = ()  # legal YAML strict parsers reject, accepted as Kubernetes tooling does
 
 
 @dataclass(frozen=True)

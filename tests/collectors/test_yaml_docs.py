@@ -79,3 +79,25 @@ def test_encodings() -> None:
     assert text == "name: café\n" and problem is None
     text, problem = decode_text(b"\x89PNG\r\n\x1a\n\x00\x00")
     assert text is None and problem is not None and problem.kind is FileProblem.BINARY
+
+
+def test_yaml_kubernetes_tooling_accepts_is_not_called_broken() -> None:
+    from assess.collectors.yaml_docs import parse_yaml
+
+    # recyclarr's `!env_var`, mkdocs' python tags, a redefined anchor: legal for Go's YAML, so legal here.
+    redefined = parse_yaml("app.yaml", "a: &x 1\nb: *x\nc: &x 2\nd: *x\n")
+    assert redefined.problem is None and redefined.docs[0].body == {"a": 1, "b": 1, "c": 2, "d": 2}
+    assert "anchor is defined twice" in redefined.notes[0]
+    tagged = parse_yaml("recyclarr.yml", "api_key: !env_var SONARR_KEY\nitems: !ENV [a, b]\n"
+                        "emoji: !!python/name:material.extensions.emoji.twemoji\n")
+    assert tagged.problem is None
+    assert tagged.docs[0].body == {"api_key": "SONARR_KEY", "items": ["a", "b"], "emoji": ""}
+
+
+def test_broken_yaml_is_explained_in_plain_words_with_its_line() -> None:
+    from assess.collectors.yaml_docs import parse_yaml
+
+    tab = parse_yaml("x.yaml", "a:\n\t- b\n").problem
+    assert tab is not None and tab.line == 2 and tab.detail.startswith("a character YAML does not allow here")
+    colon = parse_yaml("x.yaml", "name: a: b\n").problem
+    assert colon is not None and colon.line == 1 and "key: value" in colon.detail
