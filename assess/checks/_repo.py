@@ -11,7 +11,7 @@ from assess.derive.ci import CiCommand, ci_commands, workflow_jobs
 from assess.model.check import CheckResult
 from assess.model.context import CheckContext
 from assess.model.evidence import FileKind, RepoEvidence, RepoFile, YamlDoc
-from assess.model.finding import Confidence, Outcome, Ref
+from assess.model.finding import Confidence, Outcome, Ref, Severity
 from assess.path_globs import glob_body
 
 ARGO = "argoproj.io"
@@ -66,9 +66,9 @@ def refs(items: list[Ref]) -> tuple[Ref, ...]:
 
 
 def result(outcome: Outcome, message: str, found: list[Ref] | None = None,
-           confidence: Confidence = Confidence.DECLARED) -> CheckResult:
+           confidence: Confidence = Confidence.DECLARED, severity: Severity | None = None) -> CheckResult:
     """Build a check result."""
-    return CheckResult(outcome, message, confidence, refs(found or []))
+    return CheckResult(outcome, message, confidence, refs(found or []), severity)
 
 
 def plural(n: int, word: str) -> str:

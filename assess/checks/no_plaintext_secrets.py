@@ -2,52 +2,141 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
 from assess.checks._repo import doc_ref, docs, plural, repo, result
 from assess.checks.catalog import Check
-from assess.collectors.yaml_docs import REDACTED
+from assess.collectors.redaction import LAST_APPLIED, SecretValue, marker_class
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
-from assess.model.finding import Outcome, Severity
+from assess.model.evidence import RepoEvidence, YamlDoc
+from assess.model.finding import Outcome, Ref, Severity
 
 SPEC = CheckSpec(
     id="no-plaintext-secrets",
-    title="No plaintext Kubernetes Secret is committed",
+    title="No plaintext credential is committed (Secrets, Helm values, manifests)",
     principle=Principle.DECLARATIVE,
     severity=Severity.CRITICAL,
     failure_modes=(FailureMode.FM1,),
     any_repository=True,
     rationale="The state repository is critical infrastructure: everything in it is readable by everyone with "
-    "clone access and lives forever in history. Base64 is an encoding, not encryption.",
+    "clone access and lives forever in history. Base64 is an encoding, not encryption. References to a secret store "
+    "(op://, vault:, <path:…>, ref+), templates, substitutions and SOPS values are not plaintext; placeholders and "
+    "documentation examples are reported low.",
     remediation="Rotate the exposed credentials, then encrypt with SOPS or SealedSecrets, or reference an external "
     "store with ExternalSecrets. Purge the old values from history.",
 )
 
 
+EXAMPLE_PATH = re.compile(r"(?:^|/)(?:docs?|examples?|samples?|demos?|tutorials?)/|(?:^|/)README", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """A place where a secret value sits in Git, by the class of its values (the values themselves were never
+    collected)."""
+
+    ref: Ref
+    label: str
+    classes: frozenset[SecretValue]
+
+    @property
+    def literal(self) -> bool:
+        """A value that could be a real credential."""
+        return SecretValue.LITERAL in self.classes
+
+    @property
+    def placeholder_only(self) -> bool:
+        """Only documentation-style placeholders (`changeme`, `<password>`, `...`)."""
+        return SecretValue.PLACEHOLDER in self.classes and not self.literal
+
+
 def run(ctx: CheckContext) -> CheckResult:
-    """Fail on Secret documents carrying unencrypted data; the values are never part of the message."""
+    """Fail on Secrets and credential keys holding literal values; placeholders and examples are low at most;
+    references, templates, SOPS and empty values pass. Values are never part of the message."""
     ev = repo(ctx)
-    secrets = docs(ev, "Secret")
-    if not secrets:
-        return result(Outcome.PASS, "No Secret manifests committed.")
-    plain = []
-    for doc in secrets:
-        if doc.templated:
-            if any(k in doc.lines for k in ("data", "stringData")):
-                plain.append((doc, "data" if "data" in doc.lines else "stringData"))
-            continue
+    found = [*(_secret_exposures(d) for d in _secret_docs(ev)), *_credential_exposures(ev)]
+    exposures = [e for e in found if e is not None]
+    secrets = _secret_docs(ev)
+    real = [e for e in exposures if e.literal and not EXAMPLE_PATH.search(e.ref.target)]
+    weak = [e for e in exposures if e not in real and (e.literal or e.placeholder_only)]
+    if real:
+        names = ", ".join(e.label for e in real[:4]) + (f", and {len(real) - 4} more" if len(real) > 4 else "")
+        return result(Outcome.FAIL, f"{plural(len(real), 'plaintext credential')} committed (literal values): "
+                      f"{names}. Values are not shown; rotate them.", [e.ref for e in real])
+    if weak:
+        names = ", ".join(e.label for e in weak[:4])
+        return result(Outcome.FAIL, f"{plural(len(weak), 'secret')} with placeholder values, or in documentation "
+                      f"or example paths: {names}. No real credential is evident, so no rotation is needed; keep "
+                      "placeholders out of deployable paths.", [e.ref for e in weak], severity=Severity.LOW)
+    if not secrets and not exposures:
+        return result(Outcome.PASS, "No Secret manifest and no credential value committed.")
+    kinds = sorted({c.value for e in exposures for c in e.classes}) or ["empty"]
+    return result(Outcome.PASS, f"{plural(len(secrets), 'Secret manifest')} committed, no literal value in any "
+                  f"(values are {', '.join(kinds)}: references to a store, templates, SOPS or empty).")
+
+
+def _secret_docs(ev: RepoEvidence) -> list[tuple[YamlDoc, str, Any]]:
+    """(document, key path, Secret body) of every Secret, also the items of a `kind: List`."""
+    out: list[tuple[YamlDoc, str, Any]] = [(d, "", d.body) for d in docs(ev, "Secret")]
+    for doc in docs(ev, "List"):
+        items = doc.get("items")
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict) and item.get("kind") == "Secret":
+                out.append((doc, f"items.{i}.", item))
+    return out
+
+
+def _secret_exposures(entry: tuple[YamlDoc, str, Any]) -> Exposure | None:
+    doc, prefix, body = entry
+    classes: set[SecretValue] = set()
+    if doc.templated:
+        for key in doc.lines:
+            if key.startswith(("data.", "stringData.")) and "=" in key:
+                kind = marker_class(key.split("=", 1)[1])
+                if kind is not None:
+                    classes.add(kind)
+    else:
         for field_name in ("data", "stringData"):
-            values = doc.get(field_name)
-            if isinstance(values, dict) and any(v == REDACTED for v in values.values()):
-                plain.append((doc, field_name))
-                break
-            if values == REDACTED:
-                plain.append((doc, field_name))
-                break
-    if plain:
-        names = ", ".join(f"{d.ident} ({d.path}:{d.line_of(key)})" for d, key in plain[:4])
-        return result(Outcome.FAIL, f"{plural(len(plain), 'plaintext Secret')} committed: {names}. "
-                      "Values are not shown.", [doc_ref(d, key) for d, key in plain])
-    return result(Outcome.PASS, f"{plural(len(secrets), 'Secret manifest')}, all SOPS-encrypted or empty.")
+            values = body.get(field_name) if isinstance(body, dict) else None
+            for value in values.values() if isinstance(values, dict) else [values] if values is not None else []:
+                kind = marker_class(value)
+                classes.add(kind if kind is not None else SecretValue.LITERAL)
+    if not classes:
+        return None
+    raw_meta = body.get("metadata") if isinstance(body, dict) else None
+    meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
+    name = str(meta.get("name") or doc.name or "?")
+    key = f"{prefix}stringData" if "stringData" in (body or {}) else f"{prefix}data"
+    return Exposure(doc_ref(doc, key), f"Secret/{name} ({doc.path}:{doc.line_of(key)})", frozenset(classes))
+
+
+def _credential_exposures(ev: RepoEvidence) -> Iterator[Exposure]:
+    """Credential keys outside Secrets (Helm values, JSON and other manifests): their redacted classes."""
+    for doc in ev.docs:
+        if doc.kind in ("Secret", "List") or doc.body is None:
+            continue
+        for key_path, kind in _markers(doc.body, ""):
+            if kind in (SecretValue.LITERAL, SecretValue.PLACEHOLDER):
+                yield Exposure(Ref.file(doc.path, doc.line_of(key_path)),
+                               f"{key_path} ({doc.path}:{doc.line_of(key_path)})", frozenset({kind}))
+
+
+def _markers(node: Any, prefix: str) -> Iterator[tuple[str, SecretValue]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            kind = marker_class(value)
+            if kind is not None and str(key) != LAST_APPLIED:
+                yield path, kind
+            else:
+                yield from _markers(value, path)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _markers(item, f"{prefix}.{i}")
 
 
 CHECK = Check(SPEC, run)

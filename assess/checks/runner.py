@@ -33,6 +33,6 @@ def run_checks(checks: Iterable[Check], ctx: CheckContext) -> tuple[Finding, ...
                                     f"check failed internally: {type(exc).__name__}: {exc}",
                                     Confidence.INFERRED))
             continue
-        findings.append(Finding(spec.id, result.outcome, spec.severity, result.message,
+        findings.append(Finding(spec.id, result.outcome, result.severity or spec.severity, result.message,
                                 result.confidence, result.refs))
     return tuple(findings)

@@ -9,12 +9,12 @@ from typing import Any
 
 import yaml
 
+from assess.collectors.redaction import classify, marker, redact
 from assess.model.evidence import FileProblem, Problem, YamlDoc
 
 # Parsed trees cost several times the bytes; a node budget stops alias bombs and monsters alike.
 MAX_EXPANDED_NODES = 200_000
 MAX_SNAPSHOT_NODES = 50_000_000  # a whole cluster in one List document
-REDACTED = "<redacted>"
 
 
 class _Loader(yaml.CSafeLoader):
@@ -38,9 +38,13 @@ def _untagged(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
         return loader.construct_mapping(node)
     if isinstance(node, yaml.SequenceNode):
         return loader.construct_sequence(node)
-    return loader.construct_scalar(node)  # type: ignore[arg-type]
+    value = loader.construct_scalar(node)  # type: ignore[arg-type]
+    if INDIRECT_TAG.search(node.tag or "") and isinstance(value, str) and value:
+        return f"${{{value}}}"  # `!env_var KEY`: the value comes from elsewhere, read as a substitution
+    return value
 
 
+INDIRECT_TAG = re.compile(r"env|secret|vault|ssm|include|file", re.IGNORECASE)
 _Loader.add_constructor(None, _untagged)
 
 # libyaml's wording, in plain words (the line is given beside it).
@@ -201,7 +205,7 @@ def _build_doc(
     name = meta.get("name")
     namespace = meta.get("namespace")
     keep = keep_body is None or (kind is not None and kind in keep_body) or kind is None
-    body = _plain(_redact_secret(data) if kind == "Secret" else data) if keep else None
+    body = _plain(redact(data, kind)) if keep else None
     return YamlDoc(
         path=path,
         index=index,
@@ -264,21 +268,6 @@ def _walk(
             _walk(item, path, lines, dupes, seen)
 
 
-def _redact_secret(data: dict[str, Any]) -> dict[str, Any]:
-    """Keep a Secret's shape and keys, never its values (SOPS-encrypted values stay marked as such)."""
-    out = dict(data)
-    for field_name in ("data", "stringData"):
-        values = data.get(field_name)
-        if isinstance(values, dict):
-            out[field_name] = {
-                str(k): ("ENC[sops]" if isinstance(v, str) and v.startswith("ENC[") else REDACTED)
-                for k, v in values.items()
-            }
-        elif values is not None:
-            out[field_name] = REDACTED
-    return out
-
-
 def _plain(value: Any) -> Any:
     """JSON-ready copy: string keys, no shared references."""
     if isinstance(value, dict):
@@ -299,8 +288,10 @@ def lenient_docs(path: str, text: str) -> Iterator[YamlDoc]:
     for index, chunk_start, chunk in _split_docs(text):
         api_version = kind = name = namespace = None
         lines: dict[str, int] = {}
+        raw_values: dict[str, str] = {}
         stack: list[tuple[int, str]] = []
-        for offset, raw in enumerate(chunk.splitlines()):
+        chunk_lines = chunk.splitlines()
+        for offset, raw in enumerate(chunk_lines):
             if "{{" in raw and ":" not in raw.split("{{")[0]:
                 continue
             match = _KEY_LINE.match(raw)
@@ -313,9 +304,10 @@ def lenient_docs(path: str, text: str) -> Iterator[YamlDoc]:
             lineno = chunk_start + offset
             lines.setdefault(dotted, lineno)
             if value and "{{" not in value:
-                lines.setdefault(f"{dotted}={value.strip(chr(39) + chr(34))}", lineno)
+                lines.setdefault(f"{dotted}={_scalar(value)}", lineno)
             stack.append((indent, key))
-            clean = value.strip("'\"") if "{{" not in value else None
+            raw_values[dotted] = _block(chunk_lines, offset, indent) if BLOCK_SCALAR.match(value) else value
+            clean = _scalar(value) if "{{" not in value else None
             if dotted == "apiVersion":
                 api_version = clean
             elif dotted == "kind":
@@ -324,11 +316,35 @@ def lenient_docs(path: str, text: str) -> Iterator[YamlDoc]:
                 name = clean
             elif dotted == "metadata.namespace":
                 namespace = clean
-        if kind == "Secret":  # values of a templated Secret never enter the evidence
+        if kind == "Secret":  # values of a templated Secret never enter the evidence, only their class
             lines = {k: v for k, v in lines.items() if "=" not in k}
+            for dotted, value in raw_values.items():
+                if dotted.startswith(("data.", "stringData.")) and value:
+                    lines[f"{dotted}={marker(classify(_scalar(value)))}"] = lines.get(dotted, 0)
         if kind or api_version:
             yield YamlDoc(path=path, index=index, line=chunk_start, api_version=api_version, kind=kind,
                           name=name, namespace=namespace, lines=lines, templated=True)
+
+
+BLOCK_SCALAR = re.compile(r"^[|>][-+0-9]*\s*(?:#.*)?$")
+
+
+def _block(lines: list[str], start: int, indent: int) -> str:
+    """The text of a block scalar (`key: |`): the following lines indented deeper than its key."""
+    out: list[str] = []
+    for raw in lines[start + 1:]:
+        if raw.strip() and len(raw) - len(raw.lstrip()) <= indent:
+            break
+        out.append(raw.strip())
+    return "\n".join(out).strip()
+
+
+def _scalar(value: str) -> str:
+    """A value written on a line: an inline comment dropped, surrounding quotes removed (`kind: Secret # note`)."""
+    text = value.strip()
+    if not text.startswith(("'", '"')):
+        text = re.split(r"\s+#", text, maxsplit=1)[0].strip()
+    return text.strip("'\"")
 
 
 def _split_docs(text: str) -> Iterator[tuple[int, int, str]]:

@@ -121,3 +121,4 @@ class CheckResult:
     message: str
     confidence: Confidence = Confidence.DECLARED
     refs: tuple[Ref, ...] = field(default_factory=tuple)
+    severity: Severity | None = None  # lower than the spec's when the evidence warrants (placeholders, examples)

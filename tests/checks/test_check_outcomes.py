@@ -9,7 +9,7 @@ import pytest
 
 from assess.checks.catalog import load_catalog
 from assess.model.context import CheckContext, Thresholds
-from assess.model.finding import Outcome, Ref
+from assess.model.finding import Outcome, Ref, Severity
 from tests.conftest import Files, catalogued
 
 CATALOG = load_catalog()
@@ -201,3 +201,28 @@ def test_fail_with_evidence(case: Case, context_of: Callable[[Files], CheckConte
         assert Ref.file(path, line) in res.refs, [str(r) for r in res.refs]
         if line is not None:
             assert f"{path}:{line}" in [str(r) for r in res.refs]
+
+
+SECRET = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: {value}\n"
+
+
+@pytest.mark.parametrize(("path", "value", "outcome", "severity"), [
+    ("k8s/db.yaml", "op://platform/db/password", Outcome.PASS, None),            # 1Password reference
+    ("k8s/db.yaml", "'<path:kv/data/db#password>'", Outcome.PASS, None),         # argocd-vault-plugin
+    ("k8s/db.yaml", "${DB_PASSWORD}", Outcome.PASS, None),                       # Flux substitution
+    ("k8s/db.yaml", "changeme", Outcome.FAIL, Severity.LOW),                     # a placeholder
+    ("deploy/examples/db.yaml", "k9Lq!x3Vv0", Outcome.FAIL, Severity.LOW),      # an example beside the estate
+    ("k8s/db.yaml", "k9Lq!x3Vv0", Outcome.FAIL, Severity.CRITICAL),              # a real-looking value
+])
+def test_secret_values_by_kind(path: str, value: str, outcome: Outcome, severity: Severity | None,
+                               context_of: Callable[[Files], CheckContext]) -> None:
+    from assess.checks.runner import run_checks
+
+    ctx = context_of({path: SECRET.format(value=value)})
+    finding = run_checks([catalogued("no-plaintext-secrets")], ctx)[0]
+    assert finding.outcome is outcome, finding.message
+    if severity is not None:
+        assert finding.severity is severity
+    assert value.strip("'") not in finding.message
+    if severity is Severity.LOW:
+        assert "no rotation is needed" in finding.message
