@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assess.derive.ci import CiCommand, ci_commands, workflow_jobs
+from assess.derive.clusters import ClusterDecl, cluster_declarations, targeted_clusters
 from assess.model.check import CheckResult
 from assess.model.context import CheckContext
 from assess.model.evidence import FileKind, RepoEvidence, RepoFile, YamlDoc
@@ -157,72 +158,15 @@ def image_tag(image: str) -> tuple[str | None, bool]:
     return (last.split(":", 1)[1] if ":" in last else None), False
 
 
-# --- clusters and environments ------------------------------------------------------------------------
-
-CLUSTER_DIR = re.compile(r"^(?:.*/)?clusters/([^/]+)/")
-TF_CLUSTER = re.compile(
-    r'^\s*(?:resource\s+"(aws_eks_cluster|google_container_cluster|azurerm_kubernetes_cluster|'
-    r'digitalocean_kubernetes_cluster|linode_lke_cluster|oci_containerengine_cluster)"|'
-    r'source\s*=\s*"[^"]*(?:eks|gke|aks|kubernetes-engine)[^"]*")',
-    re.MULTILINE,
-)
-CLOUD_OF_KIND = {"AWS": "aws", "GCP": "gcp", "Azure": "azure", "Vsphere": "vsphere", "Docker": "docker",
-                 "Hetzner": "hetzner", "OpenStack": "openstack", "DO": "digitalocean", "Metal3": "metal3"}
-TF_CLOUD = {"aws_": "aws", "google_": "gcp", "azurerm_": "azure", "digitalocean_": "digitalocean",
-            "linode_": "linode", "oci_": "oracle"}
+# --- clusters -----------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ClusterDecl:
-    """A cluster the repository declares or targets."""
-
-    name: str
-    ref: Ref
-    cloud: str | None = None
-    region: str | None = None
-    how: str = ""
-
-
-def clusters(ev: RepoEvidence) -> dict[str, ClusterDecl]:
-    """Clusters known from Cluster API objects, Terraform, Argo CD cluster secrets and `clusters/<name>/` dirs."""
+def known_clusters(ev: RepoEvidence, ctx: CheckContext | None = None) -> list[ClusterDecl]:
+    """Clusters declared as code or targeted, one per name (a declared cluster wins over a mere target)."""
     found: dict[str, ClusterDecl] = {}
-    for doc in docs(ev, "Cluster", group="cluster.x-k8s.io"):
-        infra = doc.get("spec.infrastructureRef.kind") or ""
-        cloud = next((v for k, v in CLOUD_OF_KIND.items() if str(infra).startswith(k)), None)
-        labels = doc.get("metadata.labels") or {}
-        region = labels.get("region") if isinstance(labels, dict) else None
-        name = doc.name or doc.path
-        found.setdefault(name, ClusterDecl(name, doc_ref(doc), cloud, region, "Cluster API"))
-    for doc in docs(ev, "Secret"):
-        labels = doc.get("metadata.labels") or {}
-        if isinstance(labels, dict) and labels.get("argocd.argoproj.io/secret-type") == "cluster":
-            name = doc.name or doc.path
-            found.setdefault(name, ClusterDecl(name, doc_ref(doc), labels.get("cloud"), labels.get("region"),
-                                               "Argo CD cluster secret"))
-    for doc in ev.docs:
-        if (doc.group.endswith((".crossplane.io", ".upbound.io")) and doc.kind and "Cluster" in doc.kind
-                and not doc.group.startswith("apiextensions.")):
-            name = doc.name or doc.path
-            cloud = next((c for c in ("aws", "gcp", "azure") if c in doc.group), None)
-            found.setdefault(name, ClusterDecl(name, doc_ref(doc), cloud, doc.get("spec.forProvider.region"),
-                                               "Crossplane"))
-    for f in files_of(ev, FileKind.TERRAFORM):
-        for m in TF_CLUSTER.finditer(f.text or ""):
-            line = (f.text or "")[: m.start()].count("\n") + 1
-            resource = m.group(1) or ""
-            cloud = next((v for k, v in TF_CLOUD.items() if resource.startswith(k)), None)
-            name = f"{f.path}:{line}"
-            found.setdefault(name, ClusterDecl(name, Ref.file(f.path, line), cloud, None, "Terraform"))
-    dir_clusters: dict[str, Ref] = {}
-    for f in ev.files:
-        dir_match = CLUSTER_DIR.match(f.path)
-        if dir_match and set(f.kinds) & IAC_KINDS:
-            dir_clusters.setdefault(dir_match.group(1), Ref.file(f.path))
-    known = {c.name for c in found.values()}
-    for name, ref in dir_clusters.items():
-        if name not in known:
-            found.setdefault(f"dir:{name}", ClusterDecl(name, ref, None, None, "clusters/<name>/ directory"))
-    return found
+    for decl in (*cluster_declarations(ev), *targeted_clusters(ev)):
+        found.setdefault(decl.name, decl)
+    return list(found.values())
 
 
 # --- CODEOWNERS ---------------------------------------------------------------------------------------

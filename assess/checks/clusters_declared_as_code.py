@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from assess.checks._repo import clusters, plural, repo, result
+from assess.checks._repo import plural, repo, result
 from assess.checks.catalog import Check
+from assess.derive.clusters import LOOKED_FOR, cluster_declarations, lifecycle_objects
 from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
 
 SPEC = CheckSpec(
     id="clusters-declared-as-code",
-    title="Clusters are declared in Git (Cluster API, Crossplane or Terraform)",
+    title="Clusters are declared in Git (Cluster API, Talos, Crossplane, Terraform, …)",
     principle=Principle.DECLARATIVE,
     severity=Severity.MEDIUM,
     stage=3,
@@ -20,18 +21,18 @@ SPEC = CheckSpec(
     "(`aws_eks_cluster`, `google_container_cluster`, `azurerm_kubernetes_cluster`) kept in Git.",
 )
 
-DECLARING = ("Cluster API", "Terraform", "Crossplane")
-
-
 def run(ctx: CheckContext) -> CheckResult:
-    """Pass when Cluster API, Crossplane or Terraform declare at least one cluster."""
+    """Pass when the repository declares how at least one cluster is created (see derive.clusters for the list);
+    upgrade objects reconciled from Git count as lifecycle too."""
     ev = repo(ctx)
-    declared = [c for c in clusters(ev).values() if c.how in DECLARING]
-    if not declared:
-        return result(Outcome.FAIL, "No cluster is declared as code: clusters are created outside Git.")
-    hows = sorted({c.how for c in declared})
-    return result(Outcome.PASS, f"{plural(len(declared), 'cluster declaration')} ({', '.join(hows)}).",
-                  [c.ref for c in declared])
+    declared = cluster_declarations(ev)
+    upgrades = lifecycle_objects(ev)
+    if not declared and not upgrades:
+        return result(Outcome.FAIL, f"No cluster declaration recognised (looked for: {LOOKED_FOR}).")
+    hows = sorted({c.how for c in declared} | ({"upgrades reconciled from Git"} if upgrades else set()))
+    count = len({c.name for c in declared})
+    return result(Outcome.PASS, f"{plural(count, 'cluster')} declared as code ({', '.join(hows)}).",
+                  [c.ref for c in declared] + upgrades)
 
 
 CHECK = Check(SPEC, run)

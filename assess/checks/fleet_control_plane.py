@@ -5,6 +5,7 @@ from __future__ import annotations
 from assess.checks._fleet import cluster_generators, flux_cluster_dirs
 from assess.checks._repo import doc_ref, plural, repo, result
 from assess.checks.catalog import Check
+from assess.derive.clusters import targeted_clusters
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
@@ -31,14 +32,19 @@ def run(ctx: CheckContext) -> CheckResult:
     ev = repo(ctx)
     gens = cluster_generators(ev)
     flux_dirs = flux_cluster_dirs(ev)
+    spokes = [c for c in targeted_clusters(ev) if c.how.startswith("Flux spoke")]
     if gens:
         return result(Outcome.PASS, f"{plural(len(gens), 'ApplicationSet cluster generator')} fan out over "
                       "registered clusters.", [doc_ref(g.doc, g.key) for g in gens])
     if len(flux_dirs) >= MIN_FLUX_CLUSTERS:
         return result(Outcome.PASS, f"Flux fleet layout over {len(flux_dirs)} cluster directories.",
                       list(flux_dirs.values()))
+    if len(spokes) >= 2:
+        return result(Outcome.PASS, f"A Flux hub reconciles {plural(len(spokes), 'spoke cluster')} through "
+                      "`spec.kubeConfig`.", [c.ref for c in spokes])
     return result(Outcome.FAIL, "No ApplicationSet cluster generator and no Flux fleet layout "
-                  f"(found {plural(len(flux_dirs), 'Flux cluster directory')}).", list(flux_dirs.values()))
+                  f"(found {plural(len(flux_dirs), 'Flux cluster directory')}, "
+                  f"{plural(len(spokes), 'Flux spoke')}).", list(flux_dirs.values()))
 
 
 CHECK = Check(SPEC, run)

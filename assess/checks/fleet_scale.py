@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._repo import clusters, repo, result
+from assess.checks._repo import known_clusters, plural, repo, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
@@ -24,11 +24,11 @@ SPEC = CheckSpec(
 def run(ctx: CheckContext) -> CheckResult:
     """Pass with at least the configured cluster count, or clusters on several clouds."""
     ev = repo(ctx)
-    found = list(clusters(ev).values())
+    found = known_clusters(ev, ctx)
     names = {c.name for c in found}
     clouds = sorted({c.cloud for c in found if c.cloud})
     t = ctx.thresholds
-    detail = f"{len(names)} clusters on {len(clouds)} clouds ({', '.join(clouds) or 'unknown'})"
+    detail = f"{plural(len(names), 'cluster')} on {plural(len(clouds), 'cloud')} ({', '.join(clouds) or 'unknown'})"
     if len(names) >= t.fleet_clusters or len(clouds) >= t.fleet_clouds:
         return result(Outcome.PASS, f"Fleet scale: {detail}.", [c.ref for c in found])
     return result(Outcome.FAIL, f"{detail}; stage 4 needs ≥ {t.fleet_clusters} clusters or ≥ {t.fleet_clouds} "

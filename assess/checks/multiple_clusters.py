@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._repo import clusters, repo, result
+from assess.checks._repo import known_clusters, repo, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
@@ -24,14 +24,15 @@ SPEC = CheckSpec(
 def run(ctx: CheckContext) -> CheckResult:
     """Pass with two or more distinct clusters declared or targeted."""
     ev = repo(ctx)
-    found = clusters(ev)
-    names = sorted({c.name for c in found.values()})
+    found = known_clusters(ev, ctx)
+    names = sorted({c.name for c in found})
     if len(names) >= 2:
         return result(Outcome.PASS, f"{len(names)} clusters: {', '.join(names[:8])}"
-                      f"{' …' if len(names) > 8 else ''}.", [c.ref for c in found.values()])
+                      f"{' …' if len(names) > 8 else ''}.", [c.ref for c in found])
     if names:
-        return result(Outcome.FAIL, f"One cluster only ({names[0]}).", [c.ref for c in found.values()])
-    return result(Outcome.FAIL, "No cluster declared or targeted.")
+        return result(Outcome.FAIL, f"One cluster only ({names[0]}).", [c.ref for c in found])
+    return result(Outcome.FAIL, "No cluster declared or targeted (no cluster declaration, Argo CD cluster secret, "
+                  "Flux spoke or clusters/<name>/ folder recognised).")
 
 
 CHECK = Check(SPEC, run)

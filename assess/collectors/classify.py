@@ -61,6 +61,8 @@ def path_kinds(path: str) -> set[FileKind]:
         kinds.add(FileKind.SOURCE_IGNORE)
     if lower == ".sops.yaml":
         kinds.add(FileKind.SOPS)
+    if lower in ("talconfig.yaml", "talconfig.yml"):
+        kinds.add(FileKind.TALOS)
     if lower in ("chart.yaml", "chart.yml"):
         kinds.add(FileKind.HELM_CHART)
     if lower.startswith("values") and lower.endswith(YAML_SUFFIXES):
@@ -82,6 +84,15 @@ def is_helm_template(path: str, chart_dirs: set[str]) -> bool:
     """A file under `templates/` of a directory that holds a Chart.yaml."""
     parts = path.split("/")
     return any(part == "templates" and "/".join(parts[:i]) in chart_dirs for i, part in enumerate(parts[:-1]))
+
+
+_TALOS_MACHINE = re.compile(r"^machine:\s*$", re.MULTILINE)
+_TALOS_CLUSTER = re.compile(r"^cluster:\s*$", re.MULTILINE)
+
+
+def looks_like_talos(text: str) -> bool:
+    """A Talos machine configuration: top-level `machine:` and `cluster:` sections (a patch has only one)."""
+    return _TALOS_MACHINE.search(text) is not None and _TALOS_CLUSTER.search(text) is not None
 
 
 def looks_templated(text: str) -> bool:

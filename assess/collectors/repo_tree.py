@@ -15,6 +15,7 @@ from assess.collectors.classify import (
     TEXT_KINDS,
     doc_kinds,
     is_helm_template,
+    looks_like_talos,
     looks_templated,
     path_kinds,
 )
@@ -172,6 +173,8 @@ def classify_file(path: str, size: int, payload: bytes | Problem, in_template: b
             file_docs, problem = list(lenient_docs(path, text)), None
     for doc in file_docs:
         kinds |= doc_kinds(doc)
+    if kinds & {FileKind.YAML, FileKind.TEMPLATED} and looks_like_talos(text):
+        kinds.add(FileKind.TALOS)
     return RepoFile(path, size, tuple(sorted(kinds)), problem, keep_text, notes), tuple(file_docs)
 
 

@@ -1,0 +1,84 @@
+"""Clusters declared as code, counted per cluster, and clusters only targeted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from assess.checks.runner import run_checks
+from assess.derive.clusters import cluster_declarations, lifecycle_objects, targeted_clusters
+from assess.model.finding import Outcome
+from tests.conftest import Files, catalogued, evidence_of, tree_context
+from tests.derive.test_deployment import flux_ks
+
+TALCONFIG = "clusterName: home\nendpoint: https://10.0.0.10:6443\nnodes:\n  - hostname: cp1\n    ipAddress: 10.0.0.11\n"
+MACHINE = "version: v1alpha1\nmachine:\n  type: {role}\n  token: #{{ secrets.token }}#\ncluster:\n  clusterName: home\n"
+UPGRADE = ("apiVersion: tuppr.home-operations.com/v1alpha1\nkind: TalosUpgrade\nmetadata:\n  name: talos\n"
+           "spec:\n  talos:\n    version: v1.11.0\n")
+
+
+def declared(repo_factory: Callable[[Files], Path], files: Files) -> list[str]:
+    return sorted(f"{c.how}:{c.cloud or '-'}" for c in cluster_declarations(evidence_of(repo_factory(files))))
+
+
+def test_talos_in_git_is_cluster_lifecycle_as_code(repo_factory: Callable[[Files], Path]) -> None:
+    files: Files = {"talos/talconfig.yaml": TALCONFIG, "kubernetes/apps/tuppr/talos.yaml": UPGRADE,
+                    "templates/talos/controlplane.yaml.j2": MACHINE.format(role="controlplane"),
+                    "templates/talos/worker.yaml.j2": MACHINE.format(role="worker")}
+    ev = evidence_of(repo_factory(files))
+    decls = cluster_declarations(ev)
+    assert sorted(c.name for c in decls) == ["home", "templates/talos"]  # talhelper's cluster; one templated set
+    assert [r.target for r in lifecycle_objects(ev)] == ["kubernetes/apps/tuppr/talos.yaml"]
+    finding = catalogued("clusters-declared-as-code").run(tree_context(ev))
+    assert finding.outcome is Outcome.PASS and "Talos" in finding.message and "upgrades reconciled" in finding.message
+
+
+def test_terraform_counts_clusters_not_addon_modules(repo_factory: Callable[[Files], Path]) -> None:
+    main = ('module "eks" {\n  source = "terraform-aws-modules/eks/aws"\n  version = "~> 20.0"\n}\n'
+            'module "karpenter" {\n  source = "terraform-aws-modules/eks/aws//modules/karpenter"\n}\n'
+            'module "irsa" {\n'
+            '  source = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"\n}\n'
+            'resource "aws_eks_cluster" "batch" {\n  name = "batch"\n}\n')
+    assert declared(repo_factory, {"infra/main.tf": main}) == ["Terraform module:aws", "Terraform:aws"]
+    # Mutually exclusive examples are not a fleet (examples/ is left out of the estate).
+    files = {f"examples/e{i}/main.tf": 'resource "aws_eks_cluster" "this" {\n  name = "x"\n}\n' for i in range(5)}
+    ctx = tree_context(evidence_of(repo_factory({**files, "infra/main.tf": main})))
+    scale = run_checks([catalogued("fleet-scale")], ctx)[0]
+    assert scale.outcome is Outcome.FAIL and scale.message.startswith("2 clusters on 1 cloud (aws)")
+
+
+def test_crossplane_counts_kubernetes_clusters_only(repo_factory: Callable[[Files], Path]) -> None:
+    rds = ("apiVersion: rds.aws.upbound.io/v1beta1\nkind: DBCluster\nmetadata:\n  name: orders\nspec:\n"
+           "  forProvider:\n    region: eu-west-1\n")
+    stack = "apiVersion: stacks.crossplane.io/v1alpha1\nkind: ClusterStackInstall\nmetadata:\n  name: provider-aws\n"
+    eks = ("apiVersion: eks.aws.upbound.io/v1beta1\nkind: Cluster\nmetadata:\n  name: prod\nspec:\n  forProvider:\n"
+           "    region: eu-west-1\n")
+    composition = ("apiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata:\n  name: gke\nspec:\n"
+                   "  resources:\n    - name: cluster\n      base:\n"
+                   "        apiVersion: container.gcp.upbound.io/v1beta2\n        kind: Cluster\n")
+    assert declared(repo_factory, {"xp/rds.yaml": rds, "xp/stack.yaml": stack}) == []
+    assert declared(repo_factory, {"xp/eks.yaml": eks, "xp/gke.yaml": composition}) == [
+        "Crossplane composition:gcp", "Crossplane:aws"]
+
+
+def test_nothing_recognised_says_what_was_looked_for(repo_factory: Callable[[Files], Path]) -> None:
+    ctx = tree_context(evidence_of(repo_factory({"k8s/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n"
+                                                 "  name: x\n"})))
+    finding = catalogued("clusters-declared-as-code").run(ctx)
+    assert finding.outcome is Outcome.FAIL
+    assert finding.message.startswith("No cluster declaration recognised (looked for: Cluster API Cluster, Talos")
+
+
+def test_flux_spokes_are_targeted_clusters_of_a_hub(repo_factory: Callable[[Files], Path]) -> None:
+    files: Files = {}
+    for env in ("production", "staging"):
+        files[f"hub/{env}.yaml"] = flux_ks(f"apps-{env}", f"./clusters/{env}").replace(
+            "  sourceRef:", "  kubeConfig:\n    secretRef:\n      name: cluster-kubeconfig\n  sourceRef:").replace(
+            "namespace: flux-system", f"namespace: {env}")
+        files[f"clusters/{env}/app.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
+    ev = evidence_of(repo_factory(files))
+    spokes = [c.name for c in targeted_clusters(ev) if c.how.startswith("Flux spoke")]
+    assert sorted(spokes) == ["production/cluster-kubeconfig", "staging/cluster-kubeconfig"]
+    ctx = tree_context(ev)
+    plane = run_checks([catalogued("fleet-control-plane")], ctx)[0]
+    assert plane.outcome is Outcome.PASS and "2 spoke clusters" in plane.message
