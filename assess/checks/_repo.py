@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assess.derive.ci import CiCommand, ci_commands, workflow_jobs
 from assess.derive.clusters import ClusterDecl, cluster_declarations, targeted_clusters
+from assess.derive.images import WORKLOAD_KINDS, ImageUse, image_tag, images, pod_spec_path
 from assess.model.check import CheckResult
 from assess.model.context import CheckContext
 from assess.model.evidence import FileKind, RepoEvidence, RepoFile, YamlDoc
@@ -20,11 +20,11 @@ FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io"
 FLUX_HELM = "helm.toolkit.fluxcd.io"
 FLUX_SOURCE = "source.toolkit.fluxcd.io"
 FLUX_IMAGE = "image.toolkit.fluxcd.io"
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job", "Pod", "ReplicaSet")
 IAC_KINDS = frozenset({FileKind.KUBERNETES, FileKind.KUSTOMIZATION, FileKind.HELM_CHART, FileKind.HELM_TEMPLATE,
                        FileKind.TERRAFORM})
 MAX_REFS = 25
-__all__ = ["CiCommand", "ci_commands", "workflow_jobs"]
+__all__ = ["WORKLOAD_KINDS", "CiCommand", "ImageUse", "ci_commands", "image_tag", "images", "pod_spec_path",
+           "workflow_jobs"]
 
 
 def repo(ctx: CheckContext) -> RepoEvidence:
@@ -99,63 +99,6 @@ def has_key(doc: YamlDoc, key_path: str) -> bool:
         return key_path in doc.lines
     sentinel = object()
     return doc.get(key_path, sentinel) is not sentinel
-
-
-# --- images ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImageUse:
-    """A container image named in a declaration."""
-
-    ref: Ref
-    image: str
-    owner: str
-
-
-def pod_spec_path(doc: YamlDoc) -> str | None:
-    """Key path of the pod spec inside a workload document."""
-    return {
-        "Pod": "spec",
-        "CronJob": "spec.jobTemplate.spec.template.spec",
-    }.get(doc.kind or "", "spec.template.spec") if doc.kind in WORKLOAD_KINDS else None
-
-
-def images(ev: RepoEvidence) -> Iterator[ImageUse]:
-    """Images of workload containers and of Helm values (`image.repository` + `image.tag`)."""
-    for doc in docs(ev, *WORKLOAD_KINDS):
-        base = pod_spec_path(doc)
-        if base is None or doc.body is None:
-            continue
-        for section in ("initContainers", "containers"):
-            containers = doc.get(f"{base}.{section}")
-            for i, c in enumerate(containers if isinstance(containers, list) else []):
-                if isinstance(c, dict) and isinstance(c.get("image"), str):
-                    yield ImageUse(doc_ref(doc, f"{base}.{section}.{i}.image"), c["image"], doc.ident)
-    for f in files_of(ev, FileKind.HELM_VALUES):
-        for doc in (d for d in ev.docs if d.path == f.path):
-            yield from _values_images(doc, doc.body, "")
-
-
-def _values_images(doc: YamlDoc, node: object, prefix: str) -> Iterator[ImageUse]:
-    if isinstance(node, dict):
-        repo_name = node.get("repository")
-        if (isinstance(repo_name, str) and "tag" in node) or (isinstance(repo_name, str) and "digest" in node):
-            tag, digest = node.get("tag"), node.get("digest")
-            image = f"{repo_name}@{digest}" if digest else f"{repo_name}:{tag}" if tag not in (None, "") else repo_name
-            yield ImageUse(Ref.file(doc.path, doc.line_of(f"{prefix}.tag" if prefix else "tag")), str(image),
-                           doc.path)
-            return
-        for key, value in node.items():
-            yield from _values_images(doc, value, f"{prefix}.{key}" if prefix else str(key))
-
-
-def image_tag(image: str) -> tuple[str | None, bool]:
-    """(tag, pinned-by-digest) of an image reference."""
-    if "@sha256:" in image:
-        return None, True
-    last = image.rsplit("/", 1)[-1]
-    return (last.split(":", 1)[1] if ":" in last else None), False
 
 
 # --- clusters -----------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from assess.checks._repo import ARGO, FLUX_HELM, deployed, doc_ref, docs, files_
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
-from assess.model.evidence import FileKind
+from assess.model.evidence import FileKind, YamlDoc
 from assess.model.finding import Outcome, Ref, Severity
 
 SPEC = CheckSpec(
@@ -24,6 +24,7 @@ SPEC = CheckSpec(
 )
 
 FLOATING = re.compile(r"^$|[*xX^~><=|]|\s-\s|^(?:HEAD|latest)$")
+EXACT = re.compile(r"^v?\d+\.\d+\.\d+(?:[-+][\w.-]+)?$")
 
 
 def _floating(version: object) -> bool:
@@ -33,9 +34,22 @@ def _floating(version: object) -> bool:
 def run(ctx: CheckContext) -> CheckResult:
     """Fail on missing or ranged chart versions in HelmReleases, Argo CD Helm sources and Chart.yaml dependencies."""
     ev = deployed(ctx)
-    checked, loose = 0, []
+    checked, loose, unresolved = 0, [], []
+    charts = {(d.kind, d.name): d for kind in ("OCIRepository", "HelmChart") for d in docs(ev, kind)}
     for doc in docs(ev, "HelmRelease", group=FLUX_HELM):
-        if doc.get("spec.chartRef") is not None or doc.templated:
+        if doc.templated:
+            continue
+        chart_ref = doc.get("spec.chartRef")
+        if isinstance(chart_ref, dict):
+            # The chart comes from an OCIRepository (or HelmChart): its `ref` decides what is installed.
+            target = charts.get((chart_ref.get("kind"), chart_ref.get("name")))
+            if target is None:
+                unresolved.append(doc_ref(doc, "spec.chartRef"))
+                continue
+            checked += 1
+            key, pinned = _source_ref(target)
+            if not pinned:
+                loose.append(doc_ref(target, key))
             continue
         checked += 1
         if _floating(doc.get("spec.chart.spec.version")):
@@ -57,12 +71,33 @@ def run(ctx: CheckContext) -> CheckResult:
                 checked += 1
                 if _floating(dep.get("version")):
                     loose.append(Ref.file(doc.path, doc.line_of(f"dependencies.{i}.version")))
+    note = (f" ({plural(len(unresolved), 'chartRef')} to a source not declared here not judged)" if unresolved
+            else "")
     if not checked:
-        return result(Outcome.NOT_APPLICABLE, "No Helm chart references declared.")
+        if unresolved:
+            return result(Outcome.UNKNOWN, f"No chart version could be judged{note}.", unresolved)
+        return result(Outcome.NOT_APPLICABLE, "No Helm chart reference recognised (looked in HelmReleases, their "
+                      "OCIRepository/HelmChart chartRefs, Argo CD Helm sources and Chart.yaml dependencies).")
     if loose:
         return result(Outcome.FAIL, f"{len(loose)} of {plural(checked, 'chart reference')} float: "
-                      f"{', '.join(str(r) for r in loose[:4])}.", loose)
-    return result(Outcome.PASS, f"All {plural(checked, 'chart reference')} pinned to exact versions.")
+                      f"{', '.join(str(r) for r in loose[:4])}{' …' if len(loose) > 4 else ''}{note}.", loose)
+    return result(Outcome.PASS, f"All {plural(checked, 'chart reference')} pinned to exact versions{note}.")
+
+
+def _source_ref(doc: YamlDoc) -> tuple[str, bool]:
+    """(key path, pinned?) of an OCIRepository `ref` (digest or exact tag pinned; semver range, `latest` or no ref
+    floats) or a HelmChart `version`."""
+    if doc.kind == "HelmChart":
+        return "spec.version", not _floating(doc.get("spec.version"))
+    if doc.get("spec.ref.digest"):
+        return "spec.ref.digest", True
+    semver = doc.get("spec.ref.semver")
+    if semver is not None:
+        return "spec.ref.semver", not _floating(semver) and EXACT.match(str(semver).strip()) is not None
+    tag = doc.get("spec.ref.tag")
+    if tag is not None:
+        return "spec.ref.tag", str(tag).strip().lower() not in ("", "latest")
+    return "spec.ref", False  # no ref: the latest tag
 
 
 CHECK = Check(SPEC, run)

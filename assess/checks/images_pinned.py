@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from assess.checks._repo import deployed, image_tag, images, plural, result
+from assess.checks._repo import deployed, plural, result
 from assess.checks.catalog import Check
+from assess.derive.images import image_tag, images, is_mutable
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
@@ -20,24 +21,18 @@ SPEC = CheckSpec(
     "automation write the new reference to Git.",
 )
 
-MUTABLE = {None, "", "latest", "main", "master", "stable", "dev", "develop", "edge", "nightly"}
-
-
 def run(ctx: CheckContext) -> CheckResult:
     """Fail on untagged or mutable tags; report the share pinned by digest."""
     ev = deployed(ctx)
-    uses = list(images(ev))
+    uses = images(ev)
     if not uses:
-        return result(Outcome.NOT_APPLICABLE, "No container images declared.")
-    mutable, digests = [], 0
-    for use in uses:
-        tag, digest = image_tag(use.image)
-        if digest:
-            digests += 1
-        elif tag in MUTABLE or "{{" in use.image:
-            mutable.append(use)
+        return result(Outcome.NOT_APPLICABLE, "No container image recognised (looked in workload pod specs, "
+                      "HelmRelease and Argo CD Helm values, values files, chart templates and Kustomize overrides).")
+    mutable = [u for u in uses if is_mutable(u.image)]
+    digests = sum(1 for u in uses if image_tag(u.image)[1])
     if mutable:
-        sample = ", ".join(f"{u.image} ({u.ref})" for u in mutable[:4])
+        sample = ", ".join(f"{u.image} ({u.ref})" for u in mutable[:4]) + (
+            f", and {len(mutable) - 4} more" if len(mutable) > 4 else "")
         return result(Outcome.FAIL, f"{len(mutable)} of {plural(len(uses), 'image')} use a mutable tag: {sample}.",
                       [u.ref for u in mutable])
     return result(Outcome.PASS, f"All {plural(len(uses), 'image')} pinned; {digests} by digest.",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from assess.checks._cluster import clusters, containers, ident, obj_ref, observed, unreadable, workloads
-from assess.checks._repo import image_tag
 from assess.checks.catalog import Check
+from assess.derive.images import MUTABLE_TAGS, image_tag
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
@@ -22,7 +22,7 @@ SPEC = CheckSpec(
     "denies `latest`.",
 )
 
-MUTABLE = {None, "", "latest", "main", "master", "dev", "develop", "edge", "nightly", "stable", "snapshot", "canary"}
+MUTABLE = MUTABLE_TAGS | {None}
 
 
 def run(ctx: CheckContext) -> CheckResult:

@@ -21,10 +21,16 @@ BODY_KINDS = frozenset({
     "FluxInstance",
     "Kustomization", "HelmRelease", "ImageRepository", "ImagePolicy", "ImageUpdateAutomation",
     "ConstraintTemplate", "ClusterPolicy", "Policy", "ValidatingPolicy", "ValidatingAdmissionPolicy",
-    "Cluster", "Composition", "CompositeResourceDefinition", "Template",
+    "Cluster", "Composition", "CompositeResourceDefinition", "Template", "PodTemplate", "ReplicationController",
+    "DeploymentConfig", "Rollout", "List",
     "Secret", "SealedSecret", "ExternalSecret", "SecretStore", "ClusterSecretStore",
 })
 
+# JSON files that are never Kubernetes manifests (tooling configs, lock files).
+JSON_NOISE = frozenset({"package.json", "package-lock.json", "composer.json", "composer.lock", "tsconfig.json",
+                        "jsconfig.json", ".eslintrc.json", "tslint.json", "lerna.json", "nx.json", "angular.json",
+                        "deno.json", ".babelrc.json", "turbo.json", "vercel.json", "app.json", "manifest.json",
+                        "launch.json", "settings.json", "extensions.json", "devcontainer.json", ".devcontainer.json"})
 ACTIONS_FOLDERS = (".github/workflows/", ".forgejo/workflows/", ".gitea/workflows/")
 OTHER_CI_FILES = frozenset({".woodpecker.yml", ".woodpecker.yaml", ".drone.yml", ".drone.yaml", "azure-pipelines.yml",
                             "azure-pipelines.yaml", "bitbucket-pipelines.yml", ".travis.yml", "codefresh.yml",
@@ -61,6 +67,8 @@ def path_kinds(path: str) -> set[FileKind]:
         kinds.add(FileKind.SOURCE_IGNORE)
     if lower == ".sops.yaml":
         kinds.add(FileKind.SOPS)
+    if lower.endswith(".json") and lower not in JSON_NOISE and "node_modules/" not in path and not kinds:
+        kinds.add(FileKind.JSON_MANIFEST)
     if lower in ("talconfig.yaml", "talconfig.yml"):
         kinds.add(FileKind.TALOS)
     if lower in ("chart.yaml", "chart.yml"):

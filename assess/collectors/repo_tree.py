@@ -159,6 +159,14 @@ def classify_file(path: str, size: int, payload: bytes | Problem, in_template: b
     if text is None:
         return RepoFile(path, size, tuple(sorted(kinds)), problem), ()
     keep_text = text if kinds & TEXT_KINDS and len(payload) <= MAX_TEXT_BYTES else None
+    if FileKind.JSON_MANIFEST in kinds:
+        # JSON is YAML: read it as manifests when it names an apiVersion and a kind, and forget it otherwise.
+        if '"apiVersion"' not in text or '"kind"' not in text:
+            return RepoFile(path, size, tuple(sorted(kinds - {FileKind.JSON_MANIFEST}))), ()
+        parsed_json = parse_yaml(path, text, keep_body=BODY_KINDS)
+        found = [d for d in parsed_json.docs if d.kind]
+        kinds = kinds | ({FileKind.KUBERNETES} if found else set())
+        return RepoFile(path, size, tuple(sorted(kinds)), parsed_json.problem), tuple(found)
     file_docs: list[YamlDoc] = []
     notes: tuple[str, ...] = ()
     if kinds & {FileKind.TEMPLATED, FileKind.HELM_TEMPLATE}:

@@ -36,6 +36,7 @@ class FileKind(StrEnum):
     DOCKERFILE = "dockerfile"
     TEMPLATED = "templated-yaml"
     SOURCE_IGNORE = "flux-sourceignore"
+    JSON_MANIFEST = "json-manifest"  # a .json file that may hold Kubernetes objects (kept only if it does)
     TALOS = "talos-config"  # talhelper's talconfig.yaml, or a Talos machine config (plain or templated)
     YAML = "yaml"
 
