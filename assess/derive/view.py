@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from assess.derive.deployment import DECLARATION_KINDS, deployment_map, glob_regex
 from assess.derive.flux_patches import inherit_patches
+from assess.derive.kustomize_patches import apply_overlays
 from assess.derive.repo_kind import KindVerdict, RepoKind, classify_repository, estate_view, exclusion
 from assess.model.deployment import DeploymentMap, EnvBasis
 from assess.model.evidence import RepoEvidence, YamlDoc
@@ -44,8 +45,9 @@ class TreeView:
 def tree_view(tree: RepoEvidence, options: ViewOptions) -> TreeView:
     """Exclude fixtures and docs, find the deployed paths and environments, decide the kind, and drop the
     declarations no reconciler applies (they must not drive deployment findings)."""
-    estate = estate_view(tree, exclusion(options.exclude, options.include))
-    dmap = deployment_map(estate, options.environments, options.self_urls, options.names)
+    raw_estate = estate_view(tree, exclusion(options.exclude, options.include))
+    dmap = deployment_map(raw_estate, options.environments, options.self_urls, options.names)
+    estate = apply_overlays(raw_estate)
     kind = classify_repository(tree, estate, dmap, options.kind)
     deployed = estate
     if dmap.basis is EnvBasis.RECONCILER:

@@ -291,3 +291,34 @@ def test_argo_apps_declared_in_chart_values_are_reconciled_units(repo_factory: C
     units = argo_units(view.deployed)
     assert [u.label for u in units] == ["ApplicationSet/root (system/argocd/values.yaml:6)"]
     assert units[0].doc.get(f"{units[0].policy}.automated.selfHeal") is True
+
+
+def test_patch_files_are_merged_into_their_targets_not_counted(repo_factory: Callable[[Files], Path]) -> None:
+    from assess.checks._reconciler import flux_helmreleases, flux_kustomizations
+
+    release = ("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo\nspec:\n"
+               "  chart:\n    spec:\n      chart: podinfo\n      version: 6.5.0\n  driftDetection:\n"
+               "    mode: enabled\n  values:\n    replicas: 1\n")
+    values_patch = ("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo\nspec:\n"
+                    "  values:\n    replicas: 3\n")
+    path_patch = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n"
+                  "spec:\n  path: ./clusters/prod/apps\n")
+    repo = repo_factory({
+        "clusters/prod/flux.yaml": flux_ks("flux", "./clusters/prod"),
+        "clusters/prod/kustomization.yaml": kustomization("../../base/apps.yaml", "apps")
+        + "patches:\n  - path: apps-path.yaml\n",
+        "clusters/prod/apps-path.yaml": path_patch,
+        "base/apps.yaml": flux_ks("apps", "./base/apps"),
+        "clusters/prod/apps/kustomization.yaml": kustomization("../../../base/podinfo")
+        + "patches:\n  - path: podinfo-values.yaml\n",
+        "clusters/prod/apps/podinfo-values.yaml": values_patch,
+        "base/podinfo/release.yaml": release, "base/podinfo/kustomization.yaml": kustomization("release.yaml"),
+    })
+    view = tree_view(evidence_of(repo), ViewOptions())
+    units = {(d.kind, d.path): d for d in (u.doc for u in flux_kustomizations(view.deployed)
+                                            + flux_helmreleases(view.deployed))}
+    assert set(units) == {("Kustomization", "clusters/prod/flux.yaml"), ("Kustomization", "base/apps.yaml"),
+                          ("HelmRelease", "base/podinfo/release.yaml")}  # the patch files are not units
+    assert units[("Kustomization", "base/apps.yaml")].get("spec.path") == "./clusters/prod/apps"
+    assert units[("Kustomization", "base/apps.yaml")].get("spec.prune") is True  # the base's own setting stays
+    assert units[("HelmRelease", "base/podinfo/release.yaml")].get("spec.values.replicas") == 3

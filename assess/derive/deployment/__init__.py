@@ -18,7 +18,7 @@ from assess.derive.deployment.entry_points import (
     flux_entry_points,
     flux_instance_entry_points,
 )
-from assess.derive.deployment.grouping import DECLARATION_KINDS, from_entry_points
+from assess.derive.deployment.grouping import DECLARATION_KINDS, from_entry_points, remote_bases
 from assess.derive.deployment.layout import from_layout
 from assess.derive.deployment.paths import Found, PathTree, env_roots, glob_hits, glob_regex, values_docs
 from assess.derive.deployment.sources import flux_sources
@@ -45,6 +45,7 @@ def deployment_map(ev: RepoEvidence, configured: dict[str, tuple[str, ...]] | No
     flux_instance_entry_points(ev, tree, sources, found)
     argo_entry_points(ev, tree, urls, names, found)
     bootstrap_entry_points(ev, tree, found)
+    found.warnings += remote_bases(ev)
     if found.entry_points:
         return from_entry_points(ev, tree, found)
     return from_layout(ev, tree, found)

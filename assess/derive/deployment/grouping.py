@@ -308,3 +308,20 @@ def _not_deployed(ev: RepoEvidence, environments: dict[str, tuple[str, ...]]) ->
 
 def is_env(word: str) -> bool:
     return bool(ENV_WORD.match(word.lower()))
+
+
+def remote_bases(ev: RepoEvidence) -> list[str]:
+    """Kustomizations that build on a remote base or run a generator: what those add is not visible here."""
+    out: list[str] = []
+    for doc in ev.docs:
+        if FileKind.KUSTOMIZATION not in ev.kinds_by_path.get(doc.path, ()) or not isinstance(doc.body, dict):
+            continue
+        remote = [e for key in ("resources", "bases", "components") for e in list_of(doc.get(key))
+                  if isinstance(e, str) and ("://" in e or e.startswith(("github.com/", "git@")))]
+        generators = [k for k in ("generators", "transformers", "helmCharts") if doc.get(k)]
+        if remote:
+            out.append(f"{doc.path} builds on a remote base ({remote[0]}{', …' if len(remote) > 1 else ''}): the "
+                       "objects it adds are not visible here, so checks judge only the local part")
+        if generators:
+            out.append(f"{doc.path} runs {', '.join(generators)}: what they generate is not rendered here")
+    return out
