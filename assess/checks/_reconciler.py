@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from assess.checks._repo import ARGO, FLUX_HELM, FLUX_KUSTOMIZE, doc_ref, docs, plural, result
+from assess.checks._repo import ARGO, FLUX_HELM, FLUX_KUSTOMIZE, doc_ref, docs, has_key, is_true, plural, result
 from assess.derive.deployment import argo_apps_in_values, values_docs
 from assess.model.check import CheckResult
 from assess.model.context import CheckContext
@@ -20,6 +21,24 @@ class SyncUnit:
     tool: str
     policy: str  # key path of the sync policy inside the document
     name: str | None = None  # for units declared inside another document (argo-cd-apps chart values)
+
+    def sets(self, key: str, value: object = True) -> bool:
+        """Whether the unit's sync policy sets `key` (`automated`, `automated.prune`, …): in its template, or in an
+        ApplicationSet `templatePatch`, which Argo CD renders over the template (conditional, but declared)."""
+        path = f"{self.policy}.{key}"
+        if (is_true(self.doc, path) if value is True else has_key(self.doc, path)):
+            return True
+        patch = self.doc.get("spec.templatePatch") if self.doc.kind == "ApplicationSet" else None
+        if isinstance(patch, str):
+            leaf = key.rsplit(".", 1)[-1]
+            pattern = rf"(?m)^\s*{re.escape(leaf)}:\s*" + ("true\\b" if value is True else "")
+            return re.search(pattern, patch) is not None
+        return False
+
+    @property
+    def at_least(self) -> bool:
+        """Rendered by a Helm `range`: one declaration stands for several apps."""
+        return self.doc.repeated
 
     @property
     def label(self) -> str:
@@ -55,6 +74,11 @@ def flux_helmreleases(ev: RepoEvidence) -> list[SyncUnit]:
 def all_units(ev: RepoEvidence) -> list[SyncUnit]:
     """Every declared sync unit."""
     return argo_units(ev) + flux_kustomizations(ev) + flux_helmreleases(ev)
+
+
+def unit_count(units: list[SyncUnit], word: str = "unit") -> str:
+    """'3 units', or 'at least 3 units' when a Helm range renders some of them."""
+    return ("at least " if any(u.at_least for u in units) else "") + plural(len(units), word)
 
 
 def judged_units(ctx: CheckContext, bad: list[tuple[SyncUnit, str]], total: int, fault: str) -> CheckResult:

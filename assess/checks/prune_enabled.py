@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assess.checks._reconciler import argo_units, flux_kustomizations, judged_units
-from assess.checks._repo import deployed, doc_ref, is_true, plural, result
+from assess.checks._reconciler import argo_units, flux_kustomizations, judged_units, unit_count
+from assess.checks._repo import deployed, doc_ref, is_true, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
@@ -29,12 +29,12 @@ def run(ctx: CheckContext) -> CheckResult:
     argo, flux = argo_units(ev), flux_kustomizations(ev)
     if not argo and not flux:
         return result(Outcome.FAIL, "No reconciler declared: nothing prunes removed objects.")
-    bad = [(u, f"{u.policy}.automated") for u in argo if not is_true(u.doc, f"{u.policy}.automated.prune")]
+    bad = [(u, f"{u.policy}.automated") for u in argo if not u.sets("automated.prune")]
     bad += [(u, "spec") for u in flux if not is_true(u.doc, "spec.prune")]
     total = len(argo) + len(flux)
     if bad:
         return judged_units(ctx, bad, total, "do not prune")
-    return result(Outcome.PASS, f"All {plural(total, 'reconciled unit')} prune removed objects.",
+    return result(Outcome.PASS, f"All {unit_count(argo + flux, 'reconciled unit')} prune removed objects.",
                   [doc_ref(u.doc) for u in argo + flux])
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assess.checks._reconciler import all_units
-from assess.checks._repo import ARGO, FLUX_SOURCE, deployed, doc_ref, docs, plural, result
+from assess.checks._reconciler import all_units, unit_count
+from assess.checks._repo import ARGO, FLUX_SOURCE, deployed, doc_ref, docs, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
@@ -36,7 +36,7 @@ def run(ctx: CheckContext) -> CheckResult:
                       "declared in this repository, so nothing here shows that deployments are pulled from Git (a "
                       "reconciler configured elsewhere would show in a cluster snapshot).")
     tools = sorted({u.tool for u in units})
-    return result(Outcome.PASS, f"{plural(len(units), 'reconciled unit')} declared ({', '.join(tools)}).",
+    return result(Outcome.PASS, f"{unit_count(units, 'reconciled unit')} declared ({', '.join(tools)}).",
                   [doc_ref(u.doc) for u in units])
 
 

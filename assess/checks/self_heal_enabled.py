@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assess.checks._reconciler import argo_units, flux_helmreleases, flux_kustomizations, judged_units
-from assess.checks._repo import deployed, doc_ref, is_true, plural, result
+from assess.checks._reconciler import argo_units, flux_helmreleases, flux_kustomizations, judged_units, unit_count
+from assess.checks._repo import deployed, doc_ref, plural, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
@@ -30,7 +30,7 @@ def run(ctx: CheckContext) -> CheckResult:
     argo, kustomizations, releases = argo_units(ev), flux_kustomizations(ev), flux_helmreleases(ev)
     if not (argo or kustomizations or releases):
         return result(Outcome.FAIL, "No reconciler declared: drift is only ever fixed by hand.")
-    no_heal = [u for u in argo if not is_true(u.doc, f"{u.policy}.automated.selfHeal")]
+    no_heal = [u for u in argo if not u.sets("automated.selfHeal")]
     no_drift = [u for u in releases if u.doc.get("spec.driftDetection.mode") != "enabled"
                 and "spec.driftDetection.mode=enabled" not in u.doc.lines]
     total = len(argo) + len(kustomizations) + len(releases)
@@ -43,7 +43,8 @@ def run(ctx: CheckContext) -> CheckResult:
         return result(Outcome.WARN, f"{len(no_drift)} of {plural(len(releases), 'HelmRelease')} without drift "
                       f"detection: in-cluster edits to their objects stay until the next chart change: {names}.",
                       [doc_ref(u.doc, "spec") for u in no_drift])
-    return result(Outcome.PASS, f"All {plural(total, 'reconciled unit')} correct drift automatically.",
+    return result(Outcome.PASS, f"All {unit_count(argo + kustomizations + releases, 'reconciled unit')} correct "
+                  "drift automatically.",
                   [doc_ref(u.doc, f"{u.policy}.automated.selfHeal") for u in argo]
                   + [doc_ref(u.doc) for u in kustomizations + releases])
 

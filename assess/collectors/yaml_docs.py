@@ -285,6 +285,7 @@ _KEY_LINE = re.compile(r"^(\s*)([A-Za-z0-9_.\-/]+)\s*:\s*(.*?)\s*$")
 
 def lenient_docs(path: str, text: str) -> Iterator[YamlDoc]:
     """Read a templated file line by line: kinds and top-level intent, without claiming a parse."""
+    ranged = RANGE.search(text) is not None  # a `range` (often before the first `---`) repeats what follows
     for index, chunk_start, chunk in _split_docs(text):
         api_version = kind = name = namespace = None
         lines: dict[str, int] = {}
@@ -323,9 +324,11 @@ def lenient_docs(path: str, text: str) -> Iterator[YamlDoc]:
                     lines[f"{dotted}={marker(classify(_scalar(value)))}"] = lines.get(dotted, 0)
         if kind or api_version:
             yield YamlDoc(path=path, index=index, line=chunk_start, api_version=api_version, kind=kind,
-                          name=name, namespace=namespace, lines=lines, templated=True)
+                          name=name, namespace=namespace, lines=lines, templated=True,
+                          repeated=ranged)
 
 
+RANGE = re.compile(r"\{\{-?\s*range\b|\{%-?\s*for\b")
 BLOCK_SCALAR = re.compile(r"^[|>][-+0-9]*\s*(?:#.*)?$")
 
 

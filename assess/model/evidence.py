@@ -93,6 +93,7 @@ class YamlDoc:
     lines: dict[str, int] = field(default_factory=dict)
     templated: bool = False
     duplicate_keys: tuple[tuple[str, int], ...] = ()
+    repeated: bool = False  # rendered inside a template `range`: one declaration, several objects
 
     @cached_property
     def group(self) -> str:

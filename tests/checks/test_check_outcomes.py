@@ -142,6 +142,12 @@ CASES = [
           "overlays/prod/kustomization.yaml": "resources:\n  - ../../base\n",
           "base/kustomization.yaml": "resources:\n  - web.yaml\n", "base/web.yaml": deployment()},
          {"k8s/web.yaml": deployment()}, ("", None)),
+    Case("appprojects-scoped",
+         {"argocd/web.yaml": argo_app().replace("project: default", "project: web"),
+          "argocd/project.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: web\n"
+          "spec:\n  sourceRepos: [https://git.example/acme/deploy.git]\n"
+          "  destinations:\n    - {server: https://kubernetes.default.svc, namespace: web}\n"},
+         {"argocd/web.yaml": argo_app()}, ("argocd/web.yaml", 7)),
     Case("promotion-via-overlays-or-appsets",
          {"overlays/prod/kustomization.yaml": "resources:\n  - ../../base\n",
           "overlays/staging/kustomization.yaml": "resources:\n  - ../../base\n",
