@@ -142,6 +142,36 @@ def codeowners(ev: RepoEvidence) -> tuple[RepoFile | None, list[OwnerRule]]:
     return chosen, rules
 
 
+def ownership(ev: RepoEvidence) -> tuple[str | None, list[OwnerRule]]:
+    """Who owns which paths: the CODEOWNERS file GitHub/GitLab would use, else Prow `OWNERS` files (approvers and
+    reviewers, aliases from `OWNERS_ALIASES` expanded; the deepest OWNERS file wins). (where, rules)."""
+    file, rules = codeowners(ev)
+    if file is not None:
+        return file.path, rules
+    owners_files = [f for f in files_of(ev, FileKind.OWNERS) if posixpath.basename(f.path) == "OWNERS"]
+    if not owners_files:
+        return None, []
+    aliases: dict[str, list[str]] = {}
+    for f in files_of(ev, FileKind.OWNERS):
+        if posixpath.basename(f.path) == "OWNERS_ALIASES":
+            for doc in ev.docs_by_path.get(f.path, ()):
+                raw = doc.get("aliases")
+                if isinstance(raw, dict):
+                    aliases.update({str(k): [str(x) for x in v] for k, v in raw.items() if isinstance(v, list)})
+    prow: list[OwnerRule] = []
+    for f in sorted(owners_files, key=lambda f: f.path.count("/")):
+        folder = posixpath.dirname(f.path)
+        people: list[str] = []
+        for doc in ev.docs_by_path.get(f.path, ()):
+            for key in ("approvers", "reviewers"):
+                for who in doc.get(key) if isinstance(doc.get(key), list) else []:
+                    people += aliases.get(str(who), [str(who)])
+        pattern = f"/{folder}/" if folder else "*"
+        regex = re.compile(f"^{re.escape(folder)}/" if folder else "^")
+        prow.append(OwnerRule(pattern, tuple(dict.fromkeys(people)), 1, regex))
+    return ", ".join(f.path for f in owners_files[:2]) + (" …" if len(owners_files) > 2 else ""), prow
+
+
 def owner_of(rules: list[OwnerRule], path: str) -> OwnerRule | None:
     """The last matching rule for a path (GitHub semantics); None if no rule matches."""
     match = None

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from assess.checks._repo import ci_commands, files_of, plural, repo, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
-from assess.model.evidence import FileKind
+from assess.model.evidence import FileKind, RepoEvidence
 from assess.model.finding import Outcome, Ref, Severity
 
 SPEC = CheckSpec(
     id="actions-pinned-to-sha",
-    title="GitHub Actions are pinned to full commit SHAs",
+    title="CI actions and includes are pinned to full commit SHAs",
     principle=Principle.VERSIONED,
     severity=Severity.HIGH,
     failure_modes=(FailureMode.FM2,),
@@ -26,18 +27,25 @@ SPEC = CheckSpec(
 
 SHA = re.compile(r"^[0-9a-f]{40}$")
 FIRST_PARTY = ("actions/", "github/")
+# Reusable workflows that must be referenced by tag to produce verifiable provenance (SLSA's own guidance).
+BY_TAG = ("slsa-framework/slsa-github-generator/",)
 
 
 def run(ctx: CheckContext) -> CheckResult:
-    """Fail on third-party actions not pinned by SHA; warn on unpinned GitHub-owned actions."""
+    """Fail on third-party actions (and GitLab includes/components) not pinned by SHA; warn on unpinned
+    GitHub-owned actions and GitLab templates."""
     ev = repo(ctx)
-    if not files_of(ev, FileKind.GITHUB_WORKFLOW):
-        return result(Outcome.NOT_APPLICABLE, "No GitHub Actions workflows.")
+    if not files_of(ev, FileKind.GITHUB_WORKFLOW, FileKind.GITLAB_CI):
+        return result(Outcome.NOT_APPLICABLE, "No GitHub, Forgejo or Gitea Actions workflow and no GitLab CI.")
     third: list[tuple[Ref, str]] = []
     first: list[tuple[Ref, str]] = []
     total = 0
+    for where, what, pinned, owned in _gitlab_includes(ev):
+        total += 1
+        if not pinned:
+            (first if owned else third).append((where, what))
     for cmd in ci_commands(ev):
-        if cmd.uses is None or cmd.uses.startswith("./"):
+        if cmd.uses is None or cmd.uses.startswith("./") or cmd.uses.lower().startswith(BY_TAG):
             continue
         total += 1
         if cmd.uses.startswith("docker://"):
@@ -51,15 +59,42 @@ def run(ctx: CheckContext) -> CheckResult:
         bucket.append((Ref.file(cmd.path, cmd.line), cmd.uses))
     if third:
         sample = ", ".join(u for _, u in third[:4])
-        return result(Outcome.FAIL, f"{plural(len(third), 'third-party action')} not pinned to a SHA: {sample}.",
+        return result(Outcome.FAIL, f"{plural(len(third), 'third-party action or include')} not pinned to a SHA: "
+                      f"{sample}.",
                       [r for r, _ in third + first])
     if first:
         sample = ", ".join(u for _, u in first[:4])
-        return result(Outcome.WARN, f"{plural(len(first), 'GitHub-owned action')} pinned by tag: {sample}.",
+        return result(Outcome.WARN, f"{plural(len(first), 'forge-owned action or template')} pinned by tag: "
+                      f"{sample}.",
                       [r for r, _ in first])
     if total == 0:
         return result(Outcome.NOT_APPLICABLE, "Workflows use no actions.")
     return result(Outcome.PASS, f"All {plural(total, 'action reference')} pinned to full SHAs.")
+
+
+def _gitlab_includes(ev: RepoEvidence) -> Iterator[tuple[Ref, str, bool, bool]]:
+    """(where, what, pinned by SHA, GitLab-maintained) of each `include:` of a GitLab CI file."""
+    for f in files_of(ev, FileKind.GITLAB_CI):
+        for doc in ev.docs_by_path.get(f.path, ()):
+            raw = doc.get("include")
+            items = raw if isinstance(raw, list) else [raw] if raw is not None else []
+            for i, item in enumerate(items):
+                key = f"include.{i}" if isinstance(raw, list) else "include"
+                ref = Ref.file(doc.path, doc.line_of(key))
+                if isinstance(item, str):
+                    item = {"remote": item} if "://" in item else {"local": item}
+                if not isinstance(item, dict) or "local" in item:
+                    continue
+                if "component" in item:
+                    version = str(item["component"]).rpartition("@")[2]
+                    yield ref, str(item["component"]), bool(SHA.match(version)), False
+                elif "project" in item:
+                    yield ref, f"{item['project']}@{item.get('ref', 'HEAD')}", bool(SHA.match(str(item.get("ref")))), \
+                        False
+                elif "remote" in item:
+                    yield ref, str(item["remote"]), bool(re.search(r"/[0-9a-f]{40}/", str(item["remote"]))), False
+                elif "template" in item:
+                    yield ref, f"template {item['template']}", False, True
 
 
 CHECK = Check(SPEC, run)

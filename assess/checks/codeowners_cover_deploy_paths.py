@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._repo import IAC_KINDS, codeowners, deployed, files_of, owner_of, plural, result, top_dirs
+from assess.checks._repo import IAC_KINDS, deployed, files_of, owner_of, ownership, plural, result, top_dirs
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle, Signal
 from assess.model.context import CheckContext
@@ -29,17 +29,18 @@ def run(ctx: CheckContext) -> CheckResult:
     deploy = [f.path for f in files_of(ev, *IAC_KINDS)]
     if not deploy:
         return result(Outcome.NOT_APPLICABLE, "No deployment declarations to own.")
-    file, rules = codeowners(ev)
-    if file is None:
-        return result(Outcome.FAIL, f"No CODEOWNERS file: {plural(len(deploy), 'deployment file')} under "
+    where, rules = ownership(ev)
+    if where is None:
+        return result(Outcome.FAIL, f"No CODEOWNERS or OWNERS file: {plural(len(deploy), 'deployment file')} under "
                       f"{', '.join(top_dirs(deploy, 1)[:5])} can be approved by anyone.")
+    anchor = Ref.file(where.split(",")[0].removesuffix(" …"))
     uncovered = [p for p in deploy if not ((rule := owner_of(rules, p)) and rule.owners)]
     if uncovered:
         dirs = top_dirs(uncovered)
         return result(Outcome.FAIL, f"{len(uncovered)} of {plural(len(deploy), 'deployment file')} have no owner: "
-                      f"{', '.join(dirs[:5])}.", [Ref.file(file.path)] + [Ref.file(p) for p in uncovered])
-    return result(Outcome.PASS, f"CODEOWNERS ({file.path}) owns all {plural(len(deploy), 'deployment file')}.",
-                  [Ref.file(file.path)])
+                      f"{', '.join(dirs[:5])}.", [anchor] + [Ref.file(p) for p in uncovered])
+    return result(Outcome.PASS, f"Ownership ({where}) covers all {plural(len(deploy), 'deployment file')}.",
+                  [anchor])
 
 
 CHECK = Check(SPEC, run)

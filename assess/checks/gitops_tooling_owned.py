@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assess.checks._reconciler import all_units
-from assess.checks._repo import ARGO, FLUX_SOURCE, codeowners, docs, owner_of, repo, result
+from assess.checks._repo import ARGO, FLUX_SOURCE, docs, owner_of, ownership, repo, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle, Signal
 from assess.model.context import CheckContext
@@ -30,16 +30,17 @@ def run(ctx: CheckContext) -> CheckResult:
                     | {d.path for d in docs(ev, group=FLUX_SOURCE) + docs(ev, "AppProject", group=ARGO)})
     if not config:
         return result(Outcome.NOT_APPLICABLE, "No reconciler configuration declared.")
-    file, rules = codeowners(ev)
-    if file is None:
-        return result(Outcome.FAIL, "No CODEOWNERS file: nobody is named for the reconciler configuration.",
+    where, rules = ownership(ev)
+    if where is None:
+        return result(Outcome.FAIL, "No CODEOWNERS or OWNERS file: nobody is named for the reconciler configuration.",
                       [Ref.file(p) for p in config])
     orphans = [p for p in config if not ((rule := owner_of(rules, p)) and rule.owners)]
     if orphans:
         return result(Outcome.FAIL, f"{len(orphans)} of {len(config)} reconciler configuration files have no owner.",
                       [Ref.file(p) for p in orphans])
     owners = sorted({o for p in config if (rule := owner_of(rules, p)) for o in rule.owners})
-    return result(Outcome.PASS, f"Reconciler configuration owned by {', '.join(owners[:4])}.", [Ref.file(file.path)])
+    return result(Outcome.PASS, f"Reconciler configuration owned by {', '.join(owners[:4])} ({where}).",
+                  [Ref.file(where.split(",")[0].removesuffix(" …"))])
 
 
 CHECK = Check(SPEC, run)

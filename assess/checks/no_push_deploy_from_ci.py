@@ -27,8 +27,14 @@ SPEC = CheckSpec(
 PUSH = re.compile(
     r"\b(?:kubectl|oc|k)\s+(?:[-\w=./]+\s+)*?(?:apply|create|replace|patch|delete|edit|scale|rollout\s+restart|"
     r"set\s+image)\b|\bhelm(?:file)?\s+(?:[-\w=./]+\s+)*?(?:upgrade|install|uninstall|rollback|apply|sync)\b|"
-    r"\bargocd\s+app\s+(?:sync|set|create|rollback|patch)\b|\bkustomize\s+build\b.*\|\s*kubectl\b"
+    r"\bargocd\s+app\s+(?:sync|set|create|rollback|patch)\b|\bkustomize\s+build\b.*\|\s*kubectl\b|"
+    r"\bflux\s+(?:reconcile|create|resume|suspend|delete)\b"
 )
+# Signs that a job holds cluster credentials: with them, a push path into production exists beside any reconciler.
+CREDENTIALS = re.compile(r"KUBE_?CONFIG|\baws\s+eks\s+update-kubeconfig\b|\bgcloud\s+container\s+clusters\s+"
+                         r"get-credentials\b|\bdoctl\s+kubernetes\s+cluster\s+kubeconfig\b|\baz\s+aks\s+get-credentials\b",
+                         re.IGNORECASE)
+CREDENTIAL_ACTIONS = ("azure/k8s-set-context", "google-github-actions/get-gke-credentials", "azure/aks-set-context")
 DRY_RUN = re.compile(r"--dry-run(?!=none)|\bhelm\s+(?:template|lint|diff)\b|\bkubectl\s+diff\b")
 DEPLOY_ACTIONS = ("azure/k8s-deploy", "deliverybot/helm", "bitovi/github-actions-deploy-eks-helm",
                   "koslib/helm-eks-action", "actions-hub/kubectl", "steebchen/kubectl", "ianbelcher/eks-kubectl-action",
@@ -49,6 +55,8 @@ def run(ctx: CheckContext) -> CheckResult:
     if not files_of(ev, *CI_KINDS):
         return result(Outcome.NOT_APPLICABLE, "No CI definitions, so no push deploys from CI.")
     commands = list(ci_commands(ev))
+    credentials = [c for c in commands if CREDENTIALS.search(c.text) or (c.uses or "").split("@", 1)[0].lower()
+                   .startswith(CREDENTIAL_ACTIONS)]
     ephemeral = {(c.path, c.job) for c in commands if c.job is not None and (
         (c.uses or "").split("@", 1)[0].lower().startswith(EPHEMERAL_ACTIONS) or EPHEMERAL_RUN.search(c.text))}
     pushes: list[tuple[Ref, str]] = []
@@ -67,8 +75,11 @@ def run(ctx: CheckContext) -> CheckResult:
             f"{plural(tests, 'step')} in them)" if ephemeral else "")
     if pushes:
         sample = "; ".join(f"{ref}: `{text}`" for ref, text in pushes[:3])
-        return result(Outcome.FAIL, f"{plural(len(pushes), 'push deploy')} in CI: {sample}{note}.",
-                      [ref for ref, _ in pushes])
+        held = [c for c in credentials if (c.path, c.job) not in ephemeral]
+        creds = (f"; CI holds cluster credentials ({held[0].path}:{held[0].line}), a push path into production "
+                 "beside any reconciler" if held else "")
+        return result(Outcome.FAIL, f"{plural(len(pushes), 'push deploy')} in CI: {sample}{creds}{note}.",
+                      [ref for ref, _ in pushes] + [Ref.file(c.path, c.line) for c in held])
     return result(Outcome.PASS, f"No CI step applies manifests or upgrades releases in a cluster{note}.")
 
 

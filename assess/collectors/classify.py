@@ -37,8 +37,9 @@ OTHER_CI_FILES = frozenset({".woodpecker.yml", ".woodpecker.yaml", ".drone.yml",
                             "codefresh.yaml", "cloudbuild.yaml", "cloudbuild.yml", ".cirrus.yml", "buildspec.yml"})
 OTHER_CI_FOLDERS = (".woodpecker/", ".buildkite/", ".tekton/", ".azure-pipelines/", ".codefresh/")
 _CODEOWNERS = {"CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"}
-_RENOVATE = {"renovate.json", "renovate.json5", ".renovaterc", ".renovaterc.json", ".github/renovate.json",
-             ".github/renovate.json5", ".gitlab/renovate.json"}
+_RENOVATE = {"renovate.json", "renovate.json5", ".renovaterc", ".renovaterc.json", ".renovaterc.json5",
+             ".github/renovate.json", ".github/renovate.json5", ".gitlab/renovate.json", ".gitlab/renovate.json5",
+             "package.json"}  # package.json counts only with a "renovate" key (checked on reading)
 _TEMPLATE_MARK = re.compile(r"\{\{|\{%")
 
 
@@ -59,6 +60,8 @@ def path_kinds(path: str) -> set[FileKind]:
         kinds.add(FileKind.CIRCLECI)
     if path in _CODEOWNERS:
         kinds.add(FileKind.CODEOWNERS)
+    if name in ("OWNERS", "OWNERS_ALIASES"):
+        kinds.add(FileKind.OWNERS)
     if path in _RENOVATE:
         kinds.add(FileKind.RENOVATE)
     if path in (".github/dependabot.yml", ".github/dependabot.yaml"):

@@ -158,6 +158,8 @@ def classify_file(path: str, size: int, payload: bytes | Problem, in_template: b
     text, problem = decode_text(payload)
     if text is None:
         return RepoFile(path, size, tuple(sorted(kinds)), problem), ()
+    if path == "package.json" and '"renovate"' not in text:
+        kinds = kinds - {FileKind.RENOVATE}  # a Renovate config only when it carries a "renovate" key
     keep_text = text if kinds & TEXT_KINDS and len(payload) <= MAX_TEXT_BYTES else None
     if FileKind.JSON_MANIFEST in kinds:
         # JSON is YAML: read it as manifests when it names an apiVersion and a kind, and forget it otherwise.
@@ -188,6 +190,7 @@ def classify_file(path: str, size: int, payload: bytes | Problem, in_template: b
 
 def _is_yaml(kinds: set[FileKind]) -> bool:
     yaml_kinds = {FileKind.YAML, FileKind.GITHUB_WORKFLOW, FileKind.GITLAB_CI, FileKind.CIRCLECI, FileKind.CI_OTHER,
+                  FileKind.OWNERS,
                   FileKind.DEPENDABOT, FileKind.SOPS, FileKind.HELM_CHART, FileKind.HELM_VALUES,
                   FileKind.KUSTOMIZATION}
     return bool(kinds & yaml_kinds)

@@ -57,9 +57,13 @@ def exclusion(exclude: tuple[str, ...] | None, include: tuple[str, ...] = ()) ->
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
+# Repository governance files count wherever the forge reads them (GitHub reads docs/CODEOWNERS).
+GOVERNANCE = frozenset({FileKind.CODEOWNERS, FileKind.OWNERS, FileKind.RENOVATE, FileKind.DEPENDABOT})
+
+
 def estate_view(ev: RepoEvidence, spec: pathspec.GitIgnoreSpec) -> RepoEvidence:
     """The tree without excluded paths (tests, fixtures, docs, examples, vendored code)."""
-    kept = tuple(f for f in ev.files if not spec.match_file(f.path))
+    kept = tuple(f for f in ev.files if not spec.match_file(f.path) or GOVERNANCE & set(f.kinds))
     if len(kept) == len(ev.files):
         return ev
     paths = {f.path for f in kept}

@@ -30,6 +30,7 @@ class FileKind(StrEnum):
     CIRCLECI = "circleci"
     CI_OTHER = "ci-pipeline"  # Woodpecker, Drone, Codefresh, Azure Pipelines, Bitbucket, Buildkite, Tekton, Travis
     CODEOWNERS = "codeowners"
+    OWNERS = "prow-owners"  # Prow/Kubernetes OWNERS and OWNERS_ALIASES
     RENOVATE = "renovate"
     DEPENDABOT = "dependabot"
     SOPS = "sops-config"
