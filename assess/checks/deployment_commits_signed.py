@@ -24,21 +24,36 @@ SPEC = CheckSpec(
 )
 
 
+GOOD = frozenset({"G", "U"})  # git's %G? for a good signature (U: good, key of unknown validity)
+
+
 def run(ctx: CheckContext) -> CheckResult:
-    """Fail when the signed share of deployments is below the configured threshold."""
+    """Fail when the signed share of deployments is below the configured threshold. Without --verify-signatures
+    only the presence of a signature header is known, and says so; GitHub web-flow signatures are counted apart
+    (they prove GitHub made the merge, not who wrote the change)."""
     changes = list(ctx.audit_trail)
     if not changes:
         return nothing_to_judge(ctx, "deployment")
-    unsigned = [r for r in changes if r.signature is SignatureType.NONE]
-    malformed = [r for r in changes if r.signature is SignatureType.MALFORMED]
-    webflow = sum(r.webflow_signed for r in changes)
-    share = 1 - len(unsigned) / len(changes)
-    detail = (f"{share:.0%} of {plural(len(changes), 'deployment')} signed ({webflow} by GitHub web-flow)"
-              + (f", {len(malformed)} malformed" if malformed else ""))
-    if share < ctx.thresholds.min_signed_share or malformed:
-        return result(Outcome.FAIL, f"{detail}; unsigned: {describe(unsigned)}.", commit_refs(unsigned + malformed),
-                      Confidence.OBSERVED)
-    return result(Outcome.PASS, detail + ".", confidence=Confidence.OBSERVED)
+    verified = any(r.signature_status is not None for r in changes)
+    if verified:
+        signed = [r for r in changes if r.signature_status in GOOD]
+        bad = [r for r in changes if r.signature is not SignatureType.NONE and r.signature_status not in GOOD]
+    else:
+        signed = [r for r in changes if r.signature not in (SignatureType.NONE, SignatureType.MALFORMED)]
+        bad = [r for r in changes if r.signature is SignatureType.MALFORMED]
+    webflow = [r for r in signed if r.webflow_signed]
+    authors = len(signed) - len(webflow)
+    share = len(signed) / len(changes)
+    how = "verified" if verified else "signature present (not verified; run --verify-signatures)"
+    detail = (f"{share:.0%} of {plural(len(changes), 'deployment')} signed, {how}: {authors} by their authors, "
+              f"{len(webflow)} signed by GitHub on merge (proves GitHub merged it, not who wrote it)"
+              + (f"; {len(bad)} {'failing verification' if verified else 'malformed'}" if bad else ""))
+    confidence = Confidence.OBSERVED if verified else Confidence.INFERRED
+    unsigned = [r for r in changes if r not in signed]
+    if share < ctx.thresholds.min_signed_share or bad:
+        return result(Outcome.FAIL, f"{detail}; unsigned: {describe(unsigned)}.", commit_refs(unsigned),
+                      confidence)
+    return result(Outcome.PASS, detail + ".", confidence=confidence)
 
 
 CHECK = Check(SPEC, run)

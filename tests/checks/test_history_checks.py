@@ -132,3 +132,18 @@ def test_unit_gates_tolerate_a_small_listed_minority(repo_factory) -> None:  # t
     files["apps/a0/ks.yaml"] = files["apps/a0/ks.yaml"].replace("prune: true", "prune: false")
     failed = check.run(tree_context(evidence_of(repo_factory(files))))
     assert failed.outcome is Outcome.FAIL and "2 of 21 units do not prune" in failed.message
+
+
+def test_signatures_are_presence_only_unless_verified_and_webflow_is_apart() -> None:
+    check = catalogued("deployment-commits-signed")
+    own = record("a", ChangePath.DIRECT_PUSH, signature=SignatureType.SSH, webflow_signed=False,
+                 committer_email="alice@acme.example")
+    merged = record("b")  # OpenPGP by GitHub on merge (web-flow)
+    found = check.run(ctx([own, merged]))
+    assert found.outcome is Outcome.PASS
+    assert "signature present (not verified" in found.message
+    assert "1 by their authors, 1 signed by GitHub on merge" in found.message
+    assert found.confidence.value == "inferred"
+    verified = check.run(ctx([replace(own, signature_status="G"), replace(merged, signature_status="E")]))
+    assert verified.outcome is Outcome.FAIL and "verified" in verified.message
+    assert verified.confidence.value == "observed"
