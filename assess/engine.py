@@ -20,6 +20,7 @@ from assess.collectors.github.repo import RepositoryUnavailableError, collect_gi
 from assess.collectors.history import commit_at, read_history, verify_signatures
 from assess.collectors.repo_tree import collect_repo
 from assess.collectors.snapshots import collect_snapshots
+from assess.collectors.zizmor import audit_workflows
 from assess.derive.deployment import env_roots
 from assess.derive.view import tree_view
 from assess.evaluation import derive, evaluate, evidence_digest, evidence_json, has_errors, periods_for, view_options
@@ -47,6 +48,10 @@ def collect(settings: Settings, progress: Progress = lambda _: None) -> Evidence
     progress(f"reading repository tree at {revision}")
     git_ev = collect_repo(settings.path, revision, settings.worktree, now)
     unavailable: list[Unavailable] = []
+    progress("auditing workflows with zizmor")
+    workflow_audit, zizmor_gap = audit_workflows(settings.path, git_ev)
+    if zizmor_gap is not None:
+        unavailable.append(zizmor_gap)
     clusters, cluster_gap = _collect_clusters(settings, now, progress)
     if cluster_gap is not None:
         unavailable.append(cluster_gap)
@@ -68,7 +73,7 @@ def collect(settings: Settings, progress: Progress = lambda _: None) -> Evidence
     if missing is not None:
         unavailable.append(missing)
     return EvidenceBundle(git=git_ev, history=history, github=github, clusters=clusters, snapshots=snapshots,
-                          unavailable=tuple(unavailable))
+                          unavailable=tuple(unavailable), workflow_audit=workflow_audit)
 
 
 def _collect_clusters(settings: Settings, now: datetime, progress: Progress

@@ -357,6 +357,11 @@ def _sources(bundle: EvidenceBundle) -> dict[str, SourceStatus]:
             text += f"; not in snapshot: {len(absent)} types" if absent else ""
             parts.append(text + ")")
         out["cluster"] = SourceStatus(True, detail="; ".join(parts))
+    if bundle.workflow_audit is not None:
+        audit = bundle.workflow_audit
+        out["zizmor"] = SourceStatus(True, detail=f"{audit.tool} {audit.version} over "
+                                     f"{len(audit.files)} workflow file(s), offline"
+                                     + (f", with {audit.config}" if audit.config else ""))
     if bundle.history is not None:
         h = bundle.history
         detail = f"{h.total_commits} first-parent commits on {h.branch}"

@@ -26,19 +26,21 @@ class CatalogError(Exception):
 
 
 def load_catalog(package: str = "assess.checks") -> tuple[Check, ...]:
-    """Import every check module of the package and collect its CHECK, ordered by stage then id."""
+    """Import every check module of the package and collect its CHECK (or CHECKS), ordered by stage then id."""
     pkg = importlib.import_module(package)
     found: dict[str, Check] = {}
     for info in pkgutil.iter_modules(pkg.__path__):
         if info.name.startswith("_") or info.name in ("catalog", "runner"):
             continue
         module = importlib.import_module(f"{package}.{info.name}")
-        check = getattr(module, "CHECK", None)
-        if not isinstance(check, Check):
-            raise CatalogError(f"{package}.{info.name} declares no CHECK")
-        if check.spec.id in found:
-            raise CatalogError(f"duplicate check id {check.spec.id!r} in {package}.{info.name}")
-        found[check.spec.id] = check
+        # One CHECK per module, or CHECKS for a table of near-identical checks (one row each).
+        checks = getattr(module, "CHECKS", None) or (getattr(module, "CHECK", None),)
+        for check in checks:
+            if not isinstance(check, Check):
+                raise CatalogError(f"{package}.{info.name} declares no CHECK")
+            if check.spec.id in found:
+                raise CatalogError(f"duplicate check id {check.spec.id!r} in {package}.{info.name}")
+            found[check.spec.id] = check
     return tuple(sorted(found.values(), key=lambda c: (c.spec.stage or 9, c.spec.id)))
 
 

@@ -66,6 +66,8 @@ def path_kinds(path: str) -> set[FileKind]:
         kinds.add(FileKind.RENOVATE)
     if path in (".github/dependabot.yml", ".github/dependabot.yaml"):
         kinds.add(FileKind.DEPENDABOT)
+    if path in ("zizmor.yml", "zizmor.yaml", ".github/zizmor.yml", ".github/zizmor.yaml"):
+        kinds.add(FileKind.ZIZMOR_CONFIG)
     if name == ".sourceignore":
         kinds.add(FileKind.SOURCE_IGNORE)
     if lower == ".sops.yaml":

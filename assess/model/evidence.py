@@ -11,6 +11,7 @@ from assess.model.cluster import ClusterEvidence
 from assess.model.github import GitHubEvidence
 from assess.model.history import HistoryEvidence
 from assess.model.provenance import Provenance, Source, Unavailable
+from assess.model.workflow_audit import WorkflowAudit
 
 __all__ = ["Provenance", "Source", "Unavailable"]
 
@@ -37,6 +38,7 @@ class FileKind(StrEnum):
     DOCKERFILE = "dockerfile"
     TEMPLATED = "templated-yaml"
     SOURCE_IGNORE = "flux-sourceignore"
+    ZIZMOR_CONFIG = "zizmor-config"
     JSON_MANIFEST = "json-manifest"  # a .json file that may hold Kubernetes objects (kept only if it does)
     TALOS = "talos-config"  # talhelper's talconfig.yaml, or a Talos machine config (plain or templated)
     YAML = "yaml"
@@ -209,6 +211,7 @@ class EvidenceBundle:
     clusters: tuple[ClusterEvidence, ...] = ()
     snapshots: tuple[Snapshot, ...] = ()
     unavailable: tuple[Unavailable, ...] = ()
+    workflow_audit: WorkflowAudit | None = None
 
     def missing(self, source: Source) -> Unavailable | None:
         """The Unavailable record of a source, if it could not be read."""

@@ -13,6 +13,7 @@ class Source(StrEnum):
     HISTORY = "history"
     GITHUB = "github"
     CLUSTER = "cluster"
+    ZIZMOR = "zizmor"
 
 
 @dataclass(frozen=True)

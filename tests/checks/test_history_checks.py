@@ -78,11 +78,12 @@ CASES = [
 
 
 def test_every_check_is_covered_by_a_pass_and_fail_case() -> None:
+    from tests.checks.test_workflow_hazards import CASES as WORKFLOW_CASES
     from tests.cluster.test_cluster_checks import CASES as CLUSTER_CASES
     from tests.github.test_github_checks import CASES as GITHUB_CASES
 
     covered = {c.check_id for c in CASES} | {c.check_id for c in TREE_CASES} | {c.check_id for c in GITHUB_CASES}
-    covered |= {c.check_id for c in CLUSTER_CASES}
+    covered |= {c.check_id for c in CLUSTER_CASES} | {c.check_id for c in WORKFLOW_CASES}
     assert covered == {c.spec.id for c in CATALOG}
 
 
