@@ -42,7 +42,7 @@ def ident(obj: dict[str, Any]) -> str:
 
 def observed(outcome: Outcome, message: str, refs: list[Ref] | None = None) -> CheckResult:
     """A result observed in the cluster."""
-    return CheckResult(outcome, message, Confidence.OBSERVED, tuple(refs or ())[:25])
+    return CheckResult(outcome, message, Confidence.OBSERVED, tuple(dict.fromkeys(refs or ())))
 
 
 def unreadable(ctx: CheckContext, *resources: str) -> CheckResult | None:

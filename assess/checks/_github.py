@@ -51,7 +51,7 @@ def pr_ref(gh: GitHubEvidence, pr: PullRequest) -> Ref:
 
 def observed(outcome: Outcome, message: str, refs: list[Ref] | None = None) -> CheckResult:
     """A result observed through the API."""
-    return CheckResult(outcome, message, Confidence.OBSERVED, tuple(refs or ())[:25])
+    return CheckResult(outcome, message, Confidence.OBSERVED, tuple(dict.fromkeys(refs or ())))
 
 
 def hours_between(start: str, end: str) -> float:

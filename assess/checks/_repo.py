@@ -22,7 +22,6 @@ FLUX_SOURCE = "source.toolkit.fluxcd.io"
 FLUX_IMAGE = "image.toolkit.fluxcd.io"
 IAC_KINDS = frozenset({FileKind.KUBERNETES, FileKind.KUSTOMIZATION, FileKind.HELM_CHART, FileKind.HELM_TEMPLATE,
                        FileKind.TERRAFORM})
-MAX_REFS = 25
 __all__ = ["WORKLOAD_KINDS", "CiCommand", "ImageUse", "ci_commands", "image_tag", "images", "pod_spec_path",
            "workflow_jobs"]
 
@@ -62,8 +61,8 @@ def doc_ref(doc: YamlDoc, key_path: str | None = None) -> Ref:
 
 
 def refs(items: list[Ref]) -> tuple[Ref, ...]:
-    """Evidence references, capped so a huge repository does not flood the report."""
-    return tuple(dict.fromkeys(items))[:MAX_REFS]
+    """Evidence references, deduplicated and complete: reporters decide how much of them to show."""
+    return tuple(dict.fromkeys(items))
 
 
 def result(outcome: Outcome, message: str, found: list[Ref] | None = None,

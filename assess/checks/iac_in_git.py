@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._repo import IAC_KINDS, MAX_REFS, files_of, plural, repo, result, top_dirs
+from assess.checks._repo import IAC_KINDS, files_of, plural, repo, result, top_dirs
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle, Signal
 from assess.model.context import CheckContext
@@ -33,7 +33,7 @@ def run(ctx: CheckContext) -> CheckResult:
     kinds = sorted({k.value for f in found for k in f.kinds if k in IAC_KINDS})
     return result(Outcome.PASS, f"{plural(len(found), 'declaration file')} ({', '.join(kinds)}) under "
                   f"{', '.join(top_dirs([f.path for f in found], 1)[:6])}.",
-                  [Ref.file(f.path) for f in found[:MAX_REFS]])
+                  [Ref.file(f.path) for f in found])
 
 
 CHECK = Check(SPEC, run)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._repo import MAX_REFS, files_of, plural, repo, result
+from assess.checks._repo import files_of, plural, repo, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle, Signal
 from assess.model.context import CheckContext
@@ -29,7 +29,7 @@ def run(ctx: CheckContext) -> CheckResult:
     k8s = files_of(ev, FileKind.KUBERNETES, FileKind.KUSTOMIZATION, FileKind.HELM_CHART, FileKind.HELM_TEMPLATE)
     if k8s:
         return result(Outcome.PASS, f"{plural(len(k8s), 'Kubernetes declaration')} found.",
-                      [Ref.file(f.path) for f in k8s[:MAX_REFS]])
+                      [Ref.file(f.path) for f in k8s])
     containers = files_of(ev, FileKind.DOCKERFILE)
     if containers:
         return result(Outcome.WARN, f"{plural(len(containers), 'container build')} but no Kubernetes "

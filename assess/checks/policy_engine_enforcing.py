@@ -52,7 +52,7 @@ def run(ctx: CheckContext) -> CheckResult:
             continue
         lines.append(f"{cluster.name}: {len(deny)} deny constraint(s), {len(enforcing)} enforcing Kyverno "
                      f"polic(ies), {violations + fails} live violation(s)")
-        refs += [obj_ref(cluster, o) for o in (deny + enforcing)[:5]]
+        refs += [obj_ref(cluster, o) for o in deny + enforcing]
     if missing:
         return observed(Outcome.FAIL, f"Nothing enforces in: {', '.join(missing)}.", refs)
     return observed(Outcome.PASS, "; ".join(lines) + ".", refs)

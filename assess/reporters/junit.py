@@ -24,7 +24,10 @@ def render(report: dict[str, Any]) -> str:
         spec = specs.get(f["check_id"], {})
         stage = f"stage-{spec['stage']}" if spec.get("stage") else "failure-modes"
         case = ET.SubElement(suite, "testcase", name=f["check_id"], classname=f"gitops-assess.{stage}")
-        refs = "\n".join(_ref(r) for r in f.get("refs", [])[:20])
+        all_refs = f.get("refs", [])
+        refs = "\n".join(_ref(r) for r in all_refs[:20])
+        if len(all_refs) > 20:
+            refs += f"\nand {len(all_refs) - 20} more (all of them are in the JSON and SARIF reports)"
         detail = f"{f['message']}\n{refs}\n\nRemediation: {spec.get('remediation', '')}".strip()
         if f["outcome"] == "fail" and not f.get("waived_by"):
             ET.SubElement(case, "failure", message=f["message"], type=f["severity"]).text = detail

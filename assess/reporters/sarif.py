@@ -52,15 +52,25 @@ def _rule(check: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# GitHub code scanning rejects a result with more than 1,000 locations (locations and related ones).
+MAX_LOCATIONS = 1000
+
+
+def _location(ref: dict[str, Any]) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": ref["path"], "uriBaseId": "%SRCROOT%"}}
+    if ref.get("line"):
+        physical["region"] = {"startLine": int(ref["line"])}
+    return {"physicalLocation": physical}
+
+
+def _ref_text(ref: dict[str, Any]) -> str:
+    return f"{ref['path']}:{ref['line']}" if ref.get("line") else str(ref["path"])
+
+
 def _result(finding: dict[str, Any], index: dict[str, int], report: dict[str, Any]) -> dict[str, Any]:
     files = [r for r in finding.get("refs", []) if r.get("kind") == "file" and r.get("path") not in (None, "", "-")]
     others = [r for r in finding.get("refs", []) if r not in files]
-    locations = []
-    for ref in files[:10]:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": ref["path"], "uriBaseId": "%SRCROOT%"}}
-        if ref.get("line"):
-            physical["region"] = {"startLine": int(ref["line"])}
-        locations.append({"physicalLocation": physical})
+    locations = [_location(ref) for ref in files]
     if not locations:
         # Code scanning needs a location; repository-wide findings point at the repository root.
         locations.append({"physicalLocation": {"artifactLocation": {"uri": ".", "uriBaseId": "%SRCROOT%"}}})
@@ -72,11 +82,18 @@ def _result(finding: dict[str, Any], index: dict[str, int], report: dict[str, An
         "kind": "fail",
         "level": level,
         "message": {"text": finding["message"]},
-        "locations": locations,
+        # GitHub shows the first location as the alert; the others stay attached as related locations.
+        "locations": locations[:1],
         "partialFingerprints": {"gitopsAssess/v1": fingerprint},
         "properties": {"confidence": finding["confidence"], "outcome": finding["outcome"],
-                       "evidence": [r.get("sha") or r.get("object") or r.get("url") for r in others][:10]},
+                       "evidence": [r.get("sha") or r.get("object") or r.get("url") for r in others]},
     }
+    related = [{"id": i, **loc} for i, loc in enumerate(locations[1:MAX_LOCATIONS], start=1)]
+    if related:
+        result["relatedLocations"] = related
+    if len(locations) > MAX_LOCATIONS:
+        # Beyond GitHub's hard limit the upload is rejected, so the rest ride in the property bag.
+        result["properties"]["moreLocations"] = [_ref_text(ref) for ref in files[MAX_LOCATIONS:]]
     if finding.get("waived_by"):
         result["suppressions"] = [{"kind": "external", "justification": finding["waived_by"]}]
     if result["ruleIndex"] < 0:

@@ -112,6 +112,7 @@ def build(report: Report, verbose: bool = False) -> Group:
         for f in report.findings:
             refs = ", ".join(str(r.get("path") or r.get("sha") or r.get("object") or r.get("url"))
                              + (f":{r['line']}" if r.get("line") else "") for r in (x.to_json() for x in f.refs[:3]))
+            refs += f", and {len(f.refs) - 3} more" if len(f.refs) > 3 else ""
             table.add_row(Text(f.check_id), Text(f.outcome.value, style=OUTCOME_STYLE[f.outcome.value]),
                           Text(f"{f.message} {refs}".strip()))
         parts.append(table)

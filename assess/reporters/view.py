@@ -97,6 +97,10 @@ def _stages(stage: dict[str, Any], specs: dict[str, Any], by_id: dict[str, Any])
     return out
 
 
+# The HTML/PDF lists this many references per finding; the JSON and SARIF reports carry all of them.
+SHOWN_REFS = 12
+
+
 def _ref(r: dict[str, Any]) -> str:
     target = r.get("path") or r.get("sha") or r.get("object") or r.get("url") or ""
     return f"{target}:{r['line']}" if r.get("line") else str(target)
@@ -108,7 +112,8 @@ def _groups(findings: list[dict[str, Any]], specs: dict[str, Any]) -> list[dict[
         spec = specs.get(f["check_id"], {})
         grouped[spec.get("principle", "declarative")].append({
             **f, "title": spec.get("title", f["check_id"]), "stage": spec.get("stage"),
-            "remediation": spec.get("remediation", ""), "refs": [_ref(r) for r in f.get("refs", [])[:12]]})
+            "remediation": spec.get("remediation", ""), "refs": [_ref(r) for r in f.get("refs", [])[:SHOWN_REFS]],
+            "more_refs": max(0, len(f.get("refs", [])) - SHOWN_REFS)})
     return [{"principle": PRINCIPLE_NAMES.get(p, p),
              "findings": sorted(items, key=lambda f: (f["stage"] or 9, OUTCOME_ORDER.get(f["outcome"], 9),
                                                       f["check_id"]))}
