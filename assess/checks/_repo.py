@@ -57,7 +57,7 @@ def files_of(ev: RepoEvidence, *kinds: FileKind) -> list[RepoFile]:
 
 def doc_ref(doc: YamlDoc, key_path: str | None = None) -> Ref:
     """A path:line reference to a document, or to one of its keys."""
-    return Ref.file(doc.path, doc.line_of(key_path) if key_path else doc.line)
+    return Ref.file(*doc.where(key_path)) if key_path else Ref.file(doc.path, doc.line)
 
 
 def refs(items: list[Ref]) -> tuple[Ref, ...]:
@@ -104,9 +104,10 @@ def has_key(doc: YamlDoc, key_path: str) -> bool:
 
 
 def known_clusters(ev: RepoEvidence, ctx: CheckContext | None = None) -> list[ClusterDecl]:
-    """Clusters declared as code or targeted, one per name (a declared cluster wins over a mere target)."""
+    """Clusters declared as code or targeted, one per name (a declared cluster wins over a mere target); a
+    composition nobody claims is no cluster."""
     found: dict[str, ClusterDecl] = {}
-    for decl in (*cluster_declarations(ev), *targeted_clusters(ev)):
+    for decl in (*(d for d in cluster_declarations(ev) if not d.template), *targeted_clusters(ev)):
         found.setdefault(decl.name, decl)
     return list(found.values())
 

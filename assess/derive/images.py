@@ -92,7 +92,7 @@ def _pod_images(doc: YamlDoc) -> Iterator[ImageUse]:
         for i, c in enumerate(containers if isinstance(containers, list) else []):
             if isinstance(c, dict) and isinstance(c.get("image"), str):
                 key = f"{base}.{section}.{i}.image"
-                yield ImageUse(Ref.file(doc.path, doc.line_of(key)), c["image"], doc.ident)
+                yield ImageUse(Ref.file(*doc.where(key)), c["image"], doc.ident)
 
 
 def _values_images(doc: YamlDoc, node: Any, prefix: str) -> Iterator[ImageUse]:
@@ -106,13 +106,13 @@ def _values_images(doc: YamlDoc, node: Any, prefix: str) -> Iterator[ImageUse]:
             image = (f"{full}:{tag}@{digest}" if tag and digest else f"{full}@{digest}" if digest else
                      f"{full}:{tag}" if tag not in (None, "") else full)
             at = f"{prefix}.tag" if "tag" in node else f"{prefix}.repository"
-            yield ImageUse(Ref.file(doc.path, doc.line_of(at.lstrip("."))), str(image), doc.ident
+            yield ImageUse(Ref.file(*doc.where(at.lstrip("."))), str(image), doc.ident
                            if doc.kind else doc.path)
             return
         for key, value in node.items():
             path = f"{prefix}.{key}" if prefix else str(key)
             if key == "image" and isinstance(value, str) and IMAGE_TEXT.match(value.strip()):
-                yield ImageUse(Ref.file(doc.path, doc.line_of(path)), value.strip(), doc.ident if doc.kind
+                yield ImageUse(Ref.file(*doc.where(path)), value.strip(), doc.ident if doc.kind
                                else doc.path)
             else:
                 yield from _values_images(doc, value, path)
@@ -159,7 +159,7 @@ def _kustomize_overrides(ev: RepoEvidence) -> Iterator[tuple[str, ImageUse]]:
                 tag, digest = entry.get("newTag"), entry.get("digest")
                 image = f"{repository}@{digest}" if digest else f"{repository}:{tag}" if tag else repository
                 key = f"images.{i}." + ("digest" if digest else "newTag" if tag else "name")
-                yield name, ImageUse(Ref.file(doc.path, doc.line_of(key)), image, f"kustomization {doc.path}")
+                yield name, ImageUse(Ref.file(*doc.where(key)), image, f"kustomization {doc.path}")
 
 
 def _repository(image: str) -> str:

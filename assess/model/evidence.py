@@ -41,6 +41,7 @@ class FileKind(StrEnum):
     ZIZMOR_CONFIG = "zizmor-config"
     JSON_MANIFEST = "json-manifest"  # a .json file that may hold Kubernetes objects (kept only if it does)
     TALOS = "talos-config"  # talhelper's talconfig.yaml, or a Talos machine config (plain or templated)
+    SCRIPT = "script"  # Makefiles and shell scripts, read only to follow what a CI step runs
     YAML = "yaml"
 
 
@@ -97,6 +98,8 @@ class YamlDoc:
     templated: bool = False
     duplicate_keys: tuple[tuple[str, int], ...] = ()
     repeated: bool = False  # rendered inside a template `range`: one declaration, several objects
+    # Key paths an overlay's patch set, and the file and line of the patch that set them.
+    origins: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     @cached_property
     def group(self) -> str:
@@ -113,6 +116,17 @@ class YamlDoc:
                 return self.lines[probe]
             probe = probe.rpartition(".")[0]
         return self.line
+
+    def where(self, key_path: str) -> tuple[str, int]:
+        """File and line that declare a key path: the patch that set it, or this document."""
+        probe = key_path
+        while probe:
+            if probe in self.origins:
+                return self.origins[probe]
+            if probe in self.lines:
+                return self.path, self.lines[probe]
+            probe = probe.rpartition(".")[0]
+        return self.path, self.line
 
     def get(self, key_path: str, default: Any = None) -> Any:
         """Value at a dotted key path of the body, or default."""

@@ -1,0 +1,106 @@
+"""Kustomize overlays as `kustomize build` applies them: strategic merge by merge key, JSON 6902, one copy per
+environment overlay, and a patched value cited at the patch's own line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from assess.derive.images import images
+from assess.derive.patching import apply_patch, apply_patch_traced
+from tests.conftest import Files, evidence_of, tree_context
+
+BASE = {"spec": {"template": {"spec": {"containers": [
+    {"name": "web", "image": "app:1.0", "env": [{"name": "A", "value": "1"}],
+     "ports": [{"containerPort": 8080, "name": "http"}]},
+    {"name": "sidecar", "image": "proxy:2.0"}]}}}}
+
+
+def test_strategic_merge_merges_containers_by_name_and_keeps_the_image() -> None:
+    patch = {"kind": "Deployment", "spec": {"template": {"spec": {"containers": [
+        {"name": "web", "env": [{"name": "B", "value": "2"}]}]}}}}
+    merged, moves = apply_patch_traced(BASE, patch)
+    web = merged["spec"]["template"]["spec"]["containers"][0]
+    assert web["image"] == "app:1.0", "a settings patch must not drop the base image"
+    assert [e["name"] for e in web["env"]] == ["A", "B"]
+    assert merged["spec"]["template"]["spec"]["containers"][1]["image"] == "proxy:2.0"
+    assert moves["spec.template.spec.containers.0.env.1"] == "spec.template.spec.containers.0.env.0"
+
+
+def test_patch_directives_nulls_and_json6902() -> None:
+    deleted = apply_patch(BASE, {"spec": {"template": {"spec": {"containers": [
+        {"name": "sidecar", "$patch": "delete"}]}}}})
+    assert [c["name"] for c in deleted["spec"]["template"]["spec"]["containers"]] == ["web"]
+    assert "env" not in apply_patch(BASE, {"spec": {"template": {"spec": {"containers": [
+        {"name": "web", "env": None}]}}}})["spec"]["template"]["spec"]["containers"][0]
+    ops = [{"op": "replace", "path": "/spec/template/spec/containers/0/image", "value": "app:2.0"},
+           {"op": "add", "path": "/spec/template/spec/containers/0", "value": {"name": "init", "image": "busy:1"}},
+           {"op": "remove", "path": "/spec/template/spec/containers/2"}]
+    out, moves = apply_patch_traced(BASE, ops)
+    assert [(c["name"], c["image"]) for c in out["spec"]["template"]["spec"]["containers"]] == [
+        ("init", "busy:1"), ("web", "app:2.0")]
+    assert moves["spec.template.spec.containers.0"] == "1.value"
+
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: simple
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        image: docker.io/example/app:1.0
+"""
+VERSION = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: simple
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        image: docker.io/example/app:{tag}
+"""
+SETTINGS = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: simple
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        env:
+        - name: MODE
+          value: {env}
+"""
+
+
+def _promotion_estate(envs: dict[str, str]) -> Files:
+    files: Files = {"base/deployment.yml": DEPLOYMENT,
+                    "base/kustomization.yml": "resources:\n- deployment.yml\n",
+                    "variants/non-prod/kustomization.yml": "apiVersion: kustomize.config.k8s.io/v1alpha1\n"
+                                                           "kind: Component\npatchesStrategicMerge:\n- settings.yml\n",
+                    "variants/non-prod/settings.yml": SETTINGS.format(env="non-prod")}
+    for env, tag in envs.items():
+        files[f"envs/{env}/kustomization.yml"] = ("resources:\n- ../../base\ncomponents:\n- ../../variants/non-prod\n"
+                                                  "patchesStrategicMerge:\n- version.yml\n- settings.yml\n")
+        files[f"envs/{env}/version.yml"] = VERSION.format(tag=tag)
+        files[f"envs/{env}/settings.yml"] = SETTINGS.format(env=env)
+    return files
+
+
+def test_each_environment_overlay_deploys_its_own_patched_copy(repo_factory: Callable[[Files], Path]) -> None:
+    ctx = tree_context(evidence_of(repo_factory(_promotion_estate({"qa": "1.0", "staging": "2.0", "prod": "3.0"}))))
+    assert ctx.deployed is not None
+    uses = sorted((u.image, str(u.ref)) for u in images(ctx.deployed))
+    assert uses == [("docker.io/example/app:1.0", "envs/qa/version.yml:10"),
+                    ("docker.io/example/app:2.0", "envs/staging/version.yml:10"),
+                    ("docker.io/example/app:3.0", "envs/prod/version.yml:10")]
+    modes = sorted(d.get("spec.template.spec.containers.0.env.0.value") for d in ctx.deployed.docs
+                   if d.kind == "Deployment")
+    assert modes == ["prod", "qa", "staging"], "the overlay's own patch applies after the component's"
+    assert not [d for d in ctx.deployed.docs if d.path.endswith(("version.yml", "settings.yml"))]
