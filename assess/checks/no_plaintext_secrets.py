@@ -121,7 +121,7 @@ def _credential_exposures(ev: RepoEvidence) -> Iterator[Exposure]:
             continue
         for key_path, kind in _markers(doc.body, ""):
             if kind in (SecretValue.LITERAL, SecretValue.PLACEHOLDER):
-                yield Exposure(Ref.file(doc.path, doc.line_of(key_path)),
+                yield Exposure(Ref.file(*doc.where(key_path)),
                                f"{key_path} ({doc.path}:{doc.line_of(key_path)})", frozenset({kind}))
 
 

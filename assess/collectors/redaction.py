@@ -31,6 +31,7 @@ REFERENCE = re.compile(r"^(?:op://|vault:|<path:[^>]*>|ref\+|awssm://|gcpsm://|a
 TEMPLATE = re.compile(r"\{\{.*\}\}|\{%.*%\}|\$\{[^}]*\}|\$\([A-Za-z_][A-Za-z0-9_]*\)|#\{.*\}#|#%.*%#|\[\[.*\]\]|"
                       r"%\([a-z_]+\)s|\$__(?:env|file|vault)\{[^}]*\}|^\$[A-Z_][A-Z0-9_]*$", re.DOTALL)
 URL = re.compile(r"^[a-z][a-z0-9+.-]*://(?![^/@\s]*:[^/@\s]*@)\S+$", re.IGNORECASE)  # no user:password@ inside
+FILE_PATH = re.compile(r"^(?:~|\.{1,2}|\$HOME)?/[\w.@/-]+$")  # a path to a key file, not the key itself
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 PLACEHOLDER = re.compile(
     r"^(?:<[^>]*>|x{3,}|\*{3,}|\.{3,}|-+|_+|#+|"
@@ -62,7 +63,7 @@ def classify(value: object) -> SecretValue:
         return SecretValue.EMPTY
     if text.startswith("ENC[") or text.startswith("-----BEGIN PGP MESSAGE") or text.startswith("AgB"):
         return SecretValue.ENCRYPTED  # SOPS, PGP armour, SealedSecret ciphertext
-    if REFERENCE.match(text) or URL.match(text):
+    if REFERENCE.match(text) or URL.match(text) or FILE_PATH.match(text):
         return SecretValue.REFERENCE
     if TEMPLATE.search(text):
         return SecretValue.TEMPLATE
@@ -121,10 +122,21 @@ def redact_credentials(node: Any) -> Any:
     """Any document with credential-looking values replaced by their class: `password:` keys, `env` entries and
     Helm parameters named like credentials, and kubectl's last-applied annotation (a copy of the whole object)."""
     if isinstance(node, dict):
+        if node.get("kind") in REFERENCE_KINDS:
+            return node  # an ExternalSecret embedded in Helm values (raw resources): references only
         out: dict[Any, Any] = {}
         named = node.get("name") if isinstance(node.get("name"), str) else None
+        # `{secretKey: DB_PASSWORD, remoteRef: {…}}`: beside a reference, credential-named keys name fields.
+        naming = not REFERENCE_SIBLINGS.isdisjoint(str(k) for k in node)
+        # `{existingSecret: minecraft-rcon, secretKey: rcon-password}`: a `…Key` names a field of that Secret
+        # (a `password:` beside `existingSecret` is still a value: charts take one or the other).
+        in_existing = any(EXISTING_SECRET.search(str(k)) for k in node)
         for key, value in node.items():
-            if str(key) == LAST_APPLIED:
+            if naming and not isinstance(value, (dict, list)):
+                out[key] = value
+            elif str(key) == "permissions" and isinstance(value, dict):
+                out[key] = value  # GitHub Actions token scopes (`id-token: write`), never credentials
+            elif str(key) == LAST_APPLIED:
                 out[key] = marker(SecretValue.LITERAL if value else SecretValue.EMPTY)
             elif key == "value" and named is not None and is_credential_key(named) and not isinstance(
                     value, (dict, list)):
@@ -132,8 +144,10 @@ def redact_credentials(node: Any) -> Any:
                 # env: [{name: DB_PASSWORD, value: …}], helm parameters
                 out[key] = value if names_secret else marker(classify(value))
             elif isinstance(value, (str, int, float)) and not isinstance(value, bool) and is_credential_key(str(key)):
-                names_secret = SECRET_NAME_KEY.search(str(key)) and isinstance(value, str) and DNS_LABEL.match(value)
-                out[key] = value if names_secret else marker(classify(value))
+                credential_names = isinstance(value, str) and bool(
+                    (SECRET_NAME_KEY.search(str(key)) and DNS_LABEL.match(value))
+                    or (in_existing and str(key).lower().endswith("key") and KEY_NAME.match(value)))
+                out[key] = value if credential_names else marker(classify(value))
             else:
                 out[key] = redact_credentials(value)
         return out
@@ -142,6 +156,10 @@ def redact_credentials(node: Any) -> Any:
     return node
 
 
+EXISTING_SECRET = re.compile(r"^existing[-_]?secret|^secret[-_]?name$", re.IGNORECASE)
+KEY_NAME = re.compile(r"^[a-z0-9]([-._a-z0-9]*[a-z0-9])?$")  # how charts name a key of a Secret
+REFERENCE_SIBLINGS = frozenset({"remoteRef", "secretKeyRef", "valueFrom", "secretRef", "keyRef", "sourceRef",
+                                "secretStoreRef", "configMapKeyRef"})
 # Objects whose every field is a reference to a secret store or ciphertext: nothing in them is a plaintext credential.
 REFERENCE_KINDS = frozenset({"ExternalSecret", "ClusterExternalSecret", "SecretStore", "ClusterSecretStore",
                              "PushSecret", "SealedSecret", "VaultStaticSecret", "VaultDynamicSecret", "OnePasswordItem",

@@ -150,6 +150,30 @@ def test_names_urls_and_substitutions_are_not_credentials() -> None:
     assert body["env"] == {"TS_KUBE_SECRET": "tailscale", "TS_AUTHKEY": "<redacted:literal>"}
 
 
+def test_references_embedded_in_values_and_workflow_permissions_are_not_credentials() -> None:
+    values = ("app-template:\n  rawResources:\n    secret:\n      apiVersion: external-secrets.io/v1beta1\n"
+              "      kind: ExternalSecret\n      spec:\n        data:\n          - secretKey: WIREGUARD_PRIVATE_KEY\n"
+              "            remoteRef: {key: external, property: wireguard-private-key}\n"
+              "env:\n  - name: DB_PASSWORD\n    valueFrom: {secretKeyRef: {name: db, key: password}}\n"
+              "sso:\n  - secretKey: client-secret\n    remoteRef: {key: sso}\n")
+    body = parse_yaml("values.yaml", values).docs[0].body
+    raw = body["app-template"]["rawResources"]["secret"]["spec"]["data"][0]
+    assert raw["secretKey"] == "WIREGUARD_PRIVATE_KEY"
+    assert body["sso"][0]["secretKey"] == "client-secret"
+    rcon = parse_yaml("values.yaml", "rcon:\n  existingSecret: minecraft-rcon\n  secretKey: rcon-password\n"
+                                     "task:\n  GOOGLE_APPLICATION_CREDENTIALS: ~/project-d72f2d61e4ac.json\n"
+                                     "minio:\n  secretKey: Zx9_wQ82mLk\n").docs[0].body
+    assert rcon["rcon"]["secretKey"] == "rcon-password"
+    assert rcon["task"]["GOOGLE_APPLICATION_CREDENTIALS"] == "<redacted:reference>"
+    assert rcon["minio"]["secretKey"] == "<redacted:literal>"
+    workflow = ("on: push\npermissions:\n  contents: read\njobs:\n  analysis:\n    runs-on: ubuntu-latest\n"
+                "    permissions:\n      id-token: write\n      security-events: write\n"
+                "    env:\n      API_TOKEN: tok-9f8e7d1234\n    steps: []\n")
+    job = parse_yaml(".github/workflows/scorecards.yml", workflow).docs[0].body["jobs"]["analysis"]
+    assert job["permissions"] == {"id-token": "write", "security-events": "write"}
+    assert job["env"] == {"API_TOKEN": "<redacted:literal>"}, "a literal token in a workflow is still found"
+
+
 def test_a_templated_secret_reads_its_block_values_as_templates() -> None:
     text = ("apiVersion: v1\nkind: Secret  # the deploy key\nmetadata:\n  name: deploy-key\nstringData:\n"
             "  identity: |\n    #% filter indent(width=4) %#\n    #{ deploy_key() }#\n    #% endfilter %#\n"
