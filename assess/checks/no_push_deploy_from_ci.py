@@ -7,8 +7,10 @@ import re
 from assess.checks._repo import ci_commands, files_of, plural, repo, result
 from assess.checks.catalog import Check
 from assess.checks.ci_pipeline_defined import CI_KINDS
+from assess.derive.ci import CiCommand, local_text
 from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
+from assess.model.evidence import RepoEvidence
 from assess.model.finding import Outcome, Ref, Severity
 
 SPEC = CheckSpec(
@@ -47,6 +49,18 @@ EPHEMERAL_ACTIONS = ("helm/kind-action", "engineerd/setup-kind", "container-tool
                      "debianmaster/actions-k3s", "jupyterhub/action-k3s-helm")
 EPHEMERAL_RUN = re.compile(r"\bkind\s+create\s+cluster\b|\bk3d\s+cluster\s+create\b|\bminikube\s+start\b|"
                            r"\bctlptl\s+create\s+cluster\b|\bvcluster\s+create\b")
+# kind names its kubeconfig contexts `kind-<cluster>`, k3d `k3d-<cluster>`: a command aimed at one is a test.
+EPHEMERAL_CONTEXT = re.compile(r"--(?:kube-)?context[= ](?:kind|k3d)-|\buse-context\s+(?:kind|k3d)-|"
+                               r"--(?:kube-)?context[= ]minikube\b")
+
+
+def _creates_test_cluster(ev: RepoEvidence, cmd: CiCommand) -> bool:
+    """A step that creates a throwaway cluster, itself or through the repository's make targets and scripts."""
+    if (cmd.uses or "").split("@", 1)[0].lower().startswith(EPHEMERAL_ACTIONS):
+        return True
+    if EPHEMERAL_RUN.search(cmd.text) or EPHEMERAL_CONTEXT.search(cmd.text):
+        return True
+    return bool(cmd.text) and bool(EPHEMERAL_RUN.search(local_text(ev, cmd.text)))
 
 
 def run(ctx: CheckContext) -> CheckResult:
@@ -57,8 +71,7 @@ def run(ctx: CheckContext) -> CheckResult:
     commands = list(ci_commands(ev))
     credentials = [c for c in commands if CREDENTIALS.search(c.text) or (c.uses or "").split("@", 1)[0].lower()
                    .startswith(CREDENTIAL_ACTIONS)]
-    ephemeral = {(c.path, c.job) for c in commands if c.job is not None and (
-        (c.uses or "").split("@", 1)[0].lower().startswith(EPHEMERAL_ACTIONS) or EPHEMERAL_RUN.search(c.text))}
+    ephemeral = {(c.path, c.job) for c in commands if c.job is not None and _creates_test_cluster(ev, c)}
     pushes: list[tuple[Ref, str]] = []
     tests = 0
     for cmd in commands:

@@ -10,7 +10,7 @@ from assess.model.evidence import FileKind, YamlDoc
 YAML_SUFFIXES = (".yaml", ".yml")
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".gotmpl")
 TEXT_KINDS = frozenset({FileKind.TERRAFORM, FileKind.CODEOWNERS, FileKind.JENKINSFILE, FileKind.DOCKERFILE,
-                        FileKind.RENOVATE, FileKind.SOURCE_IGNORE})
+                        FileKind.RENOVATE, FileKind.SOURCE_IGNORE, FileKind.SCRIPT})
 MAX_TEXT_BYTES = 2 * 1024 * 1024
 
 # Kinds whose full body the checks need; other documents keep only their header.
@@ -56,6 +56,8 @@ def path_kinds(path: str) -> set[FileKind]:
         kinds.add(FileKind.GITLAB_CI)
     if name.startswith("Jenkinsfile"):
         kinds.add(FileKind.JENKINSFILE)
+    if name in ("Makefile", "GNUmakefile") or lower.endswith((".mk", ".sh", ".bash")):
+        kinds.add(FileKind.SCRIPT)
     if path == ".circleci/config.yml":
         kinds.add(FileKind.CIRCLECI)
     if path in _CODEOWNERS:

@@ -3,6 +3,8 @@ container-step pipelines (Woodpecker, Drone, Codefresh) and Jenkins."""
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -99,3 +101,42 @@ def _script_values(doc: YamlDoc, node: object, prefix: str) -> Iterator[CiComman
     elif isinstance(node, list):
         for i, item in enumerate(node):
             yield from _script_values(doc, item, f"{prefix}.{i}")
+
+
+_MAKE = re.compile(r"\bmake\s+((?:-C\s+\S+\s+)?(?:[-\w./=]+\s*)+)")
+_SCRIPT = re.compile(r"(?:^|[\s;&|(])(?:bash\s+|sh\s+|source\s+|\.\s+)?((?:\./)?[\w./-]+\.(?:sh|bash))\b")
+
+
+def local_text(ev: RepoEvidence, command: str, depth: int = 2) -> str:
+    """The repository's own make targets and shell scripts a command runs, followed `depth` levels down."""
+    if depth <= 0:
+        return ""
+    scripts = {f.path: f.text or "" for f in ev.files_by_kind.get(FileKind.SCRIPT, ())}
+    found: list[str] = []
+    for match in _MAKE.finditer(command):
+        words = match.group(1).split()
+        folder = ""
+        if words[:1] == ["-C"] and len(words) > 1:
+            folder, words = posixpath.normpath(words[1]).lstrip("./"), words[2:]
+        makefile = scripts.get(posixpath.join(folder, "Makefile")) or scripts.get(posixpath.join(folder, "GNUmakefile"))
+        for target in (w for w in words if not w.startswith("-") and "=" not in w):
+            found.append(_recipe(makefile or "", target))
+    for match in _SCRIPT.finditer(command):
+        found.append(scripts.get(posixpath.normpath(match.group(1)), ""))
+    text = "\n".join(t for t in found if t)
+    return text + ("\n" + local_text(ev, text, depth - 1) if text else "")
+
+
+def _recipe(makefile: str, target: str) -> str:
+    """The recipe lines of one Makefile target (tab-indented lines after `target:`)."""
+    lines = makefile.splitlines()
+    head = re.compile(rf"^(?:[\w./-]+\s+)*{re.escape(target)}(?:\s+[\w./-]+)*\s*::?(?!=)")
+    for i, line in enumerate(lines):
+        if head.match(line):
+            recipe = []
+            for body in lines[i + 1:]:
+                if not body.startswith("\t") and body.strip():
+                    break
+                recipe.append(body.strip())
+            return "\n".join(recipe)
+    return ""

@@ -59,11 +59,13 @@ def exclusion(exclude: tuple[str, ...] | None, include: tuple[str, ...] = ()) ->
 
 # Repository governance files count wherever the forge reads them (GitHub reads docs/CODEOWNERS).
 GOVERNANCE = frozenset({FileKind.CODEOWNERS, FileKind.OWNERS, FileKind.RENOVATE, FileKind.DEPENDABOT})
+# CI runs the repository's scripts wherever they live (hack/, test/): they are read to follow a CI step.
+ALWAYS_KEPT = GOVERNANCE | {FileKind.SCRIPT}
 
 
 def estate_view(ev: RepoEvidence, spec: pathspec.GitIgnoreSpec) -> RepoEvidence:
     """The tree without excluded paths (tests, fixtures, docs, examples, vendored code)."""
-    kept = tuple(f for f in ev.files if not spec.match_file(f.path) or GOVERNANCE & set(f.kinds))
+    kept = tuple(f for f in ev.files if not spec.match_file(f.path) or ALWAYS_KEPT & set(f.kinds))
     if len(kept) == len(ev.files):
         return ev
     paths = {f.path for f in kept}

@@ -63,3 +63,31 @@ def test_ci_holding_cluster_credentials_is_a_push_path(context_of: Callable[[Fil
                                                                  "clusters/prod/apps.yaml": flux}))
     assert found.outcome is Outcome.FAIL and "flux reconcile" in found.message
     assert "holds cluster credentials (.github/workflows/sync.yaml:8)" in found.message
+
+
+E2E = ("on:\n  push:\n    branches: ['*']\njobs:\n  kubernetes:\n    runs-on: ubuntu-latest\n    steps:\n"
+       "      - run: {setup}\n"
+       "      - run: |\n          flux create source git flux-system --url=https://example.com/repo \\\n"
+       "          --branch=main\n          flux create kustomization flux-system --source=flux-system --path=./hub\n")
+
+
+@pytest.mark.parametrize(("setup", "files"), [
+    ("make fleet-up", {"Makefile": ".PHONY: fleet-up\nfleet-up: # Start local clusters\n\tscripts/fleet-up.sh\n",
+                       "scripts/fleet-up.sh": "#!/usr/bin/env bash\nkind create cluster --name flux-hub\n"}),
+    ("bash ./hack/e2e.sh", {"hack/e2e.sh": "set -e\nk3d cluster create test\n"}),
+    ("flux --context=kind-flux-hub install", {}),
+])
+def test_test_clusters_made_by_the_repositorys_own_scripts_are_not_push_deploys(
+        setup: str, files: Files, context_of: Callable[[Files], CheckContext]) -> None:
+    found = catalogued("no-push-deploy-from-ci").run(context_of({".github/workflows/e2e.yaml": E2E.format(setup=setup),
+                                                                 "apps/web.yaml": DEPLOY, **files}))
+    assert found.outcome is Outcome.PASS, found.message
+    assert "1 job creating a throwaway test cluster" in found.message
+
+
+def test_a_make_target_that_deploys_without_a_test_cluster_is_still_a_push(
+        context_of: Callable[[Files], CheckContext]) -> None:
+    files = {"Makefile": "deploy:\n\tkubectl apply -k deploy/\nfleet-up:\n\tkind create cluster\n",
+             ".github/workflows/e2e.yaml": E2E.format(setup="make deploy"), "apps/web.yaml": DEPLOY}
+    found = catalogued("no-push-deploy-from-ci").run(context_of(files))
+    assert found.outcome is Outcome.FAIL and "flux create source git" in found.message
