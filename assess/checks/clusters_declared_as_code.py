@@ -30,8 +30,13 @@ def run(ctx: CheckContext) -> CheckResult:
     if not declared and not upgrades:
         return result(Outcome.FAIL, f"No cluster declaration recognised (looked for: {LOOKED_FOR}).")
     hows = sorted({c.how for c in declared} | ({"upgrades reconciled from Git"} if upgrades else set()))
-    count = len({c.name for c in declared})
-    return result(Outcome.PASS, f"{plural(count, 'cluster')} declared as code ({', '.join(hows)}).",
+    count = len({c.name for c in declared if not c.template})
+    templates = [c for c in declared if c.template]
+    what = plural(count, "cluster") + (f" and {plural(len(templates), 'composition')} that can create more"
+                                       if templates and count else "")
+    if templates and not count:
+        what = f"{plural(len(templates), 'composition')} that can create clusters (no claim of it in Git)"
+    return result(Outcome.PASS, f"{what} declared as code ({', '.join(hows)}).",
                   [c.ref for c in declared] + upgrades)
 
 

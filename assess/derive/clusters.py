@@ -63,6 +63,7 @@ class ClusterDecl:
     region: str | None = None
     how: str = ""
     lifecycle: bool = True
+    template: bool = False  # a Crossplane composition nobody claims yet: it can create clusters, it is none
 
 
 def cluster_declarations(ev: RepoEvidence) -> list[ClusterDecl]:
@@ -87,9 +88,11 @@ def targeted_clusters(ev: RepoEvidence) -> list[ClusterDecl]:
     for doc in ev.docs_by_kind.get("Kustomization", ()):
         secret = doc.get("spec.kubeConfig.secretRef.name")
         if isinstance(secret, str) and doc.group.startswith("kustomize.toolkit.fluxcd.io"):
-            name = f"{doc.namespace or doc.get('metadata.namespace') or ''}/{secret}".strip("/")
-            out.setdefault(name, ClusterDecl(name, _ref(doc, "spec.kubeConfig"), None, None,
-                                             "Flux spoke (spec.kubeConfig)", False))
+            # A spoke whose path is a clusters/<name>/ folder is that folder's cluster, not a second one.
+            folder = re.match(r"^(?:\./)?(?:.*/)?clusters/([^/]+)", str(doc.get("spec.path") or ""))
+            name = folder.group(1) if folder else f"{doc.namespace or ''}/{secret}".strip("/")
+            out.setdefault(f"dir:{name}" if folder else name, ClusterDecl(
+                name, _ref(doc, "spec.kubeConfig"), None, None, "Flux spoke (spec.kubeConfig)", False))
     for f in ev.files:
         match = re.match(r"^(?:.*/)?clusters/([^/]+)/", f.path)
         if match and {FileKind.KUBERNETES, FileKind.KUSTOMIZATION} & set(f.kinds):
@@ -154,16 +157,35 @@ def _crossplane(ev: RepoEvidence) -> Iterator[ClusterDecl]:
         cloud = _crossplane_cloud(doc.group, doc.kind)
         if cloud is not None:
             yield ClusterDecl(doc.name or doc.path, _ref(doc), cloud, doc.get("spec.forProvider.region"), "Crossplane")
+    claims = _claim_kinds(ev)
     for doc in ev.docs_by_kind.get("Composition", ()):
         resources = doc.get("spec.resources") or []
         for i, res in enumerate(resources if isinstance(resources, list) else []):
             base = res.get("base") if isinstance(res, dict) else None
-            if isinstance(base, dict):
-                group = str(base.get("apiVersion") or "").split("/")[0]
-                cloud = _crossplane_cloud(group, str(base.get("kind") or ""))
-                if cloud is not None:
-                    yield ClusterDecl(f"{doc.name}:{i}", _ref(doc, f"spec.resources.{i}"), cloud, None,
-                                      "Crossplane composition")
+            group = str(base.get("apiVersion") or "").split("/")[0] if isinstance(base, dict) else ""
+            cloud = _crossplane_cloud(group, str(base.get("kind") or "")) if isinstance(base, dict) else None
+            if cloud is None:
+                continue
+            # Each claim (or composite resource) of the composition's type is one cluster; without any, the
+            # composition is lifecycle as code but no cluster yet.
+            composite = str(doc.get("spec.compositeTypeRef.kind") or "")
+            made = [d for kind in {composite, claims.get(composite, "")} - {""} for d in ev.docs_by_kind.get(kind, ())]
+            for claim in made:
+                yield ClusterDecl(claim.name or claim.path, _ref(claim), cloud, None, "Crossplane claim")
+            if not made:
+                yield ClusterDecl(f"composition {doc.name}", _ref(doc, f"spec.resources.{i}"), cloud, None,
+                                  "Crossplane composition", template=True)
+            break
+
+
+def _claim_kinds(ev: RepoEvidence) -> dict[str, str]:
+    """Composite kind → claim kind, from CompositeResourceDefinitions."""
+    out: dict[str, str] = {}
+    for xrd in ev.docs_by_kind.get("CompositeResourceDefinition", ()):
+        kind, claim = xrd.get("spec.names.kind"), xrd.get("spec.claimNames.kind")
+        if isinstance(kind, str) and isinstance(claim, str):
+            out[kind] = claim
+    return out
 
 
 def _crossplane_cloud(group: str, kind: str | None) -> str | None:

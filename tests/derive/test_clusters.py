@@ -61,6 +61,29 @@ def test_crossplane_counts_kubernetes_clusters_only(repo_factory: Callable[[File
         "Crossplane composition:gcp", "Crossplane:aws"]
 
 
+def test_a_composition_is_a_cluster_template_and_its_claims_are_clusters(
+        repo_factory: Callable[[Files], Path]) -> None:
+    composition = ("apiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata:\n  name: gke\nspec:\n"
+                   "  compositeTypeRef:\n    apiVersion: platform.example.io/v1\n    kind: XGKECluster\n"
+                   "  resources:\n    - name: cluster\n      base:\n"
+                   "        apiVersion: container.gcp.upbound.io/v1beta2\n        kind: Cluster\n")
+    xrd = ("apiVersion: apiextensions.crossplane.io/v1\nkind: CompositeResourceDefinition\nmetadata:\n"
+           "  name: xgkeclusters.platform.example.io\nspec:\n  names:\n    kind: XGKECluster\n"
+           "  claimNames:\n    kind: GKECluster\n")
+    talos = {"talos/talconfig.yaml": TALCONFIG}
+    alone = evidence_of(repo_factory({"xp/composition.yaml": composition, "xp/xrd.yaml": xrd, **talos}))
+    ctx = tree_context(alone)
+    assert run_checks([catalogued("multiple-clusters")], ctx)[0].message == "One cluster only (home)."
+    lifecycle = run_checks([catalogued("clusters-declared-as-code")], ctx)[0]
+    assert lifecycle.outcome is Outcome.PASS and "1 composition that can create more" in lifecycle.message
+    claims = "".join(f"---\napiVersion: platform.example.io/v1\nkind: GKECluster\nmetadata:\n  name: {n}\n"
+                     for n in ("edge-1", "edge-2"))
+    with_claims = evidence_of(repo_factory({"xp/composition.yaml": composition, "xp/xrd.yaml": xrd,
+                                            "clusters.yaml": claims, **talos}))
+    found = run_checks([catalogued("multiple-clusters")], tree_context(with_claims))[0]
+    assert found.outcome is Outcome.PASS and found.message.startswith("3 clusters: edge-1, edge-2, home")
+
+
 def test_nothing_recognised_says_what_was_looked_for(repo_factory: Callable[[Files], Path]) -> None:
     ctx = tree_context(evidence_of(repo_factory({"k8s/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n"
                                                  "  name: x\n"})))
@@ -77,8 +100,18 @@ def test_flux_spokes_are_targeted_clusters_of_a_hub(repo_factory: Callable[[File
             "namespace: flux-system", f"namespace: {env}")
         files[f"clusters/{env}/app.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
     ev = evidence_of(repo_factory(files))
-    spokes = [c.name for c in targeted_clusters(ev) if c.how.startswith("Flux spoke")]
-    assert sorted(spokes) == ["production/cluster-kubeconfig", "staging/cluster-kubeconfig"]
+    targets = targeted_clusters(ev)
+    # Each spoke's path is its clusters/<name>/ folder: one cluster each, not a spoke and a folder.
+    assert sorted((c.name, c.how) for c in targets) == [("production", "Flux spoke (spec.kubeConfig)"),
+                                                        ("staging", "Flux spoke (spec.kubeConfig)")]
     ctx = tree_context(ev)
     plane = run_checks([catalogued("fleet-control-plane")], ctx)[0]
     assert plane.outcome is Outcome.PASS and "2 spoke clusters" in plane.message
+
+
+def test_a_spoke_outside_clusters_folders_is_named_by_namespace_and_secret(
+        repo_factory: Callable[[Files], Path]) -> None:
+    files: Files = {"hub/edge.yaml": flux_ks("edge", "./tenants/edge").replace(
+        "  sourceRef:", "  kubeConfig:\n    secretRef:\n      name: edge-kubeconfig\n  sourceRef:").replace(
+        "namespace: flux-system", "namespace: edge")}
+    assert [c.name for c in targeted_clusters(evidence_of(repo_factory(files)))] == ["edge/edge-kubeconfig"]
