@@ -31,6 +31,13 @@ FIRST_PARTY = ("actions/", "github/")
 BY_TAG = ("slsa-framework/slsa-github-generator/",)
 
 
+def _counted(found: list[tuple[Ref, str]], includes: set[Ref], action: str, include: str) -> str:
+    """'3 third-party actions', '1 GitLab include' or '2 third-party actions and 1 GitLab include'."""
+    n_includes = sum(ref in includes for ref, _ in found)
+    parts = [plural(n, noun) for n, noun in ((len(found) - n_includes, action), (n_includes, include)) if n]
+    return " and ".join(parts)
+
+
 def run(ctx: CheckContext) -> CheckResult:
     """Fail on third-party actions (and GitLab includes/components) not pinned by SHA; warn on unpinned
     GitHub-owned actions and GitLab templates."""
@@ -40,8 +47,10 @@ def run(ctx: CheckContext) -> CheckResult:
     third: list[tuple[Ref, str]] = []
     first: list[tuple[Ref, str]] = []
     total = 0
+    includes: set[Ref] = set()
     for where, what, pinned, owned in _gitlab_includes(ev):
         total += 1
+        includes.add(where)
         if not pinned:
             (first if owned else third).append((where, what))
     for cmd in ci_commands(ev):
@@ -59,13 +68,13 @@ def run(ctx: CheckContext) -> CheckResult:
         bucket.append((Ref.file(cmd.path, cmd.line), cmd.uses))
     if third:
         sample = ", ".join(u for _, u in third[:4])
-        return result(Outcome.FAIL, f"{plural(len(third), 'third-party action or include')} not pinned to a SHA: "
-                      f"{sample}.",
+        return result(Outcome.FAIL, f"{_counted(third, includes, 'third-party action', 'GitLab include')} not "
+                      f"pinned to a SHA: {sample}.",
                       [r for r, _ in third + first])
     if first:
         sample = ", ".join(u for _, u in first[:4])
-        return result(Outcome.WARN, f"{plural(len(first), 'forge-owned action or template')} pinned by tag: "
-                      f"{sample}.",
+        return result(Outcome.WARN, f"{_counted(first, includes, 'forge-owned action', 'GitLab template')} pinned "
+                      f"by tag: {sample}.",
                       [r for r, _ in first])
     if total == 0:
         return result(Outcome.NOT_APPLICABLE, "Workflows use no actions.")

@@ -34,7 +34,17 @@ def _floating(version: object) -> bool:
 def run(ctx: CheckContext) -> CheckResult:
     """Fail on missing or ranged chart versions in HelmReleases, Argo CD Helm sources and Chart.yaml dependencies."""
     ev = deployed(ctx)
-    checked, loose, unresolved = 0, [], []
+    judged: list[Ref] = []
+    loose: list[tuple[Ref, str]] = []
+    unresolved: list[Ref] = []
+
+    def judge(doc: YamlDoc, key: str, pinned: bool) -> None:
+        ref = doc_ref(doc, key)
+        judged.append(ref)
+        if not pinned:
+            value = doc.get(key)
+            loose.append((ref, f"{key.rpartition('.')[2]} {value!r}" if value not in (None, "") else "no version"))
+
     charts = {(d.kind, d.name): d for kind in ("OCIRepository", "HelmChart") for d in docs(ev, kind)}
     for doc in docs(ev, "HelmRelease", group=FLUX_HELM):
         if doc.templated:
@@ -45,43 +55,36 @@ def run(ctx: CheckContext) -> CheckResult:
             target = charts.get((chart_ref.get("kind"), chart_ref.get("name")))
             if target is None:
                 unresolved.append(doc_ref(doc, "spec.chartRef"))
-                continue
-            checked += 1
-            key, pinned = _source_ref(target)
-            if not pinned:
-                loose.append(doc_ref(target, key))
+            else:
+                judge(target, *_source_ref(target))
             continue
-        checked += 1
-        if _floating(doc.get("spec.chart.spec.version")):
-            loose.append(doc_ref(doc, "spec.chart.spec.version"))
+        judge(doc, "spec.chart.spec.version", not _floating(doc.get("spec.chart.spec.version")))
     for doc in docs(ev, "Application", group=ARGO):
         sources = doc.get("spec.sources") or ([doc.get("spec.source")] if doc.get("spec.source") else [])
         for i, src in enumerate(sources if isinstance(sources, list) else []):
             if isinstance(src, dict) and src.get("chart"):
-                checked += 1
-                if _floating(src.get("targetRevision")):
-                    key = (f"spec.sources.{i}.targetRevision" if doc.get("spec.sources")
-                           else "spec.source.targetRevision")
-                    loose.append(doc_ref(doc, key))
+                key = f"spec.sources.{i}.targetRevision" if doc.get("spec.sources") else "spec.source.targetRevision"
+                judge(doc, key, not _floating(src.get("targetRevision")))
     chart_paths = {f.path for f in files_of(ev, FileKind.HELM_CHART)}
     for doc in (d for d in ev.docs if d.path in chart_paths):
         deps = doc.get("dependencies")
         for i, dep in enumerate(deps if isinstance(deps, list) else []):
             if isinstance(dep, dict):
-                checked += 1
-                if _floating(dep.get("version")):
-                    loose.append(Ref.file(doc.path, doc.line_of(f"dependencies.{i}.version")))
+                judge(doc, f"dependencies.{i}.version", not _floating(dep.get("version")))
     note = (f" ({plural(len(unresolved), 'chartRef')} to a source not declared here not judged)" if unresolved
             else "")
-    if not checked:
+    if not judged:
         if unresolved:
             return result(Outcome.UNKNOWN, f"No chart version could be judged{note}.", unresolved)
         return result(Outcome.NOT_APPLICABLE, "No Helm chart reference recognised (looked in HelmReleases, their "
                       "OCIRepository/HelmChart chartRefs, Argo CD Helm sources and Chart.yaml dependencies).")
     if loose:
-        return result(Outcome.FAIL, f"{len(loose)} of {plural(checked, 'chart reference')} float: "
-                      f"{', '.join(str(r) for r in loose[:4])}{' …' if len(loose) > 4 else ''}{note}.", loose)
-    return result(Outcome.PASS, f"All {plural(checked, 'chart reference')} pinned to exact versions{note}.")
+        sample = ", ".join(f"{ref} ({what})" for ref, what in loose[:4]) + (
+            f", and {len(loose) - 4} more" if len(loose) > 4 else "")
+        return result(Outcome.FAIL, f"{len(loose)} of {plural(len(judged), 'chart reference')} float: {sample}{note}.",
+                      [ref for ref, _ in loose])
+    return result(Outcome.PASS, f"All {plural(len(judged), 'chart reference')} pinned to exact versions{note}.",
+                  judged)
 
 
 def _source_ref(doc: YamlDoc) -> tuple[str, bool]:

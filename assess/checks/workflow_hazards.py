@@ -3,6 +3,7 @@ checks). Pinning and token permissions stay with the built-in checks, which know
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Ref, Severity
 from assess.model.workflow_audit import WorkflowFinding
 
+CONFIDENCE = {"high": 3, "medium": 2, "low": 1}
 SEVERITY = {"high": Severity.HIGH, "medium": Severity.MEDIUM, "low": Severity.LOW, "informational": Severity.INFO}
 BUILT_IN = frozenset({"unpinned-uses"})  # judged by actions-pinned-to-sha
 
@@ -86,13 +88,16 @@ def _runner(family: Family) -> Callable[[CheckContext], CheckResult]:
         tool = f"{audit.tool} {audit.version}" + (f" with {audit.config}" if audit.config else "")
         if not found:
             return result(Outcome.PASS, f"{tool}: nothing found in {plural(len(audit.files), 'file')}.")
-        worst = max((SEVERITY.get(f.severity, Severity.LOW) for f in found), key=lambda s: s.rank)
+        found.sort(key=lambda f: (-SEVERITY.get(f.severity, Severity.LOW).rank,
+                                  -CONFIDENCE.get(f.confidence, 0), f.path, f.line))  # the worst first
+        worst = SEVERITY.get(found[0].severity, Severity.LOW)
+        tally = ", ".join(f"{n} {sev}" for sev, n in Counter(f.severity for f in found).items())
         listing = "; ".join(f"{f.path}:{f.line} {f.audit} ({f.severity}, {f.confidence} confidence): "
                             f"{f.annotation}" for f in found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5
                                                                       else "")
         # Informational findings alone are a caveat; anything rated low or above fails.
         outcome = Outcome.WARN if worst is Severity.INFO else Outcome.FAIL
-        return result(outcome, f"{tool}: {plural(len(found), 'finding')}: {listing}.",
+        return result(outcome, f"{tool}: {plural(len(found), 'finding')} ({tally}): {listing}.",
                       [Ref.file(f.path, f.line) for f in found],
                       severity=min(worst, family.severity, key=lambda s: s.rank))
     return run

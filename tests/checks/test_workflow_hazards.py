@@ -65,6 +65,14 @@ def test_informational_findings_are_a_caveat() -> None:
     assert found.outcome is Outcome.WARN and found.severity is Severity.INFO
 
 
+def test_the_worst_finding_comes_first_and_decides() -> None:
+    low = WorkflowFinding("template-injection", "d", "u", "informational", "low", ".github/workflows/a.yml", 3, "a")
+    high = WorkflowFinding("template-injection", "d", "u", "high", "high", ".github/workflows/z.yml", 40, "b")
+    found = catalogued("workflow-no-template-injection").run(ctx(low, low, high))
+    assert found.outcome is Outcome.FAIL and found.severity is Severity.HIGH
+    assert "3 findings (1 high, 2 informational): .github/workflows/z.yml:40" in found.message
+
+
 def test_zizmor_runs_offline_on_workflows_from_git(repo_factory: Callable[[Files], Path]) -> None:
     repo = repo_factory({".github/workflows/greet.yml": RISKY})
     audit, gap = audit_workflows(str(repo), evidence_of(repo))

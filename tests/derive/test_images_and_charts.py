@@ -63,8 +63,10 @@ def test_chart_refs_are_judged_by_their_oci_source(repo_factory: Callable[[Files
                                                      "apps/echo/ocirepository.yaml": OCIREPO.format(ref=ref)})))
         found = check.run(ctx)
         assert found.outcome is outcome, (ref, found.message)
+        assert str(found.refs[0]) == "apps/echo/ocirepository.yaml:9", "passing or not, the ref is the evidence"
         if outcome is Outcome.FAIL:
-            assert str(found.refs[0]) == "apps/echo/ocirepository.yaml:9"
+            key, _, value = ref.partition(": ")
+            assert f"apps/echo/ocirepository.yaml:9 ({key} {value.strip(chr(39))!r})" in found.message
 
 
 def test_kustomize_overrides_replace_the_base_tag(repo_factory: Callable[[Files], Path]) -> None:
