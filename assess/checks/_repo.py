@@ -107,7 +107,8 @@ def known_clusters(ev: RepoEvidence, ctx: CheckContext | None = None) -> list[Cl
     """Clusters declared as code or targeted, one per name (a declared cluster wins over a mere target); a
     composition nobody claims is no cluster."""
     found: dict[str, ClusterDecl] = {}
-    for decl in (*(d for d in cluster_declarations(ev) if not d.template), *targeted_clusters(ev)):
+    applied = deployed(ctx) if ctx is not None else None
+    for decl in (*(d for d in cluster_declarations(ev, applied) if not d.template), *targeted_clusters(ev)):
         found.setdefault(decl.name, decl)
     return list(found.values())
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._repo import plural, repo, result
+from assess.checks._repo import deployed, plural, repo, result
 from assess.checks.catalog import Check
 from assess.derive.clusters import LOOKED_FOR, cluster_declarations, lifecycle_objects
 from assess.model.check import CheckResult, CheckSpec, Principle
@@ -25,7 +25,7 @@ def run(ctx: CheckContext) -> CheckResult:
     """Pass when the repository declares how at least one cluster is created (see derive.clusters for the list);
     upgrade objects reconciled from Git count as lifecycle too."""
     ev = repo(ctx)
-    declared = cluster_declarations(ev)
+    declared = cluster_declarations(ev, deployed(ctx))
     upgrades = lifecycle_objects(ev)
     if not declared and not upgrades:
         return result(Outcome.FAIL, f"No cluster declaration recognised (looked for: {LOOKED_FOR}).")

@@ -66,12 +66,19 @@ class ClusterDecl:
     template: bool = False  # a Crossplane composition nobody claims yet: it can create clusters, it is none
 
 
-def cluster_declarations(ev: RepoEvidence) -> list[ClusterDecl]:
-    """Every cluster whose creation the repository declares, one per cluster."""
+# Declarations that are Kubernetes objects: they create a cluster only once something applies them.
+APPLIED_HOWS = frozenset({"Cluster API", "Crossplane", "Crossplane claim"})
+
+
+def cluster_declarations(ev: RepoEvidence, applied: RepoEvidence | None = None) -> list[ClusterDecl]:
+    """Every cluster whose creation the repository declares, one per cluster. With `applied` (what reconcilers
+    apply), a Cluster API or Crossplane object nothing applies (an example beside the estate) is left out."""
     found: dict[str, ClusterDecl] = {}
+    kept = {d.path for d in applied.docs} if applied is not None else None
     for decl in (*_capi(ev), *_kops_eksctl(ev), *_talos(ev), *_k3s(ev), *_crossplane(ev), *_terraform(ev),
                  *_pulumi(ev)):
-        found.setdefault(f"{decl.how}:{decl.name}", decl)
+        if kept is None or decl.how not in APPLIED_HOWS or decl.ref.target in kept:
+            found.setdefault(f"{decl.how}:{decl.name}", decl)
     return list(found.values())
 
 

@@ -115,3 +115,23 @@ def test_a_spoke_outside_clusters_folders_is_named_by_namespace_and_secret(
         "  sourceRef:", "  kubeConfig:\n    secretRef:\n      name: edge-kubeconfig\n  sourceRef:").replace(
         "namespace: flux-system", "namespace: edge")}
     assert [c.name for c in targeted_clusters(evidence_of(repo_factory(files)))] == ["edge/edge-kubeconfig"]
+
+
+def test_a_claim_no_reconciler_applies_is_no_cluster(repo_factory: Callable[[Files], Path]) -> None:
+    claim = ("apiVersion: platform.example.io/v1\nkind: GKECluster\nmetadata:\n  name: {name}\n")
+    xrd = ("apiVersion: apiextensions.crossplane.io/v1\nkind: CompositeResourceDefinition\nmetadata:\n"
+           "  name: xgkeclusters.platform.example.io\nspec:\n  names:\n    kind: XGKECluster\n"
+           "  claimNames:\n    kind: GKECluster\n")
+    composition = ("apiVersion: apiextensions.crossplane.io/v1\nkind: Composition\nmetadata:\n  name: gke\nspec:\n"
+                   "  compositeTypeRef:\n    apiVersion: platform.example.io/v1\n    kind: XGKECluster\n"
+                   "  resources:\n    - name: cluster\n      base:\n"
+                   "        apiVersion: container.gcp.upbound.io/v1beta2\n        kind: Cluster\n")
+    files: Files = {"clusters/home/flux-system/gotk-sync.yaml": flux_ks("flux-system", "./clusters/home"),
+                    "clusters/home/apps.yaml": flux_ks("apps", "./apps"),
+                    "apps/kustomization.yaml": "resources:\n  - xrd.yaml\n  - composition.yaml\n  - edge.yaml\n",
+                    "apps/xrd.yaml": xrd, "apps/composition.yaml": composition,
+                    "apps/edge.yaml": claim.format(name="edge-1"),
+                    "apps/crossplane/examples/example.yaml": claim.format(name="example-cluster")}
+    ctx = tree_context(evidence_of(repo_factory(files)))
+    found = run_checks([catalogued("multiple-clusters")], ctx)[0]
+    assert "example-cluster" not in found.message and "edge-1" in found.message
