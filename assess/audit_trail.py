@@ -78,7 +78,7 @@ def _record(c: CommitRecord, envs: tuple[str, ...], history: HistoryEvidence,
     path, confidence, pr, title = change_path(c)
     bots = tuple(extra_bots)
     author_name, author_email = change_author(c)
-    kind = bot_kind(author_name, author_email, bots)
+    kind = bot_kind(author_name, author_email, bots) or _bot_co_author(c.co_authors, bots)
     pushed = pusher(c) if path in (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT) else None
     if pushed is not None and kind is not None and bot_kind(*pushed, bots) is None:
         kind = None  # a bot's commit pushed by a person is that person's direct push
@@ -259,3 +259,13 @@ def _hours(delta: timedelta) -> float:
 
 
 __all__ = ["GITHUB_COMMITTER", "bot_kind", "build_audit_trail", "change_path", "environments_of"]
+
+
+def _bot_co_author(trailers: tuple[str, ...], bots: tuple[str, ...]) -> str | None:
+    """The kind of a bot or AI agent named in a `Co-authored-by:` trailer: the change is automation's too."""
+    for trailer in trailers:
+        name, _, rest = trailer.partition("<")
+        kind = bot_kind(name.strip(), rest.rstrip(">").strip(), bots)
+        if kind is not None:
+            return kind
+    return None

@@ -138,3 +138,24 @@ def test_commits_outside_environments_are_not_deployments() -> None:
     docs = CommitRecord("d" * 40, ("e" * 40,), "A", "a@x", T0.isoformat(), "A", "a@x", T0.isoformat(), "docs",
                         "docs", files=(("M", "README.md"),))
     assert build_audit_trail(history(docs)) == ()
+
+
+def test_a_change_co_authored_by_a_bot_is_a_bot_change_reviewed_by_whoever_merged_it() -> None:
+    from dataclasses import replace
+
+    from tests.checks.test_history_checks import ctx as history_ctx
+    from tests.conftest import catalogued
+
+    pr = replace(c(1, "Merge pull request #12 from acme/bump", parents=2, committer="carol@acme.example",
+                   body="Bump chart"), co_authors=("renovate[bot] <29139614+renovate[bot]@users.noreply.github.com>",))
+    own = c(2, "Tune replicas (#13)", hours=1)
+    trail = build_audit_trail(history(pr, own), ())
+    by_sha = {r.sha: r for r in trail}
+    assert by_sha[pr.sha].is_bot and by_sha[pr.sha].bot_kind == "renovate"
+    assert by_sha[pr.sha].merged_by == "carol@acme.example"
+    assert not by_sha[own.sha].is_bot
+    found = catalogued("bot-changes-reviewed").run(history_ctx(list(trail)))
+    assert found.outcome.value == "pass" and "merged by carol@acme.example" in found.message
+    self_merged = [replace(r, merged_by="29139614+renovate[bot]@users.noreply.github.com") for r in trail]
+    warned = catalogued("bot-changes-reviewed").run(history_ctx(self_merged))
+    assert warned.outcome.value == "warn" and "merged by automation itself" in warned.message

@@ -5,6 +5,7 @@ from __future__ import annotations
 from assess.checks._history import commit_refs, describe, nothing_to_judge
 from assess.checks._repo import plural, result
 from assess.checks.catalog import Check
+from assess.derive.identity import bot_kind
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Severity
@@ -34,8 +35,16 @@ def run(ctx: CheckContext) -> CheckResult:
         return result(Outcome.FAIL, f"{len(direct)} of {plural(len(bots), 'bot change')} bypassed review: "
                       f"{describe(direct)}.", commit_refs(direct), Confidence.INFERRED)
     kinds = sorted({r.bot_kind or "bot" for r in bots})
+    people = sorted({r.merged_by for r in bots if r.merged_by and bot_kind("", r.merged_by) is None})
+    by_bots = [r for r in bots if r.merged_by and bot_kind("", r.merged_by) is not None and not r.approvers]
+    merged = f"; merged by {', '.join(people[:5])}{' …' if len(people) > 5 else ''}" if people else ""
+    if by_bots:
+        return result(Outcome.WARN, f"All {plural(len(bots), 'bot change')} ({', '.join(kinds)}) went through pull "
+                      f"requests{merged}, but {len(by_bots)} were merged by automation itself ({describe(by_bots)}): "
+                      "no person is seen reviewing them (approvals need GitHub evidence).",
+                      commit_refs(by_bots), Confidence.INFERRED)
     return result(Outcome.PASS, f"All {plural(len(bots), 'bot change')} ({', '.join(kinds)}) went through pull "
-                  "requests.", commit_refs(bots[:5]), Confidence.INFERRED)
+                  f"requests{merged}.", commit_refs(bots), Confidence.INFERRED)
 
 
 CHECK = Check(SPEC, run)
