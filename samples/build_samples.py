@@ -933,6 +933,26 @@ spec:
           selfHeal: true
 """
 
+FLEET_APP = """apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: fleet-clusters
+  namespace: argocd
+spec:
+  project: platform
+  source:
+    repoURL: https://github.com/acme/fleet.git
+    targetRevision: main
+    path: fleet/clusters
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: fleet
+  syncPolicy:
+    automated:
+      prune: true
+      selfHeal: true
+"""
+
 GATEKEEPER = """apiVersion: constraints.gatekeeper.sh/v1beta1
 kind: K8sDisallowedTags
 metadata:
@@ -974,6 +994,7 @@ def stage4() -> None:
     })
     b.pr("bob", "capi-fleet", "Declare the first clusters with Cluster API", [
         ("EU clusters", {f"fleet/clusters/{n}.yaml": capi_cluster(n, i, r) for n, i, r in FLEET[:6]}),
+        ("Argo CD applies the fleet on the hub", {"platform/apps/fleet.yaml": FLEET_APP}),
     ])
     routine(b, "checkout", "teams/checkout/base/deployment.yaml", "ghcr.io/acme/checkout", 12)
     b.pr("carol", "appsets", "ApplicationSets for platform and teams", [

@@ -37,7 +37,7 @@ def test_pages_through_continue_tokens(tmp_path: Path, monkeypatch: pytest.Monke
     with FakeKubernetes(stage4_objects()) as k8s:
         ev = collect_cluster(str(k8s.kubeconfig(tmp_path / "kc")), None, NOW)
         apps = [r for r in k8s.requests if r.path.endswith("/applications")]
-    assert len(ev.of("argoproj.io", "Application")) == 24
+    assert len(ev.of("argoproj.io", "Application")) == 25  # 24 policy apps and the fleet itself
     assert len(apps) == 4 and all(r.query["limit"] == ["7"] for r in apps)
     assert sum(1 for r in apps if "continue" in r.query) == 3
 

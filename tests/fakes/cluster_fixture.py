@@ -195,6 +195,7 @@ def stage4_objects() -> list[dict[str, Any]]:
                 "data": {"name": "", "server": "", "config": CANARY_TOKEN}} for n, cloud, region in clusters]
     apps = [_application(f"policies-{n}", "platform/policies", "gatekeeper-system",
                          destination=f"https://{n}.k8s.acme.example") for n, _, _ in clusters]
+    apps.append(_application("fleet-clusters", "fleet/clusters", "fleet"))
     appsets = [{"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": _meta(name, "argocd"),
                 "spec": {"generators": generators, "template": {"spec": {"syncPolicy": {
                     "automated": {"prune": True, "selfHeal": True}}}}}}
