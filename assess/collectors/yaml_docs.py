@@ -183,6 +183,12 @@ def load_documents(text: str) -> list[Any]:
     return out
 
 
+def _is_json_patch(data: Any) -> bool:
+    """A top-level list of JSON 6902 operations."""
+    return isinstance(data, list) and bool(data) and all(isinstance(op, dict) and "op" in op and "path" in op
+                                                         for op in data)
+
+
 def _build_doc(
     path: str, index: int, node: yaml.Node, loader: _Loader, keep_body: frozenset[str] | None, may_alias: bool
 ) -> YamlDoc | None:
@@ -196,7 +202,9 @@ def _build_doc(
         return None
     start = node.start_mark.line + 1
     if not isinstance(data, dict):
-        return YamlDoc(path=path, index=index, line=start, body=data if keep_body is None else None,
+        # A JSON 6902 patch file (a list of `{op, path}`) is kept: overlays apply it to what they build.
+        keep_list = keep_body is None or _is_json_patch(data)
+        return YamlDoc(path=path, index=index, line=start, body=_plain(redact(data, None)) if keep_list else None,
                        lines=lines, duplicate_keys=tuple(dupes))
     api_version = data.get("apiVersion") if isinstance(data.get("apiVersion"), str) else None
     kind = data.get("kind") if isinstance(data.get("kind"), str) else None

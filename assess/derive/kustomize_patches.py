@@ -67,7 +67,8 @@ def apply_overlays(ev: RepoEvidence) -> RepoEvidence:
 def _patched(ev: RepoEvidence, docs: list[YamlDoc], patches: list[Patch]) -> list[YamlDoc]:
     tree = PathTree(ev)
     by_folder = {posixpath.dirname(d.path): d for d in _kustomizations(ev)}
-    scopes = {folder: glob_regex(tuple(closure(folder, by_folder, tree)))
+    includers = _includers(by_folder)
+    scopes = {folder: glob_regex(tuple(_scope(folder, by_folder, includers, tree)))
               for folder in {p.kustomization for p in patches}}
     roots = _roots(by_folder)
     out: list[YamlDoc] = []
@@ -84,6 +85,34 @@ def _patched(ev: RepoEvidence, docs: list[YamlDoc], patches: list[Patch]) -> lis
         variants = dict.fromkeys(c for c in (_order(mine, depth) for depth in roots.values()) if c)
         for chosen in variants or [tuple(range(len(mine)))]:
             out.append(_apply(doc, [mine[i] for i in chosen]))
+    return out
+
+
+def _includers(by_folder: dict[str, YamlDoc]) -> dict[str, set[str]]:
+    """For each Kustomize Component folder, the kustomizations that list it under `components`."""
+    out: dict[str, set[str]] = {}
+    for folder, doc in by_folder.items():
+        for entry in _list(doc.get("components")):
+            if isinstance(entry, str):
+                out.setdefault(_join(folder, entry), set()).add(folder)
+    return out
+
+
+def _scope(folder: str, by_folder: dict[str, YamlDoc], includers: dict[str, set[str]], tree: PathTree) -> set[str]:
+    """What a kustomization's patches reach: what it builds, and for a Component (whose patches apply to the
+    resources of whoever includes it) what each including kustomization builds."""
+    out = closure(folder, by_folder, tree)
+    seen = {folder}
+    frontier = [folder]
+    while frontier:
+        nxt = []
+        for current in frontier:
+            for parent in includers.get(current, ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    out |= closure(parent, by_folder, tree)
+                    nxt.append(parent)
+        frontier = nxt
     return out
 
 

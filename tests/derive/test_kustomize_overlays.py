@@ -8,7 +8,8 @@ from pathlib import Path
 
 from assess.derive.images import images
 from assess.derive.patching import apply_patch, apply_patch_traced
-from tests.conftest import Files, evidence_of, tree_context
+from assess.model.finding import Outcome
+from tests.conftest import Files, catalogued, evidence_of, tree_context
 
 BASE = {"spec": {"template": {"spec": {"containers": [
     {"name": "web", "image": "app:1.0", "env": [{"name": "A", "value": "1"}],
@@ -104,3 +105,37 @@ def test_each_environment_overlay_deploys_its_own_patched_copy(repo_factory: Cal
                    if d.kind == "Deployment")
     assert modes == ["prod", "qa", "staging"], "the overlay's own patch applies after the component's"
     assert not [d for d in ctx.deployed.docs if d.path.endswith(("version.yml", "settings.yml"))]
+
+
+def test_a_components_patch_applies_to_what_its_includer_builds(repo_factory: Callable[[Files], Path]) -> None:
+    # A Component builds nothing itself: its patches reach the resources of each kustomization that includes it.
+    files = _promotion_estate({"qa": "1.0"})
+    files["variants/non-prod/settings.yml"] = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: simple
+spec:
+  template:
+    spec:
+      containers:
+      - name: debug
+        image: docker.io/example/debug:latest
+"""
+    ctx = tree_context(evidence_of(repo_factory(files)))
+    assert ctx.deployed is not None
+    uses = sorted((u.image, str(u.ref)) for u in images(ctx.deployed))
+    assert uses == [("docker.io/example/app:1.0", "envs/qa/version.yml:10"),
+                    ("docker.io/example/debug:latest", "variants/non-prod/settings.yml:10")]
+
+
+def test_a_json6902_patch_file_is_applied_and_cited(repo_factory: Callable[[Files], Path]) -> None:
+    # `patches: [{path: image.yml, target: …}]` whose file is a bare list of operations (no kind, no metadata).
+    files: Files = {"base/deployment.yml": DEPLOYMENT, "base/kustomization.yml": "resources:\n- deployment.yml\n",
+                    "envs/prod/kustomization.yml": "resources:\n- ../../base\npatches:\n- path: image.yml\n"
+                                                   "  target:\n    kind: Deployment\n    name: simple\n",
+                    "envs/prod/image.yml": "- op: replace\n  path: /spec/template/spec/containers/0/image\n"
+                                           "  value: docker.io/example/app:latest\n"}
+    ctx = tree_context(evidence_of(repo_factory(files)))
+    result = catalogued("images-pinned").run(ctx)
+    assert result.outcome is Outcome.FAIL, result.message
+    assert "envs/prod/image.yml:3" in [str(r) for r in result.refs], [str(r) for r in result.refs]
