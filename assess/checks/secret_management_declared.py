@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assess.checks._repo import WORKLOAD_KINDS, doc_ref, docs, files_of, repo, result
+from assess.checks._repo import WORKLOAD_KINDS, doc_ref, docs, files_of, plural, repo, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
@@ -24,7 +24,13 @@ SPEC = CheckSpec(
 )
 
 SECRET_USE = re.compile(r"'(?:secretKeyRef|secretRef|secretName)'")
-MECHANISMS = ("SealedSecret", "ExternalSecret", "SecretStore", "ClusterSecretStore")
+MECHANISMS = ("SealedSecret", "ExternalSecret", "SecretStore", "ClusterSecretStore", "SecretProviderClass",
+              "VaultStaticSecret", "VaultDynamicSecret", "OnePasswordItem", "InfisicalSecret", "DopplerSecret",
+              "BitwardenSecret")
+# Where Flux objects name a Secret: source credentials, remote-cluster kubeconfigs, Helm values and substitutions.
+FLUX_SECRET_KEYS = ("spec.secretRef", "spec.certSecretRef", "spec.kubeConfig.secretRef", "spec.verify.secretRef",
+                    "spec.proxySecretRef")
+FLUX_SECRET_LISTS = ("spec.valuesFrom", "spec.postBuild.substituteFrom")
 
 
 def run(ctx: CheckContext) -> CheckResult:
@@ -37,12 +43,28 @@ def run(ctx: CheckContext) -> CheckResult:
     found += decrypting
     if found:
         return result(Outcome.PASS, "Secret management declared (SOPS, SealedSecrets or ExternalSecrets).", found)
-    consumers = [d for d in docs(ev, *WORKLOAD_KINDS) if SECRET_USE.search(str(d.body))]
-    if consumers:
-        return result(Outcome.FAIL, f"{len(consumers)} workload(s) consume Secrets but no secret mechanism is "
-                      "declared: the Secrets are created by hand, outside Git.",
-                      [doc_ref(d) for d in consumers])
-    return result(Outcome.NOT_APPLICABLE, "No declared workload consumes a Secret.")
+    consumers = [doc_ref(d) for d in docs(ev, *WORKLOAD_KINDS) if SECRET_USE.search(str(d.body))]
+    flux = _flux_uses(ctx)
+    if consumers or flux:
+        what = ", ".join(x for x in (plural(len(consumers), "workload") if consumers else "",
+                                     plural(len(flux), "Flux object") if flux else "") if x)
+        return result(Outcome.FAIL, f"{what} use Secrets but no secret mechanism is declared: the Secrets are "
+                      "created by hand, outside Git.", consumers + flux)
+    return result(Outcome.NOT_APPLICABLE, "No declared workload or reconciler object uses a Secret.")
+
+
+def _flux_uses(ctx: CheckContext) -> list[Ref]:
+    """Flux objects that name a Secret (not the deploy key `flux bootstrap` creates for its own source)."""
+    out: list[Ref] = []
+    for doc in docs(repo(ctx), group="toolkit.fluxcd.io"):
+        if doc.name == "flux-system" and doc.kind == "GitRepository":
+            continue
+        out += [doc_ref(doc, key) for key in FLUX_SECRET_KEYS if isinstance(doc.get(key), dict)]
+        for key in FLUX_SECRET_LISTS:
+            items = doc.get(key)
+            out += [doc_ref(doc, f"{key}.{i}") for i, item in enumerate(items if isinstance(items, list) else [])
+                    if isinstance(item, dict) and item.get("kind") == "Secret"]
+    return out
 
 
 CHECK = Check(SPEC, run)

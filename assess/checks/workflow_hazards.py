@@ -3,9 +3,10 @@ checks). Pinning and token permissions stay with the built-in checks, which know
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assess.checks._repo import plural, result
 from assess.checks.catalog import Check
@@ -17,6 +18,10 @@ from assess.model.workflow_audit import WorkflowFinding
 CONFIDENCE = {"high": 3, "medium": 2, "low": 1}
 SEVERITY = {"high": Severity.HIGH, "medium": Severity.MEDIUM, "low": Severity.LOW, "informational": Severity.INFO}
 BUILT_IN = frozenset({"unpinned-uses"})  # judged by actions-pinned-to-sha
+# Contexts only the repository's owner sets, and whose values GitHub restricts to names, numbers and URLs built from
+# them (`[A-Za-z0-9._-]`): expanded into a script they cannot carry code. A branch name or a description can.
+OWNER_SET = re.compile(r"^github\.(repository(_owner)?(_id)?|event\.repository\.(name|full_name|id|html_url|url|"
+                       r"clone_url|git_url|ssh_url|owner\.(login|id))|run_id|run_number|run_attempt)$")
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,15 @@ OTHER = Family("workflow-other-hazards", "Workflows pass zizmor's remaining audi
                "Follow the linked zizmor documentation for each finding, or ignore it in `zizmor.yml` with a reason.")
 
 
+def _reassessed(finding: WorkflowFinding) -> WorkflowFinding:
+    """A template injection of a value only the repository's owner sets is informational, whatever the trigger."""
+    if finding.audit != "template-injection" or not OWNER_SET.match(finding.expression.strip()):
+        return finding
+    return replace(finding, severity="informational", annotation=f"`{finding.expression.strip()}` is set by the "
+                   "repository's owner and limited to names and URLs: it cannot carry code (zizmor rates it "
+                   f"{finding.severity})")
+
+
 def _spec(family: Family) -> CheckSpec:
     return CheckSpec(id=family.id, title=family.title, principle=Principle.VERSIONED, severity=family.severity,
                      failure_modes=(FailureMode.FM2,), sources=("git", "zizmor"), any_repository=True,
@@ -84,7 +98,7 @@ def _runner(family: Family) -> Callable[[CheckContext], CheckResult]:
             return result(Outcome.NOT_APPLICABLE, "No GitHub Actions workflow to audit.")
         covers: Callable[[WorkflowFinding], bool] = (
             (lambda f: f.audit in family.audits) if family.audits else (lambda f: f.audit not in COVERED))
-        found = [f for f in audit.findings if covers(f) and not f.ignored]
+        found = [_reassessed(f) for f in audit.findings if covers(f) and not f.ignored]
         tool = f"{audit.tool} {audit.version}" + (f" with {audit.config}" if audit.config else "")
         if not found:
             return result(Outcome.PASS, f"{tool}: nothing found in {plural(len(audit.files), 'file')}.")

@@ -102,10 +102,13 @@ def _findings(item: dict[str, Any]) -> list[WorkflowFinding]:
         key = (symbolic.get("key") or {}).get("Local") or {}
         rel = str(key.get("verbatim_path") or key.get("given_path") or "").removeprefix("./")
         row = ((loc.get("concrete") or {}).get("location") or {}).get("start_point", {}).get("row")
+        feature = symbolic.get("feature_kind")
+        fragment = ((feature.get("Subfeature") or {}).get("fragment") or {}) if isinstance(feature, dict) else {}
         out.append(WorkflowFinding(
             audit=str(item.get("ident") or "unknown"), description=str(item.get("desc") or ""),
             url=str(item.get("url") or ""), severity=str(determinations.get("severity") or "Unknown").lower(),
             confidence=str(determinations.get("confidence") or "Unknown").lower(), path=rel,
             line=int(row) + 1 if isinstance(row, int) else None,
-            annotation=str(symbolic.get("annotation") or "")[:200], ignored=bool(item.get("ignored"))))
+            annotation=str(symbolic.get("annotation") or "")[:200], ignored=bool(item.get("ignored")),
+            expression=str(fragment.get("Raw") or "")[:200] if isinstance(fragment, dict) else ""))
     return out

@@ -18,6 +18,7 @@ class WorkflowFinding:
     line: int | None
     annotation: str
     ignored: bool = False
+    expression: str = ""  # the `${{ }}` expression a template-injection finding is about
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,33 @@ def test_without_zizmor_or_when_it_fails_the_checks_say_so(repo_factory: Callabl
     broken.chmod(0o755)
     audit, gap = audit_workflows(str(repo), evidence_of(repo), lambda: str(broken))
     assert audit is None and gap is not None and gap.reason == "zizmor failed: fatal: boom"
+
+
+BOOTSTRAP = """name: e2e
+on: [push]
+permissions: {}
+jobs:
+  e2e:
+    runs-on: ubuntu-latest
+    steps:
+      - run: flux create source git flux-system --url=${{ github.event.repository.html_url }}
+      - run: echo "${{ github.event.head_commit.message }}"
+"""
+
+
+def test_owner_set_contexts_are_informational_but_commit_messages_are_not(
+        repo_factory: Callable[[Files], Path]) -> None:
+    repo = repo_factory({".github/workflows/e2e.yml": BOOTSTRAP})
+    audit, _ = audit_workflows(str(repo), evidence_of(repo))
+    assert audit is not None
+    expressions = {f.expression for f in audit.findings if f.audit == "template-injection"}
+    assert expressions == {"github.event.repository.html_url", "github.event.head_commit.message"}
+    found = catalogued("workflow-no-template-injection").run(CheckContext(EvidenceBundle(workflow_audit=audit)))
+    assert found.outcome is Outcome.FAIL and found.severity is Severity.HIGH
+    assert found.message.startswith("zizmor") and "(1 high, 1 informational)" in found.message, found.message
+    assert "repository.html_url` is set by the repository's owner" in found.message
+    owner_only = repo_factory({".github/workflows/e2e.yml": BOOTSTRAP.rsplit("      - run: echo", 1)[0]})
+    audit, _ = audit_workflows(str(owner_only), evidence_of(owner_only))
+    assert audit is not None
+    quiet = catalogued("workflow-no-template-injection").run(CheckContext(EvidenceBundle(workflow_audit=audit)))
+    assert quiet.outcome is Outcome.WARN and quiet.severity is Severity.INFO, quiet.message
