@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from assess.checks._repo import ARGO, FLUX_HELM, deployed, doc_ref, docs, files_of, plural, result
+from assess.checks._repo import ARGO, FLUX_HELM, deployed, doc_ref, docs, files_of, plural, repo, result
 from assess.checks.catalog import Check
+from assess.derive.flux_substitutions import VAR, resolve, substitution_values
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.evidence import FileKind, YamlDoc
@@ -37,12 +38,26 @@ def run(ctx: CheckContext) -> CheckResult:
     judged: list[Ref] = []
     loose: list[tuple[Ref, str]] = []
     unresolved: list[Ref] = []
+    substituted: list[Ref] = []
+
+    variables = substitution_values(repo(ctx))
 
     def judge(doc: YamlDoc, key: str, pinned: bool) -> None:
         ref = doc_ref(doc, key)
+        value = doc.get(key)
+        if isinstance(value, str) and VAR.search(value):
+            # `${chart_version}`: Flux substitutes it when applying; judge what Git says it becomes.
+            candidates = resolve(value, variables)
+            if candidates is None:
+                substituted.append(ref)
+                return
+            floating = [c for c in candidates if _floating(c)]
+            judged.append(ref)
+            if floating:
+                loose.append((ref, f"{key.rpartition('.')[2]} {value!r} = {floating[0]!r}"))
+            return
         judged.append(ref)
         if not pinned:
-            value = doc.get(key)
             loose.append((ref, f"{key.rpartition('.')[2]} {value!r}" if value not in (None, "") else "no version"))
 
     charts = {(d.kind, d.name): d for kind in ("OCIRepository", "HelmChart") for d in docs(ev, kind)}
@@ -71,20 +86,24 @@ def run(ctx: CheckContext) -> CheckResult:
         for i, dep in enumerate(deps if isinstance(deps, list) else []):
             if isinstance(dep, dict):
                 judge(doc, f"dependencies.{i}.version", not _floating(dep.get("version")))
-    note = (f" ({plural(len(unresolved), 'chartRef')} to a source not declared here not judged)" if unresolved
-            else "")
+    notes = [f"{plural(len(unresolved), 'chartRef')} to a source not declared here not judged"] if unresolved else []
+    if substituted:
+        notes.append(f"{plural(len(substituted), 'version')} substituted by Flux from values not in Git not judged")
+    note = f" ({'; '.join(notes)})" if notes else ""
     if not judged:
-        if unresolved:
-            return result(Outcome.UNKNOWN, f"No chart version could be judged{note}.", unresolved)
+        if unresolved or substituted:
+            return result(Outcome.UNKNOWN, f"No chart version could be judged{note}.", unresolved + substituted)
         return result(Outcome.NOT_APPLICABLE, "No Helm chart reference recognised (looked in HelmReleases, their "
                       "OCIRepository/HelmChart chartRefs, Argo CD Helm sources and Chart.yaml dependencies).")
     if loose:
         sample = ", ".join(f"{ref} ({what})" for ref, what in loose[:4]) + (
             f", and {len(loose) - 4} more" if len(loose) > 4 else "")
         return result(Outcome.FAIL, f"{len(loose)} of {plural(len(judged), 'chart reference')} float: {sample}{note}.",
-                      [ref for ref, _ in loose])
-    return result(Outcome.PASS, f"All {plural(len(judged), 'chart reference')} pinned to exact versions{note}.",
-                  judged)
+                      [ref for ref, _ in loose] + substituted)
+    # Pinned where Git shows the value; a substitution from outside Git is a caveat, not a pass.
+    outcome = Outcome.WARN if substituted else Outcome.PASS
+    return result(outcome, f"All {plural(len(judged), 'chart reference')} pinned to exact versions{note}.",
+                  judged + substituted)
 
 
 def _source_ref(doc: YamlDoc) -> tuple[str, bool]:

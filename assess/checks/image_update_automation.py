@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from assess.checks._repo import FLUX_IMAGE, WORKLOAD_KINDS, deployed, doc_ref, docs, files_of, result
+import re
+
+from assess.checks._repo import FLUX_IMAGE, WORKLOAD_KINDS, deployed, doc_ref, docs, files_of, repo, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
@@ -23,6 +25,8 @@ SPEC = CheckSpec(
 )
 
 IMAGE_UPDATER = "argocd-image-updater.argoproj.io/image-list"
+OPENS_PR = re.compile(r"peter-evans/create-pull-request|\bgh pr create\b|\bhub pull-request\b")
+ABOUT_VERSIONS = re.compile(r"\b(?:image|tag|version|digest|chart)s?\b", re.IGNORECASE)
 
 
 def run(ctx: CheckContext) -> CheckResult:
@@ -41,9 +45,27 @@ def run(ctx: CheckContext) -> CheckResult:
              if d.path.startswith(".github/dependabot") and "docker" in str(d.body)]
     if bots:
         return result(Outcome.PASS, "Renovate or Dependabot keeps image references current.", bots)
+    home_made = _scheduled_updaters(ctx)
+    if home_made:
+        return result(Outcome.WARN, "A scheduled workflow opens pull requests that update versions: image updates "
+                      "reach Git through review, but what it watches is not declared where the report can verify "
+                      "it (Renovate, Dependabot or a reconciler's image automation can be).", home_made)
     if not docs(ev, *WORKLOAD_KINDS) and not files_of(ev, FileKind.HELM_VALUES):
         return result(Outcome.NOT_APPLICABLE, "No workloads or values declaring images.")
     return result(Outcome.FAIL, "No image update automation: new images depend on someone editing the tag.")
+
+
+def _scheduled_updaters(ctx: CheckContext) -> list[Ref]:
+    """Workflows run on a schedule that open pull requests about images, tags or versions."""
+    out: list[Ref] = []
+    for f in files_of(repo(ctx), FileKind.GITHUB_WORKFLOW):
+        for doc in repo(ctx).docs_by_path.get(f.path, ()):
+            triggers = doc.get("on")
+            scheduled = isinstance(triggers, dict) and "schedule" in triggers
+            text = str(doc.body)
+            if scheduled and OPENS_PR.search(text) and ABOUT_VERSIONS.search(text):
+                out.append(doc_ref(doc, "on.schedule"))
+    return out
 
 
 CHECK = Check(SPEC, run)

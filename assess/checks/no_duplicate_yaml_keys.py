@@ -24,7 +24,7 @@ SPEC = CheckSpec(
 def run(ctx: CheckContext) -> CheckResult:
     """Fail on any duplicate mapping key, with its line."""
     ev = repo(ctx)
-    dupes = [(d, key, line) for d in ev.docs for key, line in d.duplicate_keys]
+    dupes = [(d, key, line) for d in (*ev.docs, *ev.patch_docs) for key, line in d.duplicate_keys]
     parsed = [d for d in ev.docs if not d.templated]
     if not parsed:
         return result(Outcome.NOT_APPLICABLE, "No parsed YAML documents.")

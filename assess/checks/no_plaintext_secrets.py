@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from assess.checks._repo import doc_ref, docs, plural, repo, result
+from assess.checks._repo import docs, plural, repo, result
 from assess.checks.catalog import Check
 from assess.collectors.redaction import LAST_APPLIED, SecretValue, marker_class
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
@@ -111,7 +111,8 @@ def _secret_exposures(entry: tuple[YamlDoc, str, Any]) -> Exposure | None:
     meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
     name = str(meta.get("name") or doc.name or "?")
     key = f"{prefix}stringData" if "stringData" in (body or {}) else f"{prefix}data"
-    return Exposure(doc_ref(doc, key), f"Secret/{name} ({doc.path}:{doc.line_of(key)})", frozenset(classes))
+    path, line = doc.where(key)
+    return Exposure(Ref.file(path, line), f"Secret/{name} ({path}:{line})", frozenset(classes))
 
 
 def _credential_exposures(ev: RepoEvidence) -> Iterator[Exposure]:
@@ -121,8 +122,8 @@ def _credential_exposures(ev: RepoEvidence) -> Iterator[Exposure]:
             continue
         for key_path, kind in _markers(doc.body, ""):
             if kind in (SecretValue.LITERAL, SecretValue.PLACEHOLDER):
-                yield Exposure(Ref.file(*doc.where(key_path)),
-                               f"{key_path} ({doc.path}:{doc.line_of(key_path)})", frozenset({kind}))
+                path, line = doc.where(key_path)
+                yield Exposure(Ref.file(path, line), f"{key_path} ({path}:{line})", frozenset({kind}))
 
 
 def _markers(node: Any, prefix: str) -> Iterator[tuple[str, SecretValue]]:

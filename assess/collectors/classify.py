@@ -24,6 +24,7 @@ BODY_KINDS = frozenset({
     "Cluster", "Composition", "CompositeResourceDefinition", "Template", "PodTemplate", "ReplicationController",
     "DeploymentConfig", "Rollout", "List",
     "Secret", "SealedSecret", "ExternalSecret", "SecretStore", "ClusterSecretStore",
+    "ConfigMap",  # Flux `substituteFrom` values
 })
 
 # JSON files that are never Kubernetes manifests (tooling configs, lock files).

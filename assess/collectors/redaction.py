@@ -38,7 +38,10 @@ PLACEHOLDER = re.compile(
     r"change[-_ ]?me|change[-_ ]?it|replace[-_ ]?me|replace[-_ ]?this|to[-_ ]?do|tbd|fix[-_ ]?me|place[-_ ]?holder|"
     r"dummy|example|sample|default|secret|password|passw0rd|pass|admin|root|test|testing|foo|bar|baz|qux|"
     r"null|none|nil|n/?a|redacted|insecure|notasecret|not[-_]a[-_]secret|"
-    r"(?:my|your|some|the|insert|enter|put)[-_ ]?[a-z0-9_ -]*)$", re.IGNORECASE)
+    r"(?:my|your|some|the|insert|enter|put)[-_ ]?[a-z0-9_ -]*|"
+    # `prod_password`, `staging-secret`, `<env>-token`: an environment's name and the word itself
+    r"(?:<[^>]*>|dev|test|qa|stage|staging|prod|production|local|demo)[-_](?:password|secret|token|pass|key))$",
+    re.IGNORECASE)
 # Keys whose value is a credential; keys that name one (`existingSecret`, `secretName`, `passwordSecretRef`) are not.
 CREDENTIAL_KEY = re.compile(r"(?:^|[-_.])(?:pass(?:word|wd|phrase)?|secret|token|api[-_]?key|access[-_]?key|"
                             r"secret[-_]?key|private[-_]?key|client[-_]?secret|credentials?|bearer|pwd|auth[-_]?key|"

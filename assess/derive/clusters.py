@@ -100,6 +100,8 @@ def targeted_clusters(ev: RepoEvidence) -> list[ClusterDecl]:
             name = folder.group(1) if folder else f"{doc.namespace or ''}/{secret}".strip("/")
             out.setdefault(f"dir:{name}" if folder else name, ClusterDecl(
                 name, _ref(doc, "spec.kubeConfig"), None, None, "Flux spoke (spec.kubeConfig)", False))
+            key, hub = _hub(ev, doc)
+            out.setdefault(key, hub)
     for f in ev.files:
         match = re.match(r"^(?:.*/)?clusters/([^/]+)/", f.path)
         if match and {FileKind.KUBERNETES, FileKind.KUSTOMIZATION} & set(f.kinds):
@@ -107,6 +109,21 @@ def targeted_clusters(ev: RepoEvidence) -> list[ClusterDecl]:
             out.setdefault(f"dir:{name}", ClusterDecl(name, Ref.file(f.path), None, None,
                                                       "clusters/<name>/ folder", False))
     return list(out.values())
+
+
+def _hub(ev: RepoEvidence, spoke: YamlDoc) -> tuple[str, ClusterDecl]:
+    """The cluster whose Flux reconciles a spoke Kustomization: the `clusters/<name>/` folder the spoke is declared
+    in, else the folder holding Flux's own bootstrap (`<hub>/flux-system/gotk-sync.yaml`)."""
+    folder = re.match(r"^(?:.*/)?clusters/([^/]+)/", spoke.path)
+    if folder:
+        name = folder.group(1)
+        return f"dir:{name}", ClusterDecl(name, _ref(spoke), None, None, "Flux hub (reconciles spokes)", False)
+    boots = sorted(d.path for d in ev.docs_by_kind.get("GitRepository", ()) if d.name == "flux-system")
+    near = [p for p in boots if posixpath.dirname(posixpath.dirname(p)) == posixpath.dirname(spoke.path)]
+    where = (near or boots or [spoke.path])[0]
+    base = posixpath.basename(posixpath.dirname(posixpath.dirname(where))) if (near or boots) else ""
+    name = base or "hub"
+    return f"dir:{name}", ClusterDecl(name, Ref.file(where), None, None, "Flux hub (reconciles spokes)", False)
 
 
 def lifecycle_objects(ev: RepoEvidence) -> list[Ref]:

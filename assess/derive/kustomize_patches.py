@@ -61,7 +61,7 @@ def apply_overlays(ev: RepoEvidence) -> RepoEvidence:
         kept = _patched(ev, kept, patches)
     files = tuple(replace(f, kinds=tuple(k for k in f.kinds if k is not FileKind.KUBERNETES)) if f.path in only
                   else f for f in ev.files)
-    return replace(ev, files=files, docs=tuple(kept))
+    return replace(ev, files=files, docs=tuple(kept), patch_docs=tuple(d for d in ev.docs if d.path in only))
 
 
 def _patched(ev: RepoEvidence, docs: list[YamlDoc], patches: list[Patch]) -> list[YamlDoc]:

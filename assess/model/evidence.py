@@ -174,6 +174,9 @@ class RepoEvidence:
     default_branch: str | None = None
     remotes: tuple[str, ...] = ()
     stats: TreeStats = field(default_factory=TreeStats)
+    # Documents of patch-only files, merged into what they patch and so absent from `docs`; kept for the checks
+    # that judge the file itself (duplicate keys).
+    patch_docs: tuple[YamlDoc, ...] = ()
 
     @cached_property
     def docs_by_kind(self) -> dict[str | None, tuple[YamlDoc, ...]]:

@@ -232,3 +232,57 @@ def test_secret_values_by_kind(path: str, value: str, outcome: Outcome, severity
     assert value.strip("'") not in finding.message
     if severity is Severity.LOW:
         assert "no rotation is needed" in finding.message
+
+
+UPDATER = """name: bump images
+on:
+  schedule:
+    - cron: "0 4 * * 1"
+jobs:
+  bump:
+    runs-on: ubuntu-latest
+    steps:
+      - run: ./scripts/bump-image-tags.sh
+      - uses: peter-evans/create-pull-request@v7
+        with:
+          title: Update image versions
+"""
+
+
+def test_a_scheduled_workflow_opening_version_prs_is_partial_image_automation(
+        context_of: Callable[[Files], CheckContext]) -> None:
+    check = catalogued("image-update-automation")
+    found = check.run(context_of({"k8s/web.yaml": deployment(), ".github/workflows/bump.yml": UPDATER}))
+    assert found.outcome is Outcome.WARN, found.message
+    assert [str(r) for r in found.refs] == [".github/workflows/bump.yml:3"]
+    # The same workflow run by hand only, or opening pull requests about something else, is no updater.
+    manual = UPDATER.replace("  schedule:\n    - cron: \"0 4 * * 1\"\n", "  workflow_dispatch:\n")
+    assert check.run(context_of({"k8s/web.yaml": deployment(), ".github/workflows/bump.yml": manual})).outcome \
+        is Outcome.FAIL
+
+
+def _release(version: str) -> str:
+    return ("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: grafana\nspec:\n  chart:\n"
+            f"    spec:\n      chart: grafana\n      version: '{version}'\n")
+
+
+def _apps(substitute: str) -> str:
+    return ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n"
+            f"  namespace: flux-system\nspec:\n  path: ./apps\n  prune: true\n  postBuild:\n{substitute}")
+
+
+@pytest.mark.parametrize(("substitute", "outcome", "shown"), [
+    ("    substitute:\n      grafana_version: 8.5.1\n", Outcome.PASS, ""),
+    ("    substitute:\n      grafana_version: 8.x\n", Outcome.FAIL, "'${grafana_version}' = '8.x'"),
+    ("    substituteFrom:\n      - kind: ConfigMap\n        name: versions\n", Outcome.FAIL, "= '>=8.0.0'"),
+    ("    substituteFrom:\n      - kind: Secret\n        name: versions\n", Outcome.UNKNOWN, "substituted by Flux"),
+])
+def test_a_substituted_chart_version_is_judged_by_what_git_says_it_becomes(
+        substitute: str, outcome: Outcome, shown: str, context_of: Callable[[Files], CheckContext]) -> None:
+    files = {"apps/grafana.yaml": _release("${grafana_version}"), "clusters/prod/apps.yaml": _apps(substitute),
+             "clusters/prod/versions.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: versions\n"
+                                            "data:\n  grafana_version: '>=8.0.0'\n"}
+    found = catalogued("helm-chart-versions-pinned").run(context_of(files))
+    assert found.outcome is outcome, found.message
+    assert shown in found.message
+    assert "apps/grafana.yaml:9" in [str(r) for r in found.refs]

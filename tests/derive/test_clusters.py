@@ -99,14 +99,22 @@ def test_flux_spokes_are_targeted_clusters_of_a_hub(repo_factory: Callable[[File
             "  sourceRef:", "  kubeConfig:\n    secretRef:\n      name: cluster-kubeconfig\n  sourceRef:").replace(
             "namespace: flux-system", f"namespace: {env}")
         files[f"clusters/{env}/app.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
+    files["hub/flux-system/gotk-sync.yaml"] = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\n"
+                                               "metadata:\n  name: flux-system\n  namespace: flux-system\n"
+                                               "spec:\n  url: https://github.com/acme/fleet\n")
     ev = evidence_of(repo_factory(files))
     targets = targeted_clusters(ev)
-    # Each spoke's path is its clusters/<name>/ folder: one cluster each, not a spoke and a folder.
-    assert sorted((c.name, c.how) for c in targets) == [("production", "Flux spoke (spec.kubeConfig)"),
-                                                        ("staging", "Flux spoke (spec.kubeConfig)")]
+    # Each spoke's path is its clusters/<name>/ folder: one cluster each, not a spoke and a folder; the hub whose
+    # Flux reconciles them (its bootstrap in hub/flux-system/) is a third cluster.
+    assert sorted((c.name, c.how, str(c.ref)) for c in targets) == [
+        ("hub", "Flux hub (reconciles spokes)", "hub/flux-system/gotk-sync.yaml"),
+        ("production", "Flux spoke (spec.kubeConfig)", "hub/production.yaml:10"),
+        ("staging", "Flux spoke (spec.kubeConfig)", "hub/staging.yaml:10")]
     ctx = tree_context(ev)
-    plane = run_checks([catalogued("fleet-control-plane")], ctx)[0]
+    plane, many = run_checks([catalogued("fleet-control-plane"), catalogued("multiple-clusters")], ctx)
     assert plane.outcome is Outcome.PASS and "2 spoke clusters" in plane.message
+    assert many.outcome is Outcome.PASS and many.message.startswith("3 clusters: hub, production, staging"), \
+        many.message
 
 
 def test_a_spoke_outside_clusters_folders_is_named_by_namespace_and_secret(
@@ -114,7 +122,7 @@ def test_a_spoke_outside_clusters_folders_is_named_by_namespace_and_secret(
     files: Files = {"hub/edge.yaml": flux_ks("edge", "./tenants/edge").replace(
         "  sourceRef:", "  kubeConfig:\n    secretRef:\n      name: edge-kubeconfig\n  sourceRef:").replace(
         "namespace: flux-system", "namespace: edge")}
-    assert [c.name for c in targeted_clusters(evidence_of(repo_factory(files)))] == ["edge/edge-kubeconfig"]
+    assert [c.name for c in targeted_clusters(evidence_of(repo_factory(files)))] == ["edge/edge-kubeconfig", "hub"]
 
 
 def test_a_claim_no_reconciler_applies_is_no_cluster(repo_factory: Callable[[Files], Path]) -> None:

@@ -139,3 +139,12 @@ def test_a_json6902_patch_file_is_applied_and_cited(repo_factory: Callable[[File
     result = catalogued("images-pinned").run(ctx)
     assert result.outcome is Outcome.FAIL, result.message
     assert "envs/prod/image.yml:3" in [str(r) for r in result.refs], [str(r) for r in result.refs]
+
+
+def test_a_duplicate_key_in_a_patch_file_is_still_found(repo_factory: Callable[[Files], Path]) -> None:
+    files = _promotion_estate({"qa": "1.0"})
+    files["envs/qa/version.yml"] = VERSION.format(tag="1.0").replace("        image:", "        image: app:0.9\n"
+                                                                       "        image:")
+    result = catalogued("no-duplicate-yaml-keys").run(tree_context(evidence_of(repo_factory(files))))
+    assert result.outcome is Outcome.FAIL, result.message
+    assert [str(r) for r in result.refs] == ["envs/qa/version.yml:11"]
