@@ -59,7 +59,8 @@ def run(ctx: CheckContext) -> CheckResult:
     references, templates, SOPS and empty values pass. Values are never part of the message."""
     ev = repo(ctx)
     found = [*(_secret_exposures(d) for d in _secret_docs(ev)), *_credential_exposures(ev)]
-    exposures = [e for e in found if e is not None]
+    # One exposure per place: each overlay's patched copy of a document cites the same patch line.
+    exposures = list({e.ref: e for e in found if e is not None}.values())
     secrets = _secret_docs(ev)
     real = [e for e in exposures if e.literal and not EXAMPLE_PATH.search(e.ref.target)]
     weak = [e for e in exposures if e not in real and (e.literal or e.placeholder_only)]

@@ -40,7 +40,7 @@ PLACEHOLDER = re.compile(
     r"null|none|nil|n/?a|redacted|insecure|notasecret|not[-_]a[-_]secret|"
     r"(?:my|your|some|the|insert|enter|put)[-_ ]?[a-z0-9_ -]*|"
     # `prod_password`, `staging-secret`, `<env>-token`: an environment's name and the word itself
-    r"(?:<[^>]*>|dev|test|qa|stage|staging|prod|production|local|demo)[-_](?:password|secret|token|pass|key))$",
+    r"(?:<[^>]*>|dev|test|qa|uat|stage|staging|non[-_]?prod|prod|production|local|demo)[-_](?:password|secret|token|pass|key))$",
     re.IGNORECASE)
 # Keys whose value is a credential; keys that name one (`existingSecret`, `secretName`, `passwordSecretRef`) are not.
 CREDENTIAL_KEY = re.compile(r"(?:^|[-_.])(?:pass(?:word|wd|phrase)?|secret|token|api[-_]?key|access[-_]?key|"

@@ -148,3 +148,13 @@ def test_a_duplicate_key_in_a_patch_file_is_still_found(repo_factory: Callable[[
     result = catalogued("no-duplicate-yaml-keys").run(tree_context(evidence_of(repo_factory(files))))
     assert result.outcome is Outcome.FAIL, result.message
     assert [str(r) for r in result.refs] == ["envs/qa/version.yml:11"]
+
+
+def test_a_credential_set_by_a_component_is_one_finding_not_one_per_overlay(
+        repo_factory: Callable[[Files], Path]) -> None:
+    files = _promotion_estate({"qa": "1.0", "staging": "2.0"})
+    files["variants/non-prod/settings.yml"] = SETTINGS.format(env="non-prod").replace(
+        "        - name: MODE", "        - name: DB_PASSWORD\n          value: k9Lq!x3Vv0\n        - name: MODE")
+    result = catalogued("no-plaintext-secrets").run(tree_context(evidence_of(repo_factory(files))))
+    assert result.outcome is Outcome.FAIL, result.message
+    assert [str(r) for r in result.refs] == ["variants/non-prod/settings.yml:12"]
