@@ -56,6 +56,7 @@ from assess.model.finding import Outcome, Severity
 from assess.model.report import Report
 from assess.model.schema import report_schema
 from assess.org_scan import OrgFilters, list_org_repos, report_dir, scan_org
+from assess.policy_source import config_from_ref, weakenings
 from assess.reporters import fleet_report, json_report, junit, markdown, sarif, terminal
 from assess.reporters.audit_csv import audit_csv, audit_json
 
@@ -138,6 +139,10 @@ def history_options(func: Callable[..., None]) -> Callable[..., None]:
                      help="Start of the audit period for the change log (default: 12 months before --until)."),
         click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
                      help="Policy file (default: .gitops-assess.yaml in the repository)."),
+        click.option("--config-ref", metavar="REF",
+                     help="Read .gitops-assess.yaml as committed at REF (e.g. origin/main), not from the tree under "
+                     "review: a pull request cannot weaken the policy that gates it. What its own policy file would "
+                     "disable or waive is listed in the report as not applied."),
     ]):
         func = option(func)
     return func
@@ -199,9 +204,14 @@ def cluster_options(func: Callable[..., None]) -> Callable[..., None]:
     return func
 
 
+TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
+
+
 def _token() -> str | None:
-    """The GitHub token, from the environment only (never from arguments, never printed)."""
-    return os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or None
+    """The GitHub token, from the environment only (never from arguments, never printed). Once read it leaves the
+    process environment, so no child process (git, zizmor, kubeconfig `exec` plugins) inherits it."""
+    found = [os.environ.pop(name, None) for name in TOKEN_VARIABLES]
+    return next((value for value in found if value), None)
 
 
 def _formats(value: str) -> list[str]:
@@ -257,7 +267,8 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.option("--debug", is_flag=True, help="Log details (and tracebacks of internal errors) to stderr.")
 def scan(path: str | None, sample_name: str | None, revision: str, worktree: bool, formats: list[str],
-         output_dir: Path | None, config_path: str | None, branch: str | None, since: When, until: When,
+         output_dir: Path | None, config_path: str | None, config_ref: str | None, branch: str | None, since: When,
+         until: When,
          audit_since: When, kind: str | None, no_history: bool, timeline_months: int, verify_signatures: bool,
          allowed_signers: Path | None, github_repo: str | None, no_github: bool, github_url: str,
          cache_dir: Path, no_cache: bool, max_wait: float, github_org: str | None, include_archived: bool,
@@ -277,6 +288,8 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
         if output_dir is None:
             raise UserError("--github-org writes one report per repository: give --output DIR")
         filters = OrgFilters(include_archived, include_forks, topics, name_pattern, shard)
+        if config_ref:
+            raise UserError("--config-ref reads one repository's history: not with --github-org")
         config = _config(config_path, None)
         settings = Settings(path=".", config=config, kind=kind, **_window(since, until, audit_since, None),
                             **github)  # type: ignore[arg-type]
@@ -288,7 +301,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
     err = Console(stderr=True, quiet=quiet)
     try:
         with _target(path, sample_name) as (repo_path, name, as_of):
-            config = _config(config_path, repo_path if not from_evidence else None)
+            config, policy = _policy(config_path, config_ref, repo_path if not from_evidence else None)
             recorded = _recorded_github(sample_name) if not github_repo else None
             cluster = {"cluster_snapshots": tuple(cluster_snapshots), "kube_contexts": kube_contexts,
                        "all_contexts": all_contexts, "live_cluster": live_cluster, "kubeconfig": kubeconfig}
@@ -300,7 +313,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
                                 target_name=name, history=not no_history, branch=branch, kind=kind,
                                 **_window(since, until, audit_since, as_of), timeline_months=timeline_months,
                                 verify_signatures=verify_signatures, allowed_signers=allowed_signers, now=as_of,
-                                github_recorded=recorded, **github, **cluster)  # type: ignore[arg-type]
+                                github_recorded=recorded, **github, **cluster, **policy)  # type: ignore[arg-type]
             with err.status("assessing…") as status:
                 if from_evidence:
                     bundle = _load_evidence(from_evidence)
@@ -351,6 +364,26 @@ def _target(path: str | None, sample_name: str | None) -> Iterator[tuple[str, st
 def _config(explicit: str | None, repo_root: str | None) -> Config:
     """The policy file, checked against the catalog and today's date (expired waivers fail loudly)."""
     return load_config(explicit, repo_root, frozenset(c.spec.id for c in load_catalog()), date.today())
+
+
+def _policy(explicit: str | None, config_ref: str | None, repo_root: str | None
+            ) -> tuple[Config, dict[str, Any]]:
+    """The policy that judges, and the settings that say where it came from. With --config-ref the reviewed tree's
+    own policy file only informs: what it would weaken is reported, never applied."""
+    if config_ref is None or repo_root is None:
+        if config_ref is not None:
+            raise UserError("--config-ref needs a repository to read the policy from")
+        return _config(explicit, repo_root), {}
+    if explicit:
+        raise UserError("give --config or --config-ref, not both")
+    known = frozenset(c.spec.id for c in load_catalog())
+    trusted = config_from_ref(repo_root, config_ref, known, date.today())
+    try:
+        proposed = load_config(None, repo_root, known, None)
+    except ConfigError as exc:
+        logging.getLogger(__name__).warning("the reviewed tree's policy file is not valid (%s); it is not used", exc)
+        proposed = trusted
+    return trusted, {"policy_ref": config_ref, "policy_not_applied": weakenings(trusted, proposed)}
 
 
 def _logging(debug: bool) -> None:
@@ -537,14 +570,14 @@ def merge_cmd(inputs: tuple[Path, ...], output_dir: Path, formats: list[str], na
               help="File to write (default: stdout).")
 @history_options
 def audit_trail_cmd(path: str | None, sample_name: str | None, fmt: str, output: Path | None,
-                    config_path: str | None, branch: str | None, since: When, until: When,
+                    config_path: str | None, config_ref: str | None, branch: str | None, since: When, until: When,
                     audit_since: When) -> None:
     """Write the raw change log: one record per deployment change, for auditors."""
     if path and sample_name:
         raise UserError("give a PATH or --sample, not both")
     try:
         with _target(path, sample_name) as (repo_path, name, as_of):
-            config = _config(config_path, repo_path)
+            config, _ = _policy(config_path, config_ref, repo_path)
             window = _window(since, until, audit_since, as_of)
             settings = Settings(path=repo_path, config=config, target_name=name, branch=branch,
                                 timeline_months=0, now=as_of, **window)

@@ -144,6 +144,12 @@ def load_config(explicit: str | None, repo_root: str | None, known_checks: froze
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text") from exc
+    return parse_config(text, str(path), known_checks, today)
+
+
+def parse_config(text: str, path: str, known_checks: frozenset[str] | None = None,
+                 today: date | None = None) -> Config:
+    """A policy file's text, validated and merged into defaults; `path` names it in errors and in the report."""
     try:
         documents = load_documents(text)
     except ValueError as exc:

@@ -33,6 +33,7 @@ from assess.model.github import GitHubEvidence
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence
 from assess.model.period import Period, Periods, as_utc, utc_iso
 from assess.model.report import Report, SourceStatus, StageResult
+from assess.policy_source import policy_json
 from assess.scoring import not_an_estate, score, stage_result
 from assess.settings import Settings
 from assess.waivers import apply_waivers
@@ -219,7 +220,15 @@ def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, .
         evidence_sha256=evidence_digest(bundle),
         github=github_summary(bundle.github) if bundle.github else {},
         deployment=_deployment_json(view),
+        policy=policy_json(settings.config, _policy_source(settings), settings.policy_not_applied),
     )
+
+
+def _policy_source(settings: Settings) -> str:
+    """Where the policy came from: a Git revision (trusted base), a file, or the defaults."""
+    if settings.policy_ref:
+        return f"committed at {settings.policy_ref} (--config-ref)"
+    return "file" if settings.config.path else "defaults"
 
 
 def timeline(bundle: EvidenceBundle, settings: Settings, checks: Sequence[Check], options: ViewOptions,

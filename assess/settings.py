@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from assess.config import Config
+from assess.policy_source import PolicyChange
 
 DEFAULT_API_URL = "https://api.github.com"
 
@@ -44,3 +45,5 @@ class Settings:
     all_contexts: bool = False
     live_cluster: bool = False
     kubeconfig: str | None = None
+    policy_ref: str | None = None  # --config-ref: the policy was read from Git objects at this revision
+    policy_not_applied: tuple[PolicyChange, ...] = ()  # what the reviewed tree's own policy would have weakened

@@ -179,6 +179,11 @@ def test_shipped_ci_samples_parse_and_pass_the_tools_own_supply_chain_checks(tmp
     ci = ROOT / "samples" / "ci"
     workflow = yaml.safe_load((ci / "github" / "gitops-assess.yml").read_text())
     assert workflow["jobs"]["assess"]["permissions"]["security-events"] == "write"
+    # On pull requests the gate's policy comes from the base branch, never from the tree under review.
+    assess = next(s for s in workflow["jobs"]["assess"]["steps"] if s.get("id") == "assess")
+    assert '--config-ref "origin/$BASE_REF"' in assess["run"] and "${{" not in assess["run"]
+    gitlab = yaml.safe_load((ci / "gitlab" / ".gitlab-ci.yml").read_text())
+    assert "--config-ref FETCH_HEAD" in "\n".join(gitlab["gitops-assess"]["script"])
     kinds = [d["kind"] for d in yaml.safe_load_all((ci / "kubernetes" / "cronjob.yaml").read_text())]
     assert {"CronJob", "ServiceAccount", "ClusterRole", "ClusterRoleBinding"} <= set(kinds)
     rules = next(d for d in yaml.safe_load_all((ci / "kubernetes" / "cronjob.yaml").read_text())

@@ -146,6 +146,7 @@ class Report:
     evidence_sha256: str | None = None
     github: dict[str, Any] = field(default_factory=dict)
     deployment: dict[str, Any] = field(default_factory=dict)
+    policy: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
 
     def to_json(self) -> dict[str, Any]:
@@ -171,6 +172,7 @@ class Report:
             "evidence_sha256": self.evidence_sha256,
             "github": self.github,
             "deployment": self.deployment,
+            "policy": self.policy,
         }
         return out
 
@@ -197,6 +199,7 @@ class Report:
             timeline=tuple(data.get("timeline", [])),
             evidence_sha256=data.get("evidence_sha256"),
             github=data.get("github", {}),
+            policy=data.get("policy", {}),
             deployment=data.get("deployment", {}),
         )
 

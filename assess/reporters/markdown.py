@@ -7,6 +7,7 @@ from typing import Any
 
 from assess.model.check import STAGE_NAMES
 from assess.report_figures import tiers as dora_tiers
+from assess.reporters.policy_text import policy_lines
 
 MAX_CHARS = 60_000  # PR comments stop at 65,536 characters
 ICON = {"pass": "✅", "fail": "❌", "warn": "⚠️", "unknown": "❔", "not-applicable": "·", "error": "💥",
@@ -29,6 +30,9 @@ def render(report: dict[str, Any]) -> str:
     for n in range(1, 5):
         mark = "✅" if n <= st["reached"] else ("⏳" if n == st["reached"] + 1 else "·")
         lines.append(f"| {mark} {n} {STAGE_NAMES[n]} | {st['progress'].get(str(n), 0)}% |")
+    policy = policy_lines(report.get("policy") or {})
+    if policy:
+        lines += ["", *(f"> {escape(line)}  " for line in policy)]
     pre = report["premature"]
     if pre["verdict"]:
         lines += ["", f"> **GitOps is probably premature here:** {escape('; '.join(pre['reasons']))}"]

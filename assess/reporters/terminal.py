@@ -15,6 +15,7 @@ from assess.model.finding import Outcome
 from assess.model.report import Report
 from assess.report_figures import deployment_gaps, timeline_runs
 from assess.report_figures import tiers as dora_tiers
+from assess.reporters.policy_text import policy_lines
 
 OUTCOME_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "unknown": "cyan", "not-applicable": "dim",
                  "error": "magenta"}
@@ -147,6 +148,8 @@ def _scope(report: Report) -> list[Text]:
     historical = window.get("historical") or {}
     if historical.get("count"):
         out.append(Text(f"{historical['summary']} (reported apart; not held against the period)", style="dim"))
+    for line in policy_lines(report.policy):
+        out.append(Text(line, style="yellow" if line.startswith(("Not applied", "Disabled", "Only")) else "dim"))
     return out
 
 

@@ -9,6 +9,7 @@ from assess.model.check import STAGE_NAMES
 from assess.report_figures import deployment_gaps, timeline_runs
 from assess.report_figures import tiers as dora_tiers
 from assess.reporters import charts
+from assess.reporters.policy_text import policy_lines
 
 PRINCIPLE_NAMES = {"declarative": "Declarative", "versioned-and-immutable": "Versioned and immutable",
                    "pulled-automatically": "Pulled automatically", "continuously-reconciled": "Continuously reconciled"}
@@ -54,6 +55,7 @@ def build_view(report: dict[str, Any]) -> dict[str, Any]:
         "not_observed": _not_observed(report, specs),
         "sources": sorted(report["sources"].items()),
         "evidence_sha256": report.get("evidence_sha256"),
+        "policy": policy_lines(report.get("policy") or {}),
         "charts": {
             "ladder": charts.stage_ladder(stage["reached"], stage["progress"]),
             "signals": charts.signals(report["signals"]),

@@ -86,3 +86,28 @@ def test_bad_snapshot_is_a_usage_error(tmp_path: Path) -> None:
     bad.write_text("kind: List\nitems: [\n")
     out = run("scan", str(repo(tmp_path)), "--cluster-snapshot", str(bad), "--no-github")
     assert out.returncode == 2 and out.stderr.startswith("gitops-assess: error:") and "invalid YAML" in out.stderr
+
+
+def test_kubeconfig_exec_plugins_do_not_inherit_the_github_token(tmp_path: Path) -> None:
+    # An exec credential plugin runs (as with kubectl), but the token read for GitHub has left the environment.
+    dump = tmp_path / "plugin-env.txt"
+    plugin = tmp_path / "credential-plugin"
+    plugin.write_text(f"#!/bin/sh\nenv > {dump}\n"
+                      'echo \'{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential",'
+                      '"status":{"token":"from-plugin"}}\'\n', encoding="utf-8")
+    plugin.chmod(0o755)
+    with FakeKubernetes(stage4_objects()) as k8s:
+        config = yaml.safe_load(k8s.kubeconfig(tmp_path / "kc").read_text())
+        config["users"] = [{"name": "reader", "user": {"exec": {
+            "apiVersion": "client.authentication.k8s.io/v1beta1", "command": str(plugin),
+            "interactiveMode": "Never"}}}]
+        (tmp_path / "kc").write_text(yaml.safe_dump(config))
+        env = {**os.environ, "GITHUB_TOKEN": "ghp_canary_exec", "GH_TOKEN": "ghp_canary_exec2",
+               "KUBECONFIG": str(tmp_path / "kc"), "COLUMNS": "120"}
+        out = subprocess.run([sys.executable, "-m", "assess", "scan", str(repo(tmp_path)), "--cluster",
+                              "--no-github", "--no-history", "-q", "-f", "json"], capture_output=True, text=True,
+                             env=env, cwd=Path(__file__).resolve().parents[2])
+    assert out.returncode == 0, out.stderr
+    seen = dump.read_text()
+    assert "PATH=" in seen, "the plugin ran"
+    assert "ghp_canary" not in seen and "ghp_canary" not in out.stdout + out.stderr
