@@ -49,7 +49,8 @@ def run(ctx: CheckContext) -> CheckResult:
               f"{len(webflow)} signed by GitHub on merge (proves GitHub merged it, not who wrote it)"
               + (f"; {len(bad)} {'failing verification' if verified else 'malformed'}" if bad else ""))
     confidence = Confidence.OBSERVED if verified else Confidence.INFERRED
-    unsigned = [r for r in changes if r not in signed]
+    signed_shas = {r.sha for r in signed}
+    unsigned = [r for r in changes if r.sha not in signed_shas]
     if share < ctx.thresholds.min_signed_share or bad:
         return result(Outcome.FAIL, f"{detail}; unsigned: {describe(unsigned)}.", commit_refs(unsigned),
                       confidence)

@@ -6,12 +6,12 @@ so; judging them from their files alone calls a pruned estate unpruned."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from assess.collectors.yaml_docs import load_documents
+from assess.derive.deployment.paths import PathMatcher
 from assess.derive.patching import apply_patch, selects
 from assess.model.evidence import RepoEvidence, YamlDoc
 
@@ -21,7 +21,7 @@ MAX_ROUNDS = 6
 MAX_PATCH_CHARS = 64_000
 
 
-def inherit_patches(ev: RepoEvidence, applied: Callable[[YamlDoc], re.Pattern[str] | None]) -> RepoEvidence:
+def inherit_patches(ev: RepoEvidence, applied: Callable[[YamlDoc], PathMatcher | None]) -> RepoEvidence:
     """The tree with each Flux Kustomization's and HelmRelease's body as its parents' patches leave it.
 
     `applied(kustomization)` returns a matcher of the paths that Kustomization applies (None when unknown)."""

@@ -3,10 +3,10 @@ files that speak for the estate (pure)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from assess.derive.deployment import DECLARATION_KINDS, deployment_map, glob_regex
+from assess.derive.deployment.paths import PathMatcher
 from assess.derive.flux_patches import inherit_patches
 from assess.derive.kustomize_patches import apply_overlays
 from assess.derive.repo_kind import KindVerdict, RepoKind, classify_repository, estate_view, exclusion
@@ -60,7 +60,7 @@ def tree_view(tree: RepoEvidence, options: ViewOptions) -> TreeView:
     return TreeView(tree, estate, deployed, dmap, kind)
 
 
-def _reach(dmap: DeploymentMap, doc: YamlDoc) -> re.Pattern[str] | None:
+def _reach(dmap: DeploymentMap, doc: YamlDoc) -> PathMatcher | None:
     """What a Flux Kustomization document applies, as the deployment map followed it."""
     globs = dmap.reach.get(f"{doc.path}:{doc.line_of('spec.path')}")
     return glob_regex(globs) if globs else None

@@ -52,11 +52,29 @@ class PathTree:
         return (p for p in self.paths if p.startswith(prefix))
 
 
+@dataclass(frozen=True)
+class PathMatcher:
+    """Paths matched by a set of globs: plain paths by lookup, `folder/**` by prefix, the rest by one regex (a
+    regex alternation of thousands of plain paths takes seconds to compile)."""
+
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+    pattern: re.Pattern[str] | None
+
+    def match(self, path: str) -> bool:
+        """Whether any glob matches the whole path."""
+        return path in self.exact or (bool(self.prefixes) and path.startswith(self.prefixes)) or (
+            self.pattern is not None and self.pattern.match(path) is not None)
+
+
 @lru_cache(maxsize=512)
-def glob_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex matching any of the path globs (`**` spans directories, `*` does not)."""
-    parts = [glob_body(pattern, question_mark=False) for pattern in patterns]
-    return re.compile("^(?:" + "|".join(parts) + ")$") if parts else re.compile(r"(?!)")
+def glob_regex(patterns: tuple[str, ...]) -> PathMatcher:
+    """A matcher for any of the path globs (`**` spans directories, `*` does not)."""
+    exact = frozenset(p for p in patterns if "*" not in p)
+    prefixes = tuple(sorted({p[:-2] for p in patterns if p.endswith("/**") and "*" not in p[:-3]}))
+    rest = [glob_body(p, question_mark=False) for p in patterns
+            if "*" in p and not (p.endswith("/**") and "*" not in p[:-3])]
+    return PathMatcher(exact, prefixes, re.compile("^(?:" + "|".join(rest) + ")$") if rest else None)
 
 
 def env_roots(envs: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
