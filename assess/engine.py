@@ -168,7 +168,7 @@ def _collect_history(settings: Settings, git_ev: RepoEvidence, now: datetime,
     if settings.timeline_months > 0 and view.is_estate:  # a repository that is not graded has no stage to trace
         progress("reading month-end snapshots for the timeline")
         end = settings.until or now
-        snapshots = collect_snapshots(handle, history.tip, end, settings.timeline_months, now)
+        snapshots = collect_snapshots(handle, history.tip, end, settings.timeline_months, now, git_ev)
     return history, snapshots
 
 

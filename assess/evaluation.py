@@ -216,7 +216,8 @@ def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, .
         checks=tuple(c.spec.to_json() for c in checks),
         metrics=metrics,
         audit_trail=tuple(to_plain(r) for r in derived.audit_trail),
-        timeline=timeline(bundle, settings, checks, options, periods, headline),
+        timeline=timeline(bundle, settings, checks, options, periods, headline,
+                          {git.revision: view} if git.revision and not git.worktree else None),
         evidence_sha256=evidence_digest(bundle),
         github=github_summary(bundle.github) if bundle.github else {},
         deployment=_deployment_json(view),
@@ -232,7 +233,8 @@ def _policy_source(settings: Settings) -> str:
 
 
 def timeline(bundle: EvidenceBundle, settings: Settings, checks: Sequence[Check], options: ViewOptions,
-             periods: Periods, headline: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+             periods: Periods, headline: dict[str, Any], known: dict[str, TreeView] | None = None
+             ) -> tuple[dict[str, Any], ...]:
     """The stage at each month end, judged like the headline: the tree then, history over the period ending then.
 
     GitHub settings and clusters describe today only, so earlier points judge their gates as unknown (provisional).
@@ -243,7 +245,7 @@ def timeline(bundle: EvidenceBundle, settings: Settings, checks: Sequence[Check]
     length = (periods.practice.end_at - periods.practice.start_at) if periods.practice.start_at else None
     today_only = (Unavailable(Source.GITHUB, "GitHub settings describe today, not this month", "—"),
                   Unavailable(Source.CLUSTER, "cluster state describes today, not this month", "—"))
-    views: dict[str, TreeView] = {}
+    views: dict[str, TreeView] = dict(known or {})
     records_cache: dict[str, tuple[AuditRecord, ...]] = {}
     out: list[dict[str, Any]] = []
     last = len(bundle.snapshots) - 1
@@ -260,7 +262,7 @@ def timeline(bundle: EvidenceBundle, settings: Settings, checks: Sequence[Check]
         if i == last:
             entry.update(headline)
         else:
-            view = views.setdefault(snap.commit, tree_view(snap.tree, options))
+            view = _view(views, snap, options)
             point_bundle = EvidenceBundle(git=snap.tree, history=history, unavailable=today_only)
             _, stage = judge(point_bundle, view, facts, checks, settings.config, view.deployment.production)
             entry.update({"stage": stage.reached, "basis": stage.basis.value, "provisional": stage.provisional,
@@ -272,12 +274,20 @@ def timeline(bundle: EvidenceBundle, settings: Settings, checks: Sequence[Check]
     return tuple(out)
 
 
+def _view(views: dict[str, TreeView], snap: Snapshot, options: ViewOptions) -> TreeView:
+    """The view of a snapshot's tree, computed once per commit."""
+    assert snap.tree is not None and snap.commit is not None
+    if snap.commit not in views:
+        views[snap.commit] = tree_view(snap.tree, options)
+    return views[snap.commit]
+
+
 def _point_facts(history: HistoryEvidence, settings: Settings, snap: Snapshot, period: Period, options: ViewOptions,
                  views: dict[str, TreeView], cache: dict[str, tuple[AuditRecord, ...]]) -> HistoryFacts:
     """History facts for one timeline point: commits and deployments of the period ending there, matched against
     the environments of the tree at that point."""
     assert snap.tree is not None and snap.commit is not None
-    view = views.setdefault(snap.commit, tree_view(snap.tree, options))
+    view = _view(views, snap, options)
     commits = tuple(c for c in history.commits if period.contains(c.committed_at))
     key = f"{snap.commit}:{period.start}"
     if key not in cache:

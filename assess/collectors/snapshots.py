@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from assess.collectors.git_repo import GIT_ENV, RepoHandle
 from assess.collectors.repo_tree import TreeCache, collect_tree
-from assess.model.evidence import Snapshot
+from assess.model.evidence import RepoEvidence, Snapshot
 
 
 def month_ends(end: datetime, months: int) -> list[datetime]:
@@ -20,8 +20,10 @@ def month_ends(end: datetime, months: int) -> list[datetime]:
     return sorted(points)
 
 
-def collect_snapshots(handle: RepoHandle, tip: str, end: datetime, months: int, now: datetime) -> tuple[Snapshot, ...]:
-    """The declared state at each month end: the last first-parent commit before it, never checked out."""
+def collect_snapshots(handle: RepoHandle, tip: str, end: datetime, months: int, now: datetime,
+                      known: RepoEvidence | None = None) -> tuple[Snapshot, ...]:
+    """The declared state at each month end: the last first-parent commit before it, never checked out. A tree
+    already read for the same commit (`known`, the scanned revision) is reused, not read again."""
     cache: TreeCache = {}
     out: list[Snapshot] = []
     previous: Snapshot | None = None
@@ -33,6 +35,8 @@ def collect_snapshots(handle: RepoHandle, tip: str, end: datetime, months: int, 
             snap = Snapshot(at.isoformat(), None, None)
         elif previous is not None and previous.commit == sha:
             snap = Snapshot(at.isoformat(), sha, previous.tree)
+        elif known is not None and not known.worktree and known.revision == sha:
+            snap = Snapshot(at.isoformat(), sha, known)
         else:
             snap = Snapshot(at.isoformat(), sha, collect_tree(handle, sha, None, now, cache))
         out.append(snap)

@@ -32,12 +32,19 @@ def inherit_patches(ev: RepoEvidence, applied: Callable[[YamlDoc], PathMatcher |
     parents = [d for d in ev.docs_by_kind.get("Kustomization", ()) if d.group == FLUX_KUSTOMIZE
                and isinstance(d.body, dict)]
     scopes = {id(p): applied(p) for p in parents}
+    parsed: dict[int, tuple[Any, list[tuple[dict[str, Any], Any]]]] = {}  # by parent; reparsed when its body changes
     for _ in range(MAX_ROUNDS):  # a parent's patch may give its children patches of their own
         changed = False
         for parent in parents:
             scope = scopes[id(parent)]
-            patches = _patches(bodies.get(id(parent), parent.body))
-            if scope is None or not patches:
+            if scope is None:
+                continue
+            body = bodies.get(id(parent), parent.body)
+            known = parsed.get(id(parent))
+            if known is None or known[0] is not body:
+                known = parsed[id(parent)] = (body, _patches(body))
+            patches = known[1]
+            if not patches:
                 continue
             for doc in targets:
                 if doc is parent or not scope.match(doc.path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Period:
         return None if start is None else round((self.end_at - start).total_seconds() / 86400, 1)
 
 
+@lru_cache(maxsize=65536)  # periods and commits compare the same timestamps over and over
 def as_utc(text: str) -> datetime:
     """Parse an ISO 8601 timestamp (any offset) into an aware UTC datetime; naive means UTC."""
     parsed = datetime.fromisoformat(text)
