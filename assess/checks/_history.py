@@ -26,14 +26,18 @@ def initial_import(record: AuditRecord, ctx: CheckContext | None = None) -> bool
     return not record.parents or (ctx is not None and record.sha in ctx.bootstrap)
 
 
-def nothing_to_judge(ctx: CheckContext, what: str) -> CheckResult:
+def nothing_to_judge(ctx: CheckContext, what: str, gate: bool = False) -> CheckResult:
     """No record to judge: *unknown* when no environment is identified (the input was not found), *not applicable*
-    when environments are known and nothing changed in the period."""
+    when environments are known and nothing changed in the period — except for a stage gate, which may only pass
+    on evidence: with nothing to judge it stays *unknown* (the stage is provisional on it)."""
     if not ctx.deployment.identified:
         return result(Outcome.UNKNOWN, "No environment identified, so no change can be traced to production (looked "
                       "for reconciler entry points, per-environment folders and CI deploy commands; set "
                       "`environments:` in .gitops-assess.yaml).", confidence=Confidence.INFERRED)
     hist = f" ({ctx.historical.describe()})" if ctx.historical and ctx.historical.count else ""
+    if gate:
+        return result(Outcome.UNKNOWN, f"No {what} found in {ctx.period_label}{hist}: the gate is not observed in "
+                      "the period (widen it with --since).", confidence=Confidence.INFERRED)
     return result(Outcome.NOT_APPLICABLE, f"No {what} found in {ctx.period_label}{hist}.",
                   confidence=Confidence.INFERRED)
 

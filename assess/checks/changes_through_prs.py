@@ -34,7 +34,7 @@ def run(ctx: CheckContext) -> CheckResult:
     exceptions) above the configured share; fail below it."""
     changes = [r for r in ctx.production_changes() if not r.is_bot and not initial_import(r, ctx)]
     if not changes:
-        return nothing_to_judge(ctx, "human production change")
+        return nothing_to_judge(ctx, "human production change", gate=True)
     direct = [r for r in changes if r.change_path not in PR_PATHS]
     history_note = f" ({ctx.historical.describe()}, not counted)" if ctx.historical and ctx.historical.count else ""
     share = 1 - len(direct) / len(changes)

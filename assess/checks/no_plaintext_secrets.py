@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from assess.checks._repo import docs, plural, repo, result
+from assess.checks._repo import deployed, docs, plural, repo, result
 from assess.checks.catalog import Check
 from assess.collectors.redaction import LAST_APPLIED, SecretValue, marker_class
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
@@ -63,11 +63,23 @@ def run(ctx: CheckContext) -> CheckResult:
     exposures = list({e.ref: e for e in found if e is not None}.values())
     secrets = _secret_docs(ev)
     real = [e for e in exposures if e.literal and not EXAMPLE_PATH.search(e.ref.target)]
-    weak = [e for e in exposures if e not in real and (e.literal or e.placeholder_only)]
-    if real:
-        names = ", ".join(e.label for e in real[:4]) + (f", and {len(real) - 4} more" if len(real) > 4 else "")
-        return result(Outcome.FAIL, f"{plural(len(real), 'plaintext credential')} committed (literal values): "
-                      f"{names}. Values are not shown; rotate them.", [e.ref for e in real])
+    # `MYSQL_ROOT_PASSWORD: password` in a workload a reconciler applies is not documentation: it is the password.
+    applied = {f.path for f in deployed(ctx).files}
+    defaults = [e for e in exposures if e.placeholder_only and e.ref.target in applied
+                and not EXAMPLE_PATH.search(e.ref.target)]
+    weak = [e for e in exposures if e not in real and e not in defaults and (e.literal or e.placeholder_only)]
+    if real or defaults:
+        parts = []
+        if real:
+            names = ", ".join(e.label for e in real[:4]) + (f", and {len(real) - 4} more" if len(real) > 4 else "")
+            parts.append(f"{plural(len(real), 'plaintext credential')} committed (literal values): {names}")
+        if defaults:
+            names = ", ".join(e.label for e in defaults[:4]) + (
+                f", and {len(defaults) - 4} more" if len(defaults) > 4 else "")
+            parts.append(f"{plural(len(defaults), 'default or placeholder credential')} in deployed workloads "
+                         f"(the value is in use as it stands): {names}")
+        return result(Outcome.FAIL, "; ".join(parts) + ". Values are not shown; rotate them.",
+                      [e.ref for e in real + defaults], severity=None if real else Severity.HIGH)
     if weak:
         names = ", ".join(e.label for e in weak[:4])
         return result(Outcome.FAIL, f"{plural(len(weak), 'secret')} with placeholder values, or in documentation "

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from assess.checks._repo import ARGO, doc_ref, docs, repo, result
+from assess.checks._repo import ARGO, deployed, doc_ref, docs, repo, result
 from assess.checks.catalog import Check
+from assess.derive.deployment import argo_apps_in_values, values_docs
 from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
@@ -23,13 +24,21 @@ SPEC = CheckSpec(
 
 def run(ctx: CheckContext) -> CheckResult:
     """Pass on Crossplane XRDs/Compositions, Backstage templates or ApplicationSet git generators."""
-    ev = repo(ctx)
+    # Crossplane and ApplicationSets create things only where a reconciler applies them (a composition commented
+    # out of an overlay offers nothing); a Backstage template is read by Backstage itself, wherever it lives.
+    ev = deployed(ctx)
     found = docs(ev, "CompositeResourceDefinition", "Composition", group="crossplane.io")
-    found += [d for d in docs(ev, "Template") if d.group == "scaffolder.backstage.io"]
+    found += [d for d in docs(repo(ctx), "Template") if d.group == "scaffolder.backstage.io"]
     found += [d for d in docs(ev, "ApplicationSet", group=ARGO) if "'git'" in str(d.get("spec.generators"))]
-    if found:
-        kinds = sorted({d.kind or "?" for d in found})
-        return result(Outcome.PASS, f"Self-service templates: {', '.join(kinds)}.", [doc_ref(d) for d in found])
+    refs = [doc_ref(d) for d in found]
+    kinds = {d.kind or "?" for d in found}
+    for doc in values_docs(ev):  # the argo-cd-apps chart's `applicationsets:` values
+        for kind, _, key, spec in argo_apps_in_values(doc):
+            if kind == "ApplicationSet" and "'git'" in str(spec.get("generators")):
+                refs.append(doc_ref(doc, key))
+                kinds.add("ApplicationSet")
+    if refs:
+        return result(Outcome.PASS, f"Self-service templates: {', '.join(sorted(kinds))}.", refs)
     return result(Outcome.FAIL, "No self-service templates (Crossplane compositions, Backstage templates, "
                   "ApplicationSet git generators).")
 

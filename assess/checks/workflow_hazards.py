@@ -21,7 +21,9 @@ BUILT_IN = frozenset({"unpinned-uses"})  # judged by actions-pinned-to-sha
 # Contexts only the repository's owner sets, and whose values GitHub restricts to names, numbers and URLs built from
 # them (`[A-Za-z0-9._-]`): expanded into a script they cannot carry code. A branch name or a description can.
 OWNER_SET = re.compile(r"^github\.(repository(_owner)?(_id)?|event\.repository\.(name|full_name|id|html_url|url|"
-                       r"clone_url|git_url|ssh_url|owner\.(login|id))|run_id|run_number|run_attempt)$")
+                       r"clone_url|git_url|ssh_url|owner\.(login|id))|run_id|run_number|run_attempt|"
+                       # user logins ([A-Za-z0-9-]), the workflow's own name and job id, hex ids, fixed words
+                       r"actor(_id)?|triggering_actor|workflow|job|event_name|sha|ref_type|server_url|api_url)$")
 
 
 @dataclass(frozen=True)
@@ -75,12 +77,13 @@ OTHER = Family("workflow-other-hazards", "Workflows pass zizmor's remaining audi
 
 
 def _reassessed(finding: WorkflowFinding) -> WorkflowFinding:
-    """A template injection of a value only the repository's owner sets is informational, whatever the trigger."""
+    """A template injection of a value GitHub or the repository's owner sets is informational, whatever the
+    trigger."""
     if finding.audit != "template-injection" or not OWNER_SET.match(finding.expression.strip()):
         return finding
-    return replace(finding, severity="informational", annotation=f"`{finding.expression.strip()}` is set by the "
-                   "repository's owner and limited to names and URLs: it cannot carry code (zizmor rates it "
-                   f"{finding.severity})")
+    return replace(finding, severity="informational", annotation=f"`{finding.expression.strip()}` is set by "
+                   "GitHub or the repository's owner and limited to names, ids and URLs: it cannot carry code "
+                   f"(zizmor rates it {finding.severity})")
 
 
 def _spec(family: Family) -> CheckSpec:

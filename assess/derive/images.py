@@ -103,6 +103,8 @@ def _values_images(doc: YamlDoc, node: Any, prefix: str) -> Iterator[ImageUse]:
             registry = node.get("registry")
             full = f"{registry}/{repo_name}" if isinstance(registry, str) and registry else repo_name
             tag, digest = node.get("tag"), node.get("digest")
+            if tag in (None, "") and not digest:
+                return  # no tag in the values: the chart's default applies (its appVersion, pinned by the chart)
             image = (f"{full}:{tag}@{digest}" if tag and digest else f"{full}@{digest}" if digest else
                      f"{full}:{tag}" if tag not in (None, "") else full)
             at = f"{prefix}.tag" if "tag" in node else f"{prefix}.repository"

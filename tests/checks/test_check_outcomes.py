@@ -216,7 +216,8 @@ SECRET = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  pa
     ("k8s/db.yaml", "op://platform/db/password", Outcome.PASS, None),            # 1Password reference
     ("k8s/db.yaml", "'<path:kv/data/db#password>'", Outcome.PASS, None),         # argocd-vault-plugin
     ("k8s/db.yaml", "${DB_PASSWORD}", Outcome.PASS, None),                       # Flux substitution
-    ("k8s/db.yaml", "changeme", Outcome.FAIL, Severity.LOW),                     # a placeholder
+    ("k8s/db.yaml", "changeme", Outcome.FAIL, Severity.HIGH),                    # a default, deployed as is
+    ("deploy/examples/db.yaml", "changeme", Outcome.FAIL, Severity.LOW),         # a placeholder in an example
     ("deploy/examples/db.yaml", "k9Lq!x3Vv0", Outcome.FAIL, Severity.LOW),      # an example beside the estate
     ("k8s/db.yaml", "k9Lq!x3Vv0", Outcome.FAIL, Severity.CRITICAL),              # a real-looking value
 ])
@@ -286,3 +287,36 @@ def test_a_substituted_chart_version_is_judged_by_what_git_says_it_becomes(
     assert found.outcome is outcome, found.message
     assert shown in found.message
     assert "apps/grafana.yaml:9" in [str(r) for r in found.refs]
+
+
+def test_a_default_password_in_a_reconciled_workload_is_reported_beside_real_ones(
+        context_of: Callable[[Files], CheckContext]) -> None:
+    flux = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n"
+            "  namespace: flux-system\nspec:\n  path: ./apps\n  prune: true\n  sourceRef:\n    kind: GitRepository\n"
+            "    name: flux-system\n")
+    release = ("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: db\nspec:\n"
+               "  chart:\n    spec:\n      chart: mariadb\n      version: 1.2.3\n  values:\n    env:\n"
+               "      MARIADB_ROOT_PASSWORD: password\n")
+    files = {"clusters/prod/apps.yaml": flux, "apps/db/helmrelease.yaml": release,
+             "apps/app/secret.yaml": SECRET.format(value="k9Lq!x3Vv0")}
+    found = catalogued("no-plaintext-secrets").run(context_of(files))
+    assert found.outcome is Outcome.FAIL
+    assert "1 default or placeholder credential in deployed workloads" in found.message, found.message
+    assert {str(r) for r in found.refs} == {"apps/app/secret.yaml:5", "apps/db/helmrelease.yaml:12"}
+
+
+def test_self_service_reads_values_declared_appsets_and_ignores_what_nothing_applies(
+        context_of: Callable[[Files], CheckContext]) -> None:
+    check = catalogued("self-service-templates")
+    values = ("applicationsets:\n  apps:\n    generators:\n      - git:\n          repoURL: https://git.example/x\n"
+              "          directories:\n            - path: apps/*\n    template:\n      spec: {}\n")
+    found = check.run(context_of({"system/argocd/values.yaml": values, "system/argocd/Chart.yaml":
+                                  "apiVersion: v2\nname: argocd\nversion: 1.0.0\n"}))
+    assert found.outcome is Outcome.PASS and "system/argocd/values.yaml:2" in [str(r) for r in found.refs]
+    flux = ("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n"
+            "  namespace: flux-system\nspec:\n  path: ./apps\n  prune: true\n  sourceRef:\n    kind: GitRepository\n"
+            "    name: flux-system\n")
+    unapplied = check.run(context_of({"clusters/prod/apps.yaml": flux, "apps/web.yaml": deployment(),
+                                      "crossplane/xrd.yaml": "apiVersion: apiextensions.crossplane.io/v1\n"
+                                      "kind: CompositeResourceDefinition\nmetadata:\n  name: xdbs.acme.example\n"}))
+    assert unapplied.outcome is Outcome.FAIL, unapplied.message

@@ -124,7 +124,7 @@ def test_owner_set_contexts_are_informational_but_commit_messages_are_not(
     found = catalogued("workflow-no-template-injection").run(CheckContext(EvidenceBundle(workflow_audit=audit)))
     assert found.outcome is Outcome.FAIL and found.severity is Severity.HIGH
     assert found.message.startswith("zizmor") and "(1 high, 1 informational)" in found.message, found.message
-    assert "repository.html_url` is set by the repository's owner" in found.message
+    assert "repository.html_url` is set by GitHub or the repository's owner" in found.message
     owner_only = repo_factory({".github/workflows/e2e.yml": BOOTSTRAP.rsplit("      - run: echo", 1)[0]})
     audit, _ = audit_workflows(str(owner_only), evidence_of(owner_only))
     assert audit is not None

@@ -98,3 +98,14 @@ def test_other_workload_shapes_and_sources(repo_factory: Callable[[Files], Path]
     ctx = tree_context(evidence_of(repo_factory({"k8s/dc.yaml": dc})))
     pinned = catalogued("images-pinned").run(ctx)
     assert pinned.outcome is Outcome.FAIL and "quay.io/acme/legacy:latest (k8s/dc.yaml:10)" in pinned.message
+
+
+def test_values_without_a_tag_leave_the_image_to_the_charts_default(repo_factory: Callable[[Files], Path]) -> None:
+    release = ("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: db\nspec:\n"
+               "  chart:\n    spec:\n      chart: mariadb\n      version: 1.2.3\n  values:\n    image:\n"
+               "      repository: docker.io/bitnami/mariadb\n    metrics:\n      image:\n"
+               "        repository: docker.io/prom/exporter\n        tag: latest\n")
+    ctx = tree_context(evidence_of(repo_factory({"apps/db.yaml": release})))
+    assert ctx.deployed is not None
+    assert [(u.image, str(u.ref)) for u in images(ctx.deployed)] == [("docker.io/prom/exporter:latest",
+                                                                       "apps/db.yaml:16")]
