@@ -29,24 +29,32 @@ HOTFIX_WINDOW = timedelta(hours=24)
 TICKET_SCAN_CHARS = 2000
 
 
-def change_path(c: CommitRecord) -> tuple[ChangePath, str, int | None, str | None]:
-    """(how it landed, confidence, PR number, PR title) inferred offline from the commit (reference §7)."""
+UNVERIFIED_WEB_FLOW = "unverified web-flow"
+
+
+def change_path(c: CommitRecord, webflow_verified: bool = False) -> tuple[ChangePath, str, int | None, str | None]:
+    """(how it landed, confidence, PR number, PR title) inferred offline from the commit (reference §7).
+
+    Offline, a pull-request marker is message text anyone can write, so it is never *high* confidence (GitHub's
+    confirmation raises it); a `noreply@github.com` committer is text too, "unverified web-flow" unless its
+    signature was verified."""
     by_github = c.committer_email == GITHUB_COMMITTER
+    said = UNVERIFIED_WEB_FLOW if by_github and not webflow_verified else "medium"
     merge = MERGE_PR.match(c.subject)
     if len(c.parents) > 1:
         if merge:
             title = c.body.split("\n\n", 1)[1].strip().split("\n")[0] if "\n\n" in c.body else None
-            return ChangePath.PR_MERGE, "high" if by_github else "medium", int(merge.group(1)), title
+            return ChangePath.PR_MERGE, said, int(merge.group(1)), title
         return ChangePath.LOCAL_MERGE, "medium", None, None
     squash = SQUASH_PR.search(c.subject)
     if squash:
         title = SQUASH_PR.sub("", c.subject).strip()
-        return ChangePath.PR_SQUASH, "high" if by_github else "medium", int(squash.group(1)), title
+        return ChangePath.PR_SQUASH, said, int(squash.group(1)), title
     if c.pull_ref is not None:
         # The commit (or its tree) is the head of a pull request the clone carries: a rebase or fast-forward merge.
         return ChangePath.PR_REBASE, "medium", c.pull_ref, None
     if by_github:
-        return ChangePath.WEB_EDIT, "medium", None, None
+        return ChangePath.WEB_EDIT, said, None, None
     return ChangePath.DIRECT_PUSH, "low", None, None
 
 
@@ -75,7 +83,7 @@ def build_audit_trail(history: HistoryEvidence, extra_bots: Sequence[str] = (),
 
 def _record(c: CommitRecord, envs: tuple[str, ...], history: HistoryEvidence,
             extra_bots: Sequence[str]) -> AuditRecord:
-    path, confidence, pr, title = change_path(c)
+    path, confidence, pr, title = change_path(c, history.verification.get(c.sha) == "G")
     bots = tuple(extra_bots)
     author_name, author_email = change_author(c)
     kind = bot_kind(author_name, author_email, bots) or _bot_co_author(c.co_authors, bots)

@@ -30,6 +30,7 @@ from assess.checks.catalog import find_check, load_catalog
 from assess.collectors.cluster.live import ClusterUnreachableError, collect_cluster
 from assess.collectors.cluster.live import contexts as cluster_contexts
 from assess.collectors.cluster.snapshot import SnapshotError, dump_snapshot
+from assess.collectors.git_command import SIGNATURE_PROGRAMS, UntrustedRepositoryError, Verifiers
 from assess.collectors.git_repo import NotARepositoryError, RepositoryError
 from assess.collectors.github.api import ApiError, default_cache_dir
 from assess.collectors.samples import SampleError, get_sample, list_samples, materialise
@@ -148,6 +149,23 @@ def history_options(func: Callable[..., None]) -> Callable[..., None]:
     return func
 
 
+trust_option = click.option(
+    "--trust-repo-config", is_flag=True,
+    help="Scan a repository another user owns although its .git/config is theirs (git still runs no program it "
+    "configures). Not needed for a directory listed in git's safe.directory.")
+
+
+def _verifiers(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> Verifiers:
+    """Parse repeated `--verifier FORMAT=PROGRAM` (formats: openpgp, ssh, x509)."""
+    named: dict[str, str] = {}
+    for item in value:
+        kind, sep, program = item.partition("=")
+        if not sep or kind not in SIGNATURE_PROGRAMS or not program:
+            raise click.BadParameter(f"{item!r} is not FORMAT=PROGRAM with FORMAT one of openpgp, ssh, x509")
+        named[kind] = program
+    return Verifiers(**named)
+
+
 def _repo_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is not None and not re.fullmatch(r"[\w.-]+/[\w.-]+", value):
         raise click.BadParameter(f"{value!r} is not owner/repo")
@@ -247,6 +265,11 @@ def cli() -> None:
               help="Also verify signatures with local keys (slower; a separate, failure-tolerant pass).")
 @click.option("--allowed-signers", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="SSH allowed-signers file used by --verify-signatures.")
+@click.option("--verifier", "verifiers", multiple=True, metavar="FORMAT=PROGRAM", callback=_verifiers,
+              help="Program that verifies signatures of one format (openpgp=gpg, ssh=ssh-keygen, x509=gpgsm); "
+              "repeatable, implies --verify-signatures. Without it no signature program runs and signatures are "
+              "reported as not verified.")
+@trust_option
 @github_options
 @cluster_options
 @click.option("--cluster", "live_cluster", is_flag=True, help="Read the cluster of the current kubeconfig context.")
@@ -270,7 +293,8 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
          output_dir: Path | None, config_path: str | None, config_ref: str | None, branch: str | None, since: When,
          until: When,
          audit_since: When, kind: str | None, no_history: bool, timeline_months: int, verify_signatures: bool,
-         allowed_signers: Path | None, github_repo: str | None, no_github: bool, github_url: str,
+         allowed_signers: Path | None, verifiers: Verifiers, trust_repo_config: bool, github_repo: str | None,
+         no_github: bool, github_url: str,
          cache_dir: Path, no_cache: bool, max_wait: float, github_org: str | None, include_archived: bool,
          include_forks: bool, topics: tuple[str, ...], name_pattern: str | None, concurrency: int,
          shard: tuple[int, int] | None, kube_contexts: tuple[str, ...], all_contexts: bool,
@@ -313,6 +337,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
                                 target_name=name, history=not no_history, branch=branch, kind=kind,
                                 **_window(since, until, audit_since, as_of), timeline_months=timeline_months,
                                 verify_signatures=verify_signatures, allowed_signers=allowed_signers, now=as_of,
+                                verifiers=verifiers, trust_repo_config=trust_repo_config,
                                 github_recorded=recorded, **github, **cluster, **policy)  # type: ignore[arg-type]
             with err.status("assessing…") as status:
                 if from_evidence:
@@ -322,7 +347,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
                     report, bundle = run_assessment(settings, lambda msg: status.update(msg))
     except (ConfigError, SnapshotError) as exc:
         raise UserError(str(exc)) from exc
-    except NotARepositoryError as exc:
+    except (NotARepositoryError, UntrustedRepositoryError) as exc:
         raise UserError(str(exc)) from exc
     except (RepositoryError, SampleError) as exc:
         raise SourceUnreachable(str(exc)) from exc
@@ -569,9 +594,10 @@ def merge_cmd(inputs: tuple[Path, ...], output_dir: Path, formats: list[str], na
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: stdout).")
 @history_options
+@trust_option
 def audit_trail_cmd(path: str | None, sample_name: str | None, fmt: str, output: Path | None,
                     config_path: str | None, config_ref: str | None, branch: str | None, since: When, until: When,
-                    audit_since: When) -> None:
+                    audit_since: When, trust_repo_config: bool) -> None:
     """Write the raw change log: one record per deployment change, for auditors."""
     if path and sample_name:
         raise UserError("give a PATH or --sample, not both")
@@ -580,11 +606,11 @@ def audit_trail_cmd(path: str | None, sample_name: str | None, fmt: str, output:
             config, _ = _policy(config_path, config_ref, repo_path)
             window = _window(since, until, audit_since, as_of)
             settings = Settings(path=repo_path, config=config, target_name=name, branch=branch,
-                                timeline_months=0, now=as_of, **window)
+                                timeline_months=0, now=as_of, trust_repo_config=trust_repo_config, **window)
             bundle = collect(settings)
     except ConfigError as exc:
         raise UserError(str(exc)) from exc
-    except NotARepositoryError as exc:
+    except (NotARepositoryError, UntrustedRepositoryError) as exc:
         raise UserError(str(exc)) from exc
     except (RepositoryError, SampleError) as exc:
         raise SourceUnreachable(str(exc)) from exc

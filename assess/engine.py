@@ -13,7 +13,7 @@ from assess.checks.catalog import Check
 from assess.collectors.cluster.live import IN_CLUSTER, ClusterUnreachableError, collect_cluster, in_cluster
 from assess.collectors.cluster.live import contexts as cluster_contexts
 from assess.collectors.cluster.snapshot import load_snapshot
-from assess.collectors.git_repo import RepositoryError, open_repository
+from assess.collectors.git_repo import RepositoryError, ensure_trusted, open_repository
 from assess.collectors.github.api import EtagCache, GitHubApi, WaitBudget
 from assess.collectors.github.remote import api_host, origin_repository
 from assess.collectors.github.repo import RepositoryUnavailableError, collect_github
@@ -41,6 +41,7 @@ def collect(settings: Settings, progress: Progress = lambda _: None) -> Evidence
 
     Raises RepositoryError only when the repository itself cannot be read (the one required source)."""
     now = settings.now or datetime.now(UTC)
+    ensure_trusted(settings.path, settings.trust_repo_config)  # before git reads anything of the repository
     revision = settings.revision
     if settings.until is not None and revision == "HEAD" and not settings.worktree:
         # Judged as it stood then: the tree of the last commit of the branch at --until, not today's.
@@ -160,10 +161,15 @@ def _collect_history(settings: Settings, git_ev: RepoEvidence, now: datetime,
     # The whole first-parent history up to the end: the periods are cut from it when evaluating, and older offences
     # and the bootstrap are reported apart.
     history = read_history(handle, settings.branch, None, settings.until, env_roots(envs), envs, now)
-    if settings.verify_signatures:
+    if settings.verifiers.named():
         progress("verifying signatures")
-        signed = [c.sha for c in history.commits if c.signature.value != "none"]
-        history = replace(history, verification=verify_signatures(handle, signed, settings.allowed_signers))
+        signed = [(c.sha, c.signature) for c in history.commits if c.signature.value != "none"]
+        history = replace(history, verification=verify_signatures(handle, signed, settings.allowed_signers,
+                                                                  settings.verifiers))
+    elif settings.verify_signatures:
+        history = replace(history, notes=(*history.notes, "signatures not verified: no verifier named (git runs no "
+                                          "signature program the repository configures; name one with --verifier "
+                                          "openpgp=gpg or --verifier ssh=ssh-keygen)"))
     snapshots: tuple[Snapshot, ...] = ()
     if settings.timeline_months > 0 and view.is_estate:  # a repository that is not graded has no stage to trace
         progress("reading month-end snapshots for the timeline")

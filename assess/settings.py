@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from assess.collectors.git_command import NO_VERIFIERS, Verifiers
 from assess.config import Config
 from assess.policy_source import PolicyChange
 
@@ -31,6 +32,8 @@ class Settings:
     kind: str | None = None
     verify_signatures: bool = False
     allowed_signers: Path | None = None
+    verifiers: Verifiers = NO_VERIFIERS
+    trust_repo_config: bool = False
     now: datetime | None = None
     github: bool = True
     github_repo: str | None = None

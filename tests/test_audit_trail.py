@@ -37,16 +37,23 @@ def history(*commits: CommitRecord) -> HistoryEvidence:
 
 @pytest.mark.parametrize(("commit", "expected"), [
     (c(1, "Merge pull request #12 from acme/feature", parents=2, body="Add feature"),
-     (ChangePath.PR_MERGE, "high", 12, "Add feature")),
-    (c(2, "Add feature (#13)"), (ChangePath.PR_SQUASH, "high", 13, "Add feature")),
+     (ChangePath.PR_MERGE, "unverified web-flow", 12, "Add feature")),
+    (c(2, "Add feature (#13)"), (ChangePath.PR_SQUASH, "unverified web-flow", 13, "Add feature")),
     (c(3, "Add feature (#14)", committer="alice@acme.example"), (ChangePath.PR_SQUASH, "medium", 14, "Add feature")),
     (c(4, "Merge branch 'x'", parents=2, committer="alice@acme.example"), (ChangePath.LOCAL_MERGE, "medium", None,
                                                                             None)),
-    (c(5, "Update README.md"), (ChangePath.WEB_EDIT, "medium", None, None)),
+    (c(5, "Update README.md"), (ChangePath.WEB_EDIT, "unverified web-flow", None, None)),
     (c(6, "quick fix", committer="alice@acme.example"), (ChangePath.DIRECT_PUSH, "low", None, None)),
 ])
 def test_how_a_change_landed(commit: CommitRecord, expected: tuple[object, ...]) -> None:
     assert change_path(commit) == expected
+
+
+def test_offline_pr_inference_is_never_high_confidence() -> None:
+    # GitHub as committer with a verified web-flow signature: still an inference from message text, medium at most.
+    assert change_path(c(2, "Add feature (#13)"), webflow_verified=True)[1] == "medium"
+    merge = c(1, "Merge pull request #12 from acme/feature", parents=2)
+    assert change_path(merge, webflow_verified=True)[1] == "medium"
 
 
 @pytest.mark.parametrize(("name", "email", "kind"), [

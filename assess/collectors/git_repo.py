@@ -10,9 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import git
-
-GIT_ENV = {**os.environ, "GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+from assess.collectors.git_command import check_owner, git_popen, git_run
 
 
 class RepositoryError(Exception):
@@ -50,51 +48,64 @@ class RepoHandle:
     remotes: tuple[str, ...] = ()
 
 
+def locate(path: str) -> tuple[str, str | None]:
+    """(git directory, work tree or None when bare) of the repository at path, found without running git: the path
+    is a work tree holding `.git` (a directory, or a `gitdir:` file) or is itself a git directory."""
+    root = Path(path)
+    if not root.exists():
+        raise NotARepositoryError(f"{path}: no such file or directory")
+    dot = root / ".git"
+    if dot.is_dir():
+        return str(dot.resolve()), str(root.resolve())
+    if dot.is_file():
+        text = dot.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            return str((root / text.removeprefix("gitdir:").strip()).resolve()), str(root.resolve())
+    if ((root / "HEAD").is_file() and (root / "objects").is_dir()) or (root / "commondir").is_file():
+        return str(root.resolve()), None
+    raise NotARepositoryError(f"{path}: not a Git repository")
+
+
+def ensure_trusted(path: str, trust_repo_config: bool) -> None:
+    """Refuse (UntrustedRepositoryError) a repository another user owns and the user does not trust."""
+    git_dir, work_tree = locate(path)
+    check_owner(path, git_dir, work_tree, trust_repo_config)
+
+
 def open_repository(path: str) -> RepoHandle:
     """Open a repository (work tree or bare) without touching its files."""
-    if not Path(path).exists():
-        raise NotARepositoryError(f"{path}: no such file or directory")
-    try:
-        repo = git.Repo(path, search_parent_directories=False)
-    except git.exc.NoSuchPathError as exc:
-        raise NotARepositoryError(f"{path}: no such file or directory") from exc
-    except git.exc.InvalidGitRepositoryError as exc:
-        raise NotARepositoryError(f"{path}: not a Git repository") from exc
-    try:
-        git_dir = str(repo.git_dir)
-        # A bare mirror without a `config` file reads as non-bare to GitPython, which then takes the parent folder
-        # for a work tree: a git directory given as the path is bare, whatever its config says.
-        bare = bool(repo.bare) or Path(git_dir).resolve() == Path(path).resolve()
-        work_tree = None if bare else str(repo.working_tree_dir)
-        shallow = Path(git_dir, "shallow").exists()
-        default_branch = _default_branch(repo)
-    finally:
-        repo.close()
-    return RepoHandle(git_dir=git_dir, work_tree=work_tree, bare=bare, shallow=shallow,
-                      default_branch=default_branch, remotes=_remote_urls(git_dir))
+    git_dir, work_tree = locate(path)
+    probe = git_run(["rev-parse", "--is-shallow-repository"], git_dir=git_dir)
+    if probe.returncode != 0:
+        raise NotARepositoryError(f"{path}: not a Git repository")
+    head = git_run(["symbolic-ref", "-q", "HEAD"], git_dir=git_dir).stdout.decode("utf-8", "surrogateescape").strip()
+    return RepoHandle(git_dir=git_dir, work_tree=work_tree, bare=work_tree is None,
+                      shallow=probe.stdout.strip() == b"true",
+                      default_branch=head.removeprefix("refs/heads/") if head else None,  # None: detached HEAD
+                      remotes=_remote_urls(git_dir))
 
 
 def _remote_urls(git_dir: str) -> tuple[str, ...]:
     """URLs of the configured remotes, read as data (which repository the reconcilers mean by "this one")."""
-    proc = subprocess.run(["git", f"--git-dir={git_dir}", "config", "--local", "--get-regexp", r"^remote\..*\.url$"],
-                          capture_output=True, env=GIT_ENV, check=False)
+    proc = git_run(["config", "--local", "--get-regexp", r"^remote\..*\.url$"], git_dir=git_dir)
     urls = [line.split(" ", 1)[1] for line in proc.stdout.decode("utf-8", "replace").splitlines() if " " in line]
     return tuple(dict.fromkeys(urls))
 
 
-def _default_branch(repo: git.Repo) -> str | None:
+def origin_url(path: str) -> str | None:
+    """The URL of the `origin` remote of the repository at path, or None (no repository, no origin)."""
     try:
-        return str(repo.head.reference.name)
-    except (TypeError, ValueError):
-        return None  # detached HEAD
+        git_dir, _ = locate(path)
+    except (NotARepositoryError, OSError):
+        return None
+    proc = git_run(["config", "--local", "--get", "remote.origin.url"], git_dir=git_dir)
+    url = proc.stdout.decode("utf-8", "replace").strip()
+    return url if proc.returncode == 0 and url else None
 
 
 def run_git(handle: RepoHandle, *args: str) -> str:
     """Run one read-only git command against the repository and return stdout."""
-    proc = subprocess.run(
-        ["git", f"--git-dir={handle.git_dir}", *args],
-        capture_output=True, env=GIT_ENV, check=False,
-    )
+    proc = git_run(args, git_dir=handle.git_dir)
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise RepositoryError(message[-1] if message else f"git {args[0]} failed")
@@ -103,10 +114,8 @@ def run_git(handle: RepoHandle, *args: str) -> str:
 
 def resolve_revision(handle: RepoHandle, revision: str) -> str | None:
     """Commit sha of a revision, or None when the repository has no commits yet."""
-    proc = subprocess.run(
-        ["git", f"--git-dir={handle.git_dir}", "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
-        capture_output=True, env=GIT_ENV, check=False,
-    )
+    proc = git_run(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"],
+                   git_dir=handle.git_dir)
     if proc.returncode == 0:
         return proc.stdout.decode().strip()
     if revision == "HEAD" and not run_git(handle, "for-each-ref", "--count=1", "refs/").strip():
@@ -116,10 +125,7 @@ def resolve_revision(handle: RepoHandle, revision: str) -> str | None:
 
 def list_tree(handle: RepoHandle, commit: str) -> list[TreeEntry]:
     """Every blob of the commit's tree, with sizes (submodules are skipped)."""
-    out = subprocess.run(
-        ["git", f"--git-dir={handle.git_dir}", "ls-tree", "-r", "-z", "--long", "--full-tree", commit],
-        capture_output=True, env=GIT_ENV, check=False,
-    )
+    out = git_run(["ls-tree", "-r", "-z", "--long", "--full-tree", "--end-of-options", commit], git_dir=handle.git_dir)
     if out.returncode != 0:
         raise RepositoryError(out.stderr.decode("utf-8", "replace").strip() or "git ls-tree failed")
     entries: list[TreeEntry] = []
@@ -140,10 +146,7 @@ def read_blobs(handle: RepoHandle, shas: Iterable[str]) -> Iterator[tuple[str, b
     wanted = list(dict.fromkeys(shas))
     if not wanted:
         return
-    proc = subprocess.Popen(
-        ["git", f"--git-dir={handle.git_dir}", "cat-file", "--batch"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=GIT_ENV,
-    )
+    proc = git_popen(["cat-file", "--batch"], git_dir=handle.git_dir, stdin=subprocess.PIPE)
     assert proc.stdin is not None and proc.stdout is not None
 
     def feed() -> None:
@@ -178,10 +181,28 @@ def list_worktree(handle: RepoHandle) -> list[str]:
     """Tracked and untracked, non-ignored files of the work tree."""
     if handle.work_tree is None:
         raise RepositoryError("--worktree needs a repository with a work tree (this one is bare)")
-    out = subprocess.run(
-        ["git", "-C", handle.work_tree, "ls-files", "-z", "-c", "-o", "--exclude-standard"],
-        capture_output=True, env=GIT_ENV, check=False,
-    )
+    # --git-dir and --work-tree spelled out: the repository's core.worktree cannot point the listing elsewhere.
+    out = git_run(["ls-files", "-z", "-c", "-o", "--exclude-standard"], git_dir=handle.git_dir,
+                  work_tree=handle.work_tree, cwd=handle.work_tree)
     if out.returncode != 0:
         raise RepositoryError(out.stderr.decode("utf-8", "replace").strip() or "git ls-files failed")
     return sorted({p.decode("utf-8", "surrogateescape") for p in out.stdout.split(b"\0") if p})
+
+
+def worktree_path(handle: RepoHandle, rel: str) -> Path | None:
+    """Where a listed file of the work tree is, if reading it stays inside the repository: its real path must be
+    exactly the work tree's real root joined with rel (no symbolic link on the way, no `..`); None otherwise."""
+    if handle.work_tree is None:
+        return None
+    root = os.path.realpath(handle.work_tree)
+    full = os.path.join(root, rel)
+    if os.path.normpath(full) != full or os.path.realpath(full) != full:
+        return None
+    return Path(full)
+
+
+def read_worktree_file(path: Path, limit: int) -> bytes:
+    """A file's bytes, refusing a symbolic link that appeared since the path was checked (up to limit + 1 bytes)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read(limit + 1)

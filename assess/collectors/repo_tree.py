@@ -133,16 +133,19 @@ def _worktree_files(handle: git_repo.RepoHandle, paths: list[str]) -> list[Parse
         if not (path_kinds(rel) or in_template):
             continue
         full = Path(handle.work_tree, rel)
+        inside = git_repo.worktree_path(handle, rel)
         payload: bytes | Problem
         size = 0
         if full.is_symlink():
             payload = Problem(FileProblem.SYMLINK, "symbolic link, not followed")
+        elif inside is None:
+            payload = Problem(FileProblem.SYMLINK, "inside a symbolically linked directory, not followed")
         else:
             try:
-                size = full.stat().st_size
+                size = inside.stat().st_size
                 payload = (Problem(FileProblem.TOO_LARGE, f"{size:,} bytes; not parsed") if size > MAX_YAML_BYTES
-                           else full.read_bytes())
-            except OSError as exc:  # deleted since listing, or unreadable
+                           else git_repo.read_worktree_file(inside, MAX_YAML_BYTES))
+            except OSError as exc:  # deleted or replaced by a link since listing, or unreadable
                 payload = Problem(FileProblem.MISSING_BLOB, exc.strerror or "unreadable")
         out.append(classify_file(rel, size, payload, in_template))
     return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from assess.collectors.git_repo import GIT_ENV
+from assess.collectors.git_command import git_run
 
 
 class SampleError(Exception):
@@ -66,20 +65,18 @@ def get_sample(name: str) -> Sample:
 
 def materialise(sample: Sample, dest: Path, bare: bool = False) -> Path:
     """Create a repository at dest from the sample's history (nothing is checked out)."""
-    init = ["git", "init", "-q", "--initial-branch=main"] + (["--bare"] if bare else []) + [str(dest)]
-    _git(init)
-    git_dir = dest if bare else dest / ".git"
+    _git(["init", "-q", "--initial-branch=main", *(["--bare"] if bare else []), str(dest.resolve())])
+    git_dir = str((dest if bare else dest / ".git").resolve())
     with sample.history.open("rb") as stream:
-        proc = subprocess.run(["git", f"--git-dir={git_dir}", "fast-import", "--quiet"], stdin=stream,
-                              capture_output=True, env=GIT_ENV, check=False)
+        proc = git_run(["fast-import", "--quiet"], git_dir=git_dir, stdin=stream)
     if proc.returncode != 0:
         raise SampleError(f"cannot import sample {sample.name}: {proc.stderr.decode(errors='replace').strip()}")
     if not bare:
-        _git(["git", "-C", str(dest), "reset", "-q", "--hard", "main"])
+        _git(["reset", "-q", "--hard", "main"], git_dir=git_dir, work_tree=str(dest.resolve()))
     return dest
 
 
-def _git(cmd: list[str]) -> None:
-    proc = subprocess.run(cmd, capture_output=True, env=GIT_ENV, check=False)
+def _git(args: list[str], git_dir: str | None = None, work_tree: str | None = None) -> None:
+    proc = git_run(args, git_dir=git_dir, work_tree=work_tree, cwd=work_tree)
     if proc.returncode != 0:
-        raise SampleError(proc.stderr.decode(errors="replace").strip() or f"{cmd[1]} failed")
+        raise SampleError(proc.stderr.decode(errors="replace").strip() or f"git {args[0]} failed")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
 from datetime import UTC, datetime, timedelta
 
-from assess.collectors.git_repo import GIT_ENV, RepoHandle
+from assess.collectors.git_command import git_popen
+from assess.collectors.git_repo import RepoHandle
 from assess.collectors.repo_tree import TreeCache, collect_tree
 from assess.model.evidence import RepoEvidence, Snapshot
 
@@ -52,8 +52,7 @@ def _commits_at(handle: RepoHandle, tip: str, points: list[datetime]) -> dict[da
     pending = sorted(points)  # the latest point is resolved first, so pop from the end
     found: dict[datetime, str] = {}
     # `--pretty=format:` prints "commit <sha>" then the format line, on every git version
-    with subprocess.Popen(["git", f"--git-dir={handle.git_dir}", "rev-list", "--first-parent", "--pretty=format:%ct",
-                           tip], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=GIT_ENV) as proc:
+    with git_popen(["rev-list", "--first-parent", "--pretty=format:%ct", tip], git_dir=handle.git_dir) as proc:
         assert proc.stdout is not None
         for header, stamp in zip(proc.stdout, proc.stdout, strict=False):
             when = datetime.fromtimestamp(int(stamp), UTC)

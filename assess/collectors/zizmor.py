@@ -6,6 +6,7 @@ the reason is recorded, and the built-in pinning and permission checks still jud
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ from assess.model.workflow_audit import WorkflowAudit, WorkflowFinding
 
 TIMEOUT_S = 60
 MAX_OUTPUT = 32 * 1024 * 1024
+MAX_WORKFLOW_BYTES = 4 * 1024 * 1024
 ZIZMOR_KINDS = (FileKind.GITHUB_WORKFLOW, FileKind.DEPENDABOT, FileKind.ZIZMOR_CONFIG)
 
 
@@ -81,11 +83,13 @@ def _read(path: str, ev: RepoEvidence, wanted: list[str]) -> dict[str, bytes]:
     handle = git_repo.open_repository(path)
     if ev.worktree and handle.work_tree is not None:
         out: dict[str, bytes] = {}
-        root = Path(handle.work_tree).resolve()
         for rel in wanted:
-            full = (root / rel).resolve()
-            if full.is_relative_to(root) and full.is_file():
-                out[rel] = full.read_bytes()
+            full = git_repo.worktree_path(handle, rel)
+            if full is not None and full.is_file():
+                with contextlib.suppress(OSError):
+                    data = git_repo.read_worktree_file(full, MAX_WORKFLOW_BYTES)
+                    if len(data) <= MAX_WORKFLOW_BYTES:
+                        out[rel] = data
         return out
     names = {f"{ev.revision}:{rel}": rel for rel in wanted if "\n" not in rel}
     return {names[name]: data for name, data in git_repo.read_blobs(handle, names) if data is not None}

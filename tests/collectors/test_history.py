@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assess.audit_trail import build_audit_trail
+from assess.collectors.git_command import Verifiers
 from assess.collectors.git_repo import RepositoryError, open_repository
 from assess.collectors.history import read_history, verify_signatures
 from assess.collectors.repo_tree import collect_repo
@@ -154,9 +155,12 @@ def test_signature_type_from_raw_headers_and_verification_pass(tmp_path: Path) -
     types = [c.signature for c in h.commits]
     assert types == [SignatureType.MALFORMED, SignatureType.SSH, SignatureType.NONE]
     handle = open_repository(str(repo))
-    signed = [c.sha for c in h.commits if c.signature is not SignatureType.NONE]
-    result = verify_signatures(handle, signed, signers)
+    signed = [(c.sha, c.signature) for c in h.commits if c.signature is not SignatureType.NONE]
+    ssh = Verifiers(ssh="ssh-keygen")
+    result = verify_signatures(handle, signed, signers, ssh)
     assert result[h.commits[1].sha] == "G"
-    assert result[h.commits[0].sha] in ("malformed", "N", "B", "E")
-    unverified = verify_signatures(handle, [h.commits[1].sha], None)
+    assert result[h.commits[0].sha] == "malformed"
+    unverified = verify_signatures(handle, [signed[1]], None, ssh)
     assert unverified[h.commits[1].sha] == "U"
+    # No verifier named for SSH: nothing runs, and the signature stays not verified.
+    assert h.commits[1].sha not in verify_signatures(handle, signed, signers, Verifiers(openpgp="gpg"))

@@ -5,23 +5,14 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-import git
+from assess.collectors.git_repo import origin_url
 
 _SCP = re.compile(r"^(?:[\w.-]+@)?(?P<host>[\w.-]+):(?P<path>[^/].*)$")
 
 
 def origin_repository(path: str, host: str = "github.com") -> str | None:
     """`owner/repo` of the origin remote when it points at `host`, else None."""
-    try:
-        repo = git.Repo(path, search_parent_directories=False)
-    except (git.exc.InvalidGitRepositoryError, git.exc.NoSuchPathError):
-        return None
-    try:
-        url = repo.remotes.origin.url if "origin" in [r.name for r in repo.remotes] else None
-    except (ValueError, git.exc.GitCommandError):
-        url = None
-    finally:
-        repo.close()
+    url = origin_url(path)
     return parse_remote(url, host) if url else None
 
 
