@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from assess import __version__
-from assess.atomic_write import write_atomic
+from assess.atomic_write import OutputError, ensure_writable_dir, write_atomic
 from assess.checks.catalog import find_check, load_catalog
 from assess.collectors.cluster.live import ClusterUnreachableError, collect_cluster
 from assess.collectors.cluster.live import contexts as cluster_contexts
@@ -212,7 +212,18 @@ def _formats(value: str) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: an output that cannot be written is the user's to fix (exit 2), not an internal error."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, turning OutputError into a one-line usage error."""
+        try:
+            return super().invoke(ctx)
+        except OutputError as exc:
+            raise UserError(str(exc)) from exc
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gitops-assess")
 def cli() -> None:
     """Assess how far along GitOps a team really is, with evidence."""
@@ -271,6 +282,9 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
     _logging(debug)
     if path and sample_name:
         raise UserError("give a PATH or --sample, not both")
+    # Before the work: an unwritable destination fails fast and leaves nothing half-written.
+    for destination in ([output_dir] if output_dir else []) + ([save_evidence.parent] if save_evidence else []):
+        ensure_writable_dir(destination)
     github = {"github": not no_github, "github_repo": github_repo, "github_url": github_url,
               "github_token": _token(), "cache_dir": None if no_cache else cache_dir, "max_wait": max_wait}
     if github_org:
