@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from assess import __version__
-from assess.atomic_write import write_atomic
+from assess.atomic_write import OutputError, ensure_writable_dir, write_atomic
 from assess.checks.catalog import find_check, load_catalog
 from assess.collectors.cluster.live import ClusterUnreachableError, collect_cluster
 from assess.collectors.cluster.live import contexts as cluster_contexts
@@ -58,7 +58,7 @@ from assess.model.report import Report
 from assess.model.schema import report_schema
 from assess.org_scan import OrgFilters, list_org_repos, report_dir, scan_org
 from assess.policy_source import config_from_ref, weakenings
-from assess.reporters import fleet_report, json_report, junit, markdown, sarif, terminal
+from assess.reporters import fleet_report, inert, json_report, junit, markdown, sarif, terminal
 from assess.reporters.audit_csv import audit_csv, audit_json
 
 When = datetime | timedelta | str | None
@@ -94,7 +94,7 @@ class UserError(click.ClickException):
 
     def show(self, file: object = None) -> None:
         """Print `gitops-assess: error: …` to stderr."""
-        click.echo(f"gitops-assess: error: {self.format_message()}", err=True)
+        click.echo(f"gitops-assess: error: {inert.line(self.format_message())}", err=True)
 
 
 class SourceUnreachable(UserError):
@@ -240,7 +240,18 @@ def _formats(value: str) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: an output that cannot be written is the user's to fix (exit 2), not an internal error."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, turning OutputError into a one-line usage error."""
+        try:
+            return super().invoke(ctx)
+        except OutputError as exc:
+            raise UserError(str(exc)) from exc
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gitops-assess")
 def cli() -> None:
     """Assess how far along GitOps a team really is, with evidence."""
@@ -306,6 +317,9 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
     _logging(debug)
     if path and sample_name:
         raise UserError("give a PATH or --sample, not both")
+    # Before the work: an unwritable destination fails fast and leaves nothing half-written.
+    for destination in ([output_dir] if output_dir else []) + ([save_evidence.parent] if save_evidence else []):
+        ensure_writable_dir(destination)
     github = {"github": not no_github, "github_repo": github_repo, "github_url": github_url,
               "github_token": _token(), "cache_dir": None if no_cache else cache_dir, "max_wait": max_wait}
     if github_org:
@@ -359,7 +373,8 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
         regressions = compare(_read_report(baseline), report.to_json())
         if regressions.has_regressions:
             click.echo("gitops-assess: gate failed: regressions against the baseline:\n"
-                       + "\n".join(f"  {c.subject}: {c.before} → {c.after}" for c in regressions.regressed), err=True)
+                       + "\n".join(inert.line(f"  {c.subject}: {c.before} → {c.after}") for c in regressions.regressed),
+                       err=True)
             code = max(code, Exit.GATE_FAILED)
     sys.exit(int(code))
 
@@ -411,9 +426,20 @@ def _policy(explicit: str | None, config_ref: str | None, repo_root: str | None
     return trusted, {"policy_ref": config_ref, "policy_not_applied": weakenings(trusted, proposed)}
 
 
+class _InertFormatter(logging.Formatter):
+    """Log lines whose repository text (file names with newlines, escapes, `::` commands) cannot act."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The formatted record on one line; a traceback (--debug) keeps its lines."""
+        text = super().format(record)
+        return inert.block(text) if record.exc_info else inert.line(text)
+
+
 def _logging(debug: bool) -> None:
     """Our warnings on stderr; third-party chatter (WeasyPrint's CSS notes, fontTools) only with --debug."""
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_InertFormatter(logging.BASIC_FORMAT))
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
     for noisy in ("weasyprint", "fontTools", "matplotlib", "urllib3", "github"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.ERROR)
 
@@ -441,7 +467,7 @@ def _scan_org(settings: Settings, org: str, filters: OrgFilters, concurrency: in
     code = Exit.OK
     for outcome in outcomes:
         if outcome.report is None:
-            err.print(f"{outcome.repo}: not assessed: {outcome.error}", markup=False, highlight=False)
+            err.print(inert.line(f"{outcome.repo}: not assessed: {outcome.error}"), markup=False, highlight=False)
             code = max(code, Exit.SOURCE_UNREACHABLE)
             continue
         _write_outputs(outcome.report, [f for f in formats if f != "terminal"] or ["json"],
@@ -449,7 +475,7 @@ def _scan_org(settings: Settings, org: str, filters: OrgFilters, concurrency: in
         code = max(code, _exit_code(outcome.report, fail_under_stage, fail_on))
         git_source = outcome.report.sources.get("git")
         if git_source is not None and not git_source.available:
-            err.print(f"{outcome.repo}: declared state not readable: {git_source.reason}", markup=False,
+            err.print(inert.line(f"{outcome.repo}: declared state not readable: {git_source.reason}"), markup=False,
                       highlight=False)
             code = max(code, Exit.SOURCE_UNREACHABLE)
     reports = [o.report.to_json() for o in outcomes if o.report is not None]
@@ -656,8 +682,9 @@ def snapshot(output: Path, kube_contexts: tuple[str, ...], all_contexts: bool, k
     write_atomic(output, dump_snapshot(taken))
     for c in taken:
         refused = [a.resource for a in c.access if a.status.value in ("forbidden", "error")]
-        err.print(f"{c.name}: {len(c.objects)} objects" + (f"; not permitted: {', '.join(refused)}" if refused
-                                                           else ""), markup=False, highlight=False)
+        err.print(inert.line(f"{c.name}: {len(c.objects)} objects" + (f"; not permitted: {', '.join(refused)}"
+                                                                      if refused else "")),
+                  markup=False, highlight=False)
 
 
 @cli.command("checks")
@@ -721,5 +748,6 @@ def main() -> None:
     except Exception as exc:  # last line of defence: one line, exit 4
         if "--debug" in sys.argv:
             raise
-        click.echo(f"gitops-assess: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", err=True)
+        click.echo(inert.line(f"gitops-assess: internal error: {type(exc).__name__}: {exc} (rerun with --debug)"),
+                   err=True)
         sys.exit(int(Exit.INTERNAL))

@@ -1,4 +1,4 @@
-"""Output files appear whole or not at all, with the mode the user's umask gives."""
+"""Output files appear whole or not at all, private to the user (0600) unless the umask is stricter."""
 
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ import pytest
 from assess.atomic_write import write_atomic
 
 
-def test_file_mode_follows_the_umask(tmp_path: Path) -> None:
-    old = os.umask(0o022)
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o600), (0o000, 0o600), (0o077, 0o600), (0o277, 0o400)])
+def test_files_are_private_unless_the_umask_is_stricter(tmp_path: Path, umask: int, mode: int) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("an older, world-readable copy")
+    target.chmod(0o644)
+    old = os.umask(umask)
     try:
-        write_atomic(tmp_path / "report.json", "{}")
+        write_atomic(target, "{}")
     finally:
         os.umask(old)
-    assert (tmp_path / "report.json").stat().st_mode & 0o777 == 0o644
+    assert target.stat().st_mode & 0o777 == mode
 
 
 def test_a_failed_write_keeps_the_previous_file_and_leaves_no_temporary(tmp_path: Path) -> None:

@@ -9,10 +9,10 @@ from typing import Any
 
 from assess.checks._repo import deployed, docs, plural, repo, result
 from assess.checks.catalog import Check
-from assess.collectors.redaction import LAST_APPLIED, SecretValue, marker_class
+from assess.collectors.redaction import LAST_APPLIED, PREFIX, SecretValue, marker_class
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
-from assess.model.evidence import RepoEvidence, YamlDoc
+from assess.model.evidence import FileKind, RepoEvidence, YamlDoc
 from assess.model.finding import Outcome, Ref, Severity
 
 SPEC = CheckSpec(
@@ -58,7 +58,7 @@ def run(ctx: CheckContext) -> CheckResult:
     """Fail on Secrets and credential keys holding literal values; placeholders and examples are low at most;
     references, templates, SOPS and empty values pass. Values are never part of the message."""
     ev = repo(ctx)
-    found = [*(_secret_exposures(d) for d in _secret_docs(ev)), *_credential_exposures(ev)]
+    found = [*(_secret_exposures(d) for d in _secret_docs(ev)), *_credential_exposures(ev), *_text_exposures(ev)]
     # One exposure per place: each overlay's patched copy of a document cites the same patch line.
     exposures = list({e.ref: e for e in found if e is not None}.values())
     secrets = _secret_docs(ev)
@@ -95,10 +95,11 @@ def run(ctx: CheckContext) -> CheckResult:
 def _secret_docs(ev: RepoEvidence) -> list[tuple[YamlDoc, str, Any]]:
     """(document, key path, Secret body) of every Secret, also the items of a `kind: List`."""
     out: list[tuple[YamlDoc, str, Any]] = [(d, "", d.body) for d in docs(ev, "Secret")]
-    for doc in docs(ev, "List"):
+    for doc in [*docs(ev, "List"), *docs(ev, "SecretList")]:
         items = doc.get("items")
         for i, item in enumerate(items if isinstance(items, list) else []):
-            if isinstance(item, dict) and item.get("kind") == "Secret":
+            if isinstance(item, dict) and (doc.kind == "SecretList" or str(item.get("kind", "")).strip() == "Secret"
+                                           or ("kind" not in item and ("data" in item or "stringData" in item))):
                 out.append((doc, f"items.{i}.", item))
     return out
 
@@ -131,7 +132,7 @@ def _secret_exposures(entry: tuple[YamlDoc, str, Any]) -> Exposure | None:
 def _credential_exposures(ev: RepoEvidence) -> Iterator[Exposure]:
     """Credential keys outside Secrets (Helm values, JSON and other manifests): their redacted classes."""
     for doc in ev.docs:
-        if doc.kind in ("Secret", "List") or doc.body is None:
+        if doc.kind in ("Secret", "List", "SecretList") or doc.body is None:
             continue
         for key_path, kind in _markers(doc.body, ""):
             if kind in (SecretValue.LITERAL, SecretValue.PLACEHOLDER):
@@ -144,13 +145,37 @@ def _markers(node: Any, prefix: str) -> Iterator[tuple[str, SecretValue]]:
         for key, value in node.items():
             path = f"{prefix}.{key}" if prefix else str(key)
             kind = marker_class(value)
-            if kind is not None and str(key) != LAST_APPLIED:
+            if str(key) == LAST_APPLIED:
+                continue  # kubectl's copy of the object: its values are reported where they are written
+            if kind is not None:
                 yield path, kind
+            elif isinstance(value, str):
+                yield from ((path, k) for k in _embedded(value))  # `TOKEN=…` in a script, an inline values block
             else:
                 yield from _markers(value, path)
     elif isinstance(node, list):
         for i, item in enumerate(node):
             yield from _markers(item, f"{prefix}.{i}")
+
+
+EMBEDDED = re.compile(re.escape(PREFIX) + r"([a-z]+)>")
+TEXT_FILES = (FileKind.DOCKERFILE, FileKind.TERRAFORM, FileKind.SCRIPT, FileKind.JENKINSFILE)
+
+
+def _embedded(text: str) -> Iterator[SecretValue]:
+    """Literal and placeholder classes of the markers redaction left inside a text (one of each at most)."""
+    found = {m.group(1) for m in EMBEDDED.finditer(text)}
+    yield from (k for k in (SecretValue.LITERAL, SecretValue.PLACEHOLDER) if k.value in found)
+
+
+def _text_exposures(ev: RepoEvidence) -> Iterator[Exposure]:
+    """Credential assignments in Dockerfiles, Terraform (.tfvars) and scripts, by the markers left on their lines."""
+    for kind in TEXT_FILES:
+        for f in ev.files_by_kind.get(kind, ()):
+            for line_no, line in enumerate((f.text or "").splitlines(), start=1):
+                classes = frozenset(_embedded(line))
+                if classes:
+                    yield Exposure(Ref.file(f.path, line_no), f"{f.path}:{line_no}", classes)
 
 
 CHECK = Check(SPEC, run)

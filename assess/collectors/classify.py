@@ -23,7 +23,7 @@ BODY_KINDS = frozenset({
     "ConstraintTemplate", "ClusterPolicy", "Policy", "ValidatingPolicy", "ValidatingAdmissionPolicy",
     "Cluster", "Composition", "CompositeResourceDefinition", "Template", "PodTemplate", "ReplicationController",
     "DeploymentConfig", "Rollout", "List",
-    "Secret", "SealedSecret", "ExternalSecret", "SecretStore", "ClusterSecretStore",
+    "Secret", "SecretList", "SealedSecret", "ExternalSecret", "SecretStore", "ClusterSecretStore",
     "ConfigMap",  # Flux `substituteFrom` values
 })
 

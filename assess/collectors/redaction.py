@@ -42,15 +42,17 @@ PLACEHOLDER = re.compile(
     # `prod_password`, `staging-secret`, `<env>-token`: an environment's name and the word itself
     r"(?:<[^>]*>|dev|test|qa|uat|stage|staging|non[-_]?prod|prod|production|local|demo)[-_](?:password|secret|token|pass|key))$",
     re.IGNORECASE)
-# Keys whose value is a credential; keys that name one (`existingSecret`, `secretName`, `passwordSecretRef`) are not.
-CREDENTIAL_KEY = re.compile(r"(?:^|[-_.])(?:pass(?:word|wd|phrase)?|secret|token|api[-_]?key|access[-_]?key|"
-                            r"secret[-_]?key|private[-_]?key|client[-_]?secret|credentials?|bearer|pwd|auth[-_]?key|"
-                            r"dsn|connection[-_]?string)$|^(?:password|secret|token|apikey|api_key)$", re.IGNORECASE)
-NAMES_A_SECRET = re.compile(r"(?:name|ref|file|path|existing|selector|mount|enabled|create|annotations?|"
-                            r"(?:password|token|user(?:name)?)[-_]?keys?$|"
-                            r"labels?|ttl|length|policy|type|format|header|field|env|source|provider|store|secrets$|"
-                            r"url|uri|endpoint|host|audience|issuer|scopes?|expiry|expiration|duration|timeout)",
-                            re.IGNORECASE)
+# Keys whose value is a credential, judged word by word (`postgresPassword`, `REFRESH_TOKEN`, `api-key`): the last
+# word (or the last two) names a credential. Keys that name one (`existingSecret`, `secretName`, `passwordSecretRef`,
+# `tokenFile`, `passwordKey`) end in another word, or start with `existing`.
+CREDENTIAL_WORDS = frozenset({"password", "passwd", "passphrase", "pass", "secret", "token", "credential",
+                              "credentials", "bearer", "pwd", "dsn", "apikey", "accesskey", "secretkey",
+                              "privatekey", "clientsecret", "authkey", "connectionstring"})
+CREDENTIAL_PAIRS = frozenset({("api", "key"), ("access", "key"), ("secret", "key"), ("private", "key"),
+                              ("auth", "key"), ("connection", "string"), ("client", "secret"), ("signing", "key"),
+                              ("encryption", "key"), ("master", "key"), ("account", "key"), ("license", "key")})
+NAMING_WORDS = frozenset({"existing"})
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 # `TS_KUBE_SECRET: tailscale`, `secret: app-credentials`: a key ending in "secret" whose value is a resource name
 # names the Secret that holds the credential.
 SECRET_NAME_KEY = re.compile(r"(?:^|[-_.])secret$", re.IGNORECASE)
@@ -64,6 +66,9 @@ def classify(value: object) -> SecretValue:
     text = str(value).strip()
     if not text:
         return SecretValue.EMPTY
+    already = marker_class(text)
+    if already is not None:
+        return already  # redacting twice keeps the first class (a marker is not a `<placeholder>`)
     if text.startswith("ENC[") or text.startswith("-----BEGIN PGP MESSAGE") or text.startswith("AgB"):
         return SecretValue.ENCRYPTED  # SOPS, PGP armour, SealedSecret ciphertext
     if REFERENCE.match(text) or URL.match(text) or FILE_PATH.match(text):
@@ -80,6 +85,8 @@ def classify_base64(value: object) -> SecretValue:
     if not isinstance(value, str) or not value.strip():
         return classify(value)
     raw = value.strip()
+    if marker_class(raw) is not None:
+        return classify(raw)
     if TEMPLATE.search(raw) or raw.startswith("ENC["):
         return classify(raw)
     try:
@@ -104,9 +111,17 @@ def marker_class(value: object) -> SecretValue | None:
     return None
 
 
+def key_words(key: str) -> list[str]:
+    """The words of a key, lower-cased: `postgresPassword` -> postgres, password; `DB_API-KEY` -> db, api, key."""
+    return [w.lower() for w in _WORD.findall(key)]
+
+
 def is_credential_key(key: str) -> bool:
     """A key whose value is a credential itself (not the name of a Secret holding one)."""
-    return bool(CREDENTIAL_KEY.search(key)) and not NAMES_A_SECRET.search(key)
+    words = key_words(key)
+    if not words or NAMING_WORDS.intersection(words):
+        return False
+    return words[-1] in CREDENTIAL_WORDS or tuple(words[-2:]) in CREDENTIAL_PAIRS
 
 
 def redact_secret(data: dict[str, Any]) -> dict[str, Any]:
@@ -156,6 +171,8 @@ def redact_credentials(node: Any) -> Any:
         return out
     if isinstance(node, list):
         return [redact_credentials(item) for item in node]
+    if isinstance(node, str):
+        return redact_text(node)  # a script or an embedded values block: `TOKEN=…`, `password: …`, known tokens
     return node
 
 
@@ -169,15 +186,120 @@ REFERENCE_KINDS = frozenset({"ExternalSecret", "ClusterExternalSecret", "SecretS
                              "InfisicalSecret", "DopplerSecret"})
 
 
+def is_secret_kind(kind: object) -> bool:
+    """`Secret`, however it is written (`Secret `, `secret`): redaction errs on the side of dropping values."""
+    return isinstance(kind, str) and kind.strip().lower() == "secret"
+
+
+def _list_kind(kind: object) -> bool:
+    return isinstance(kind, str) and kind.strip().lower().endswith("list")
+
+
+def _looks_like_secret(item: dict[str, Any]) -> bool:
+    """A list item without a kind that carries Secret fields (`SecretList` items, hand-written `List`s)."""
+    return not isinstance(item.get("kind"), str) and ("data" in item or "stringData" in item)
+
+
 def redact(data: Any, kind: str | None) -> Any:
-    """A parsed document as it may enter the evidence: Secrets (also inside a `List`) reduced to their shape and
-    value classes, credential-looking values elsewhere replaced by their class."""
-    if kind == "Secret" and isinstance(data, dict):
+    """A parsed document as it may enter the evidence: Secrets (also inside a `List` or `SecretList`, whatever an
+    item says its kind is) reduced to their shape and value classes, credential-looking values elsewhere replaced
+    by their class."""
+    if is_secret_kind(kind) and isinstance(data, dict):
         return redact_secret(data)
     if kind in REFERENCE_KINDS:
         return data
-    if kind == "List" and isinstance(data, dict) and isinstance(data.get("items"), list):
-        items = [redact(i, i.get("kind") if isinstance(i, dict) and isinstance(i.get("kind"), str) else None)
+    if _list_kind(kind) and isinstance(data, dict) and isinstance(data.get("items"), list):
+        all_secrets = isinstance(kind, str) and kind.strip().lower() == "secretlist"
+        items = [redact_secret(i) if isinstance(i, dict) and (all_secrets or _looks_like_secret(i))
+                 else redact(i, i.get("kind") if isinstance(i, dict) and isinstance(i.get("kind"), str) else None)
                  for i in data["items"]]
         return {**redact_credentials({k: v for k, v in data.items() if k != "items"}), "items": items}
     return redact_credentials(data)
+
+
+# Credentials recognisable by their form wherever they appear (a value, a command line, a comment).
+KNOWN_TOKEN = re.compile(
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----.*?"
+    r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\Z)"
+    r"|\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|"
+    r"(?:AKIA|ASIA)[0-9A-Z]{16}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:sk|rk)_live_[A-Za-z0-9]{16,}|"
+    r"sk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,}|AIza[0-9A-Za-z_-]{35}|npm_[A-Za-z0-9]{36}|"
+    r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
+    re.DOTALL)
+URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/@\s:]+:)([^@\s/]+)(@)", re.IGNORECASE)
+# `KEY=`, `KEY: `, `"key": `, `--password=`, `export KEY=`: where a value starts (the key judged by is_credential_key)
+ASSIGNMENT = re.compile(r"(?<![\w.-])([\"']?)([A-Za-z_][\w.-]*)\1([ \t]*[:=][ \t]*)(?![:=/])")
+QUOTED_VALUE = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'")
+BARE_VALUE = re.compile(r"[^\s#;,'\"`)}\]]+")
+HCL_REFERENCE = re.compile(r"^(?:var|local|module|data|each|count|path|terraform)\.|^[a-z_][a-z0-9_]*\.[a-z_]")
+DOCKER_ENV = re.compile(r"^(\s*(?:ENV|ARG)[ \t]+)([A-Za-z_][\w.-]*)([ \t]+)(\S.*)$", re.IGNORECASE)
+HCL_VARIABLE = re.compile(r'^\s*variable\s+"([^"]+)"')
+HCL_DEFAULT = re.compile(r"^(\s*default\s*=\s*)(\"(?:[^\"\\\n]|\\.)*\")")
+
+
+def scrub_tokens(text: str) -> str:
+    """Text with every credential recognisable by its form (GitHub, GitLab, AWS, Slack, Stripe, private keys, JWTs,
+    passwords inside URLs) replaced by a marker."""
+    if not text:
+        return text
+    text = KNOWN_TOKEN.sub(marker(SecretValue.LITERAL), text)
+    return URL_PASSWORD.sub(lambda m: m.group(1) + marker(classify(m.group(2))) + m.group(3), text)
+
+
+# In text, a value that holds no secret stays as written: checks read commands (`${{ secrets.KUBECONFIG }}`).
+KEPT_IN_TEXT = frozenset({SecretValue.TEMPLATE, SecretValue.REFERENCE, SecretValue.EMPTY})
+
+
+def _value_marker(raw: str) -> str:
+    """A value as written (quoted or bare), replaced by its class; quotes kept so the line still parses."""
+    quoted = len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'"
+    inner = raw[1:-1] if quoted else raw
+    kind = classify(inner)
+    if kind in KEPT_IN_TEXT:
+        return raw
+    return raw[0] + marker(kind) + raw[0] if quoted else marker(kind)
+
+
+def _redact_line(line: str, in_credential_variable: bool) -> str:
+    docker = DOCKER_ENV.match(line)
+    if docker and "=" not in docker.group(2) and is_credential_key(docker.group(2)) and not line.rstrip().endswith(
+            "\\") and "=" not in docker.group(4).split()[0]:
+        return docker.group(1) + docker.group(2) + docker.group(3) + _value_marker(docker.group(4))  # ENV KEY value
+    if in_credential_variable:
+        default = HCL_DEFAULT.match(line)
+        if default:
+            return default.group(1) + _value_marker(default.group(2)) + line[default.end():]
+    out: list[str] = []
+    pos = 0
+    for match in ASSIGNMENT.finditer(line):
+        if match.start() < pos or not is_credential_key(match.group(2)):
+            continue
+        start = match.end()
+        value = QUOTED_VALUE.match(line, start) or BARE_VALUE.match(line, start)
+        if value is None:
+            continue
+        raw = value.group(0)
+        if not raw.startswith(("\"", "'")) and (HCL_REFERENCE.match(raw) or raw in ("|", ">", "|-", ">-", "{", "[")):
+            continue  # an expression naming where the value comes from, or a block that follows
+        out.append(line[pos:start] + _value_marker(raw))
+        pos = value.end()
+    return "".join(out) + line[pos:] if out else line
+
+
+def redact_text(text: str) -> str:
+    """A text file or an embedded script with credential assignments (`ENV DB_PASSWORD=…`, `db_password = "…"` in
+    .tfvars, `export TOKEN=…`, `password: …` in an inline values block) and recognisable tokens replaced by their
+    class. Lines are kept, so line numbers still point at the place."""
+    text = scrub_tokens(text)
+    if not any(c in text for c in "=: \t"):
+        return text
+    lines = text.split("\n")
+    variable: str | None = None
+    for i, line in enumerate(lines):
+        declared = HCL_VARIABLE.match(line)
+        if declared:
+            variable = declared.group(1)
+        elif line.startswith("}"):
+            variable = None
+        lines[i] = _redact_line(line, variable is not None and is_credential_key(variable))
+    return "\n".join(lines)

@@ -19,6 +19,7 @@ from assess.collectors.classify import (
     looks_templated,
     path_kinds,
 )
+from assess.collectors.redaction import redact_text
 from assess.collectors.yaml_docs import decode_text, lenient_docs, parse_yaml
 from assess.model.evidence import (
     FileKind,
@@ -163,7 +164,8 @@ def classify_file(path: str, size: int, payload: bytes | Problem, in_template: b
         return RepoFile(path, size, tuple(sorted(kinds)), problem), ()
     if path == "package.json" and '"renovate"' not in text:
         kinds = kinds - {FileKind.RENOVATE}  # a Renovate config only when it carries a "renovate" key
-    keep_text = text if kinds & TEXT_KINDS and len(payload) <= MAX_TEXT_BYTES else None
+    # Dockerfiles, Terraform (.tfvars), scripts: kept for the checks with credential assignments redacted.
+    keep_text = redact_text(text) if kinds & TEXT_KINDS and len(payload) <= MAX_TEXT_BYTES else None
     if FileKind.JSON_MANIFEST in kinds:
         # JSON is YAML: read it as manifests when it names an apiVersion and a kind, and forget it otherwise.
         if '"apiVersion"' not in text or '"kind"' not in text:

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from assess.collectors.redaction import classify, marker, redact
+from assess.collectors.redaction import classify, is_credential_key, is_secret_kind, marker, redact, redact_text
 from assess.model.evidence import FileProblem, Problem, YamlDoc
 
 # Parsed trees cost several times the bytes; a node budget stops alias bombs and monsters alike.
@@ -207,7 +207,8 @@ def _build_doc(
         return YamlDoc(path=path, index=index, line=start, body=_plain(redact(data, None)) if keep_list else None,
                        lines=lines, duplicate_keys=tuple(dupes))
     api_version = data.get("apiVersion") if isinstance(data.get("apiVersion"), str) else None
-    kind = data.get("kind") if isinstance(data.get("kind"), str) else None
+    raw_kind = data.get("kind")
+    kind = raw_kind.strip() if isinstance(raw_kind, str) else None
     meta_value = data.get("metadata")
     meta: dict[Any, Any] = meta_value if isinstance(meta_value, dict) else {}
     name = meta.get("name")
@@ -300,9 +301,13 @@ def lenient_docs(path: str, text: str) -> Iterator[YamlDoc]:
         raw_values: dict[str, str] = {}
         stack: list[tuple[int, str]] = []
         chunk_lines = chunk.splitlines()
+        item_name = ""  # `- name: DB_PASSWORD` before `value: …`: an env entry or a Helm parameter
         for offset, raw in enumerate(chunk_lines):
             if "{{" in raw and ":" not in raw.split("{{")[0]:
                 continue
+            listed = _ITEM_NAME.match(raw)
+            if listed:
+                item_name = _scalar(listed.group(1))
             match = _KEY_LINE.match(raw)
             if not match or raw.lstrip().startswith(("#", "-")):
                 continue
@@ -313,7 +318,7 @@ def lenient_docs(path: str, text: str) -> Iterator[YamlDoc]:
             lineno = chunk_start + offset
             lines.setdefault(dotted, lineno)
             if value and "{{" not in value:
-                lines.setdefault(f"{dotted}={_scalar(value)}", lineno)
+                lines.setdefault(f"{dotted}={_safe_value(key, value, item_name)}", lineno)
             stack.append((indent, key))
             raw_values[dotted] = _block(chunk_lines, offset, indent) if BLOCK_SCALAR.match(value) else value
             clean = _scalar(value) if "{{" not in value else None
@@ -325,7 +330,7 @@ def lenient_docs(path: str, text: str) -> Iterator[YamlDoc]:
                 name = clean
             elif dotted == "metadata.namespace":
                 namespace = clean
-        if kind == "Secret":  # values of a templated Secret never enter the evidence, only their class
+        if is_secret_kind(kind):  # values of a templated Secret never enter the evidence, only their class
             lines = {k: v for k, v in lines.items() if "=" not in k}
             for dotted, value in raw_values.items():
                 if dotted.startswith(("data.", "stringData.")) and value:
@@ -334,6 +339,17 @@ def lenient_docs(path: str, text: str) -> Iterator[YamlDoc]:
             yield YamlDoc(path=path, index=index, line=chunk_start, api_version=api_version, kind=kind,
                           name=name, namespace=namespace, lines=lines, templated=True,
                           repeated=ranged)
+
+
+_ITEM_NAME = re.compile(r"^\s*-\s+name\s*:\s*(.+?)\s*$")
+
+
+def _safe_value(key: str, value: str, item_name: str) -> str:
+    """A value read line by line as it may enter the evidence: a credential's value replaced by its class."""
+    scalar = _scalar(value)
+    if is_credential_key(key) or (key == "value" and is_credential_key(item_name)):
+        return marker(classify(scalar))
+    return redact_text(scalar)
 
 
 RANGE = re.compile(r"\{\{-?\s*range\b|\{%-?\s*for\b")

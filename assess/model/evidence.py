@@ -218,6 +218,12 @@ class Snapshot:
     tree: RepoEvidence | None
 
 
+REDACTION = ("Secret values, credential-looking values (keys such as password or token, env entries, Helm values and "
+             "parameters, Dockerfile ENV, Terraform and .tfvars assignments), recognisable tokens and kubectl's "
+             "last-applied-configuration were replaced by their class (<redacted:literal|placeholder|reference|"
+             "template|encrypted|empty>) when collected; cluster Secrets were read as metadata only.")
+
+
 @dataclass(frozen=True)
 class EvidenceBundle:
     """Everything collected for one assessment; saved with the report for offline re-evaluation."""
@@ -229,6 +235,9 @@ class EvidenceBundle:
     snapshots: tuple[Snapshot, ...] = ()
     unavailable: tuple[Unavailable, ...] = ()
     workflow_audit: WorkflowAudit | None = None
+    # Said in the saved bundle itself, so whoever receives the file knows what it cannot contain.
+    redacted: bool = True
+    redaction: str = REDACTION
 
     def missing(self, source: Source) -> Unavailable | None:
         """The Unavailable record of a source, if it could not be read."""

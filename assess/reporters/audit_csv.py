@@ -10,6 +10,7 @@ from typing import Any
 
 from assess.model.codec import to_plain
 from assess.model.history import AuditRecord
+from assess.reporters import inert
 
 COLUMNS = ("sha", "deployed_at", "authored_at", "environments", "change_path", "change_path_confidence",
            "pr_number", "pr_title", "ticket_refs", "author_name", "author_email", "committer_name",
@@ -17,12 +18,11 @@ COLUMNS = ("sha", "deployed_at", "authored_at", "environments", "change_path", "
            "is_revert", "reverts_sha", "reverts_pr", "reverted_by", "is_rollback", "is_hotfix", "is_emergency",
            "failed", "failure_detection", "remediated_by", "recovery_hours", "lead_time_hours", "lead_time_source",
            "subject", "files", "parents", "confirmed_by")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def audit_json(records: Sequence[AuditRecord]) -> str:
     """The audit records as a JSON array."""
-    return json.dumps([to_plain(r) for r in records], indent=2, ensure_ascii=False) + "\n"
+    return inert.json_text(json.dumps([to_plain(r) for r in records], indent=2, ensure_ascii=False)) + "\n"
 
 
 def audit_csv(records: Sequence[AuditRecord]) -> str:
@@ -42,5 +42,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         value = ";".join(str(v) for v in value)
     text = str(value).lower() if isinstance(value, bool) else str(value)
-    # Commit subjects and names are attacker-controlled: never let a spreadsheet evaluate them.
-    return "'" + text if text.startswith(FORMULA_START) else text
+    # Commit subjects and names are attacker-controlled: never let a spreadsheet evaluate them, nor a terminal
+    # that shows the CSV on stdout run their escape sequences.
+    return inert.csv_cell(text)

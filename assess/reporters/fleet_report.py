@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from assess.model.check import STAGE_NAMES
-from assess.reporters import junit, sarif
+from assess.reporters import inert, junit, sarif
 from assess.reporters.markdown import escape
 
 
@@ -36,7 +36,8 @@ def render_markdown(fleet: dict[str, Any]) -> str:
 
 
 def render_terminal(fleet: dict[str, Any]) -> str:
-    """Plain text for a terminal."""
+    """Plain text for a terminal (repository names and blockers made inert)."""
+    fleet = inert.tree(fleet, inert.line)
     lines = [f"{fleet['name']}: {fleet['repositories']} repositories, median stage {fleet['median_stage']}"]
     lines += [f"  stage {n}: {fleet['stage_distribution'][str(n)]}" for n in range(5)]
     lines += [f"  {r['repo']:40} stage {r['stage']}  {', '.join(r['blockers'][:3])}" for r in fleet["rows"]]

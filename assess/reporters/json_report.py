@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from assess.model.report import Report
+from assess.reporters import inert
 
 
 def render(report: Report) -> str:
     """Serialise a report as indented JSON."""
-    return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    return inert.json_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False)) + "\n"

@@ -5,9 +5,12 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from assess.reporters import inert
+
 
 def render(report: dict[str, Any]) -> str:
-    """The JUnit document as text (all content escaped by ElementTree)."""
+    """The JUnit document as text (all content escaped by ElementTree; characters XML forbids shown escaped)."""
+    report = inert.tree(report, inert.xml_text)
     findings = report["findings"]
     specs = {c["id"]: c for c in report.get("checks", [])}
     counts = {"failures": sum(f["outcome"] == "fail" and not f.get("waived_by") for f in findings),

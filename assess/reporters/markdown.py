@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from assess.model.check import STAGE_NAMES
 from assess.report_figures import tiers as dora_tiers
+from assess.reporters import inert
 from assess.reporters.policy_text import policy_lines
 
 MAX_CHARS = 60_000  # PR comments stop at 65,536 characters
@@ -15,10 +15,8 @@ ICON = {"pass": "✅", "fail": "❌", "warn": "⚠️", "unknown": "❔", "not-a
 
 
 def escape(text: Any) -> str:
-    """Neutralise Markdown and HTML in text that comes from repositories, commits or clusters."""
-    value = str(text).replace("\r", " ").replace("\n", " ")
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"([\\`*_\[\]|~])", r"\\\1", value)
+    """Neutralise Markdown, HTML, mentions and bidi overrides in text from repositories, commits or clusters."""
+    return inert.markdown(text)
 
 
 def render(report: dict[str, Any]) -> str:

@@ -6,6 +6,8 @@ import hashlib
 import json
 from typing import Any
 
+from assess.reporters import inert
+
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SECURITY_SEVERITY = {"critical": "9.0", "high": "7.0", "medium": "4.0", "low": "1.0", "info": "0.1"}
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -57,7 +59,7 @@ MAX_LOCATIONS = 1000
 
 
 def _location(ref: dict[str, Any]) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": ref["path"], "uriBaseId": "%SRCROOT%"}}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": inert.uri(ref["path"]), "uriBaseId": "%SRCROOT%"}}
     if ref.get("line"):
         physical["region"] = {"startLine": int(ref["line"])}
     return {"physicalLocation": physical}

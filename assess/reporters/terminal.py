@@ -15,6 +15,7 @@ from assess.model.finding import Outcome
 from assess.model.report import Report
 from assess.report_figures import deployment_gaps, timeline_runs
 from assess.report_figures import tiers as dora_tiers
+from assess.reporters import inert
 from assess.reporters.policy_text import policy_lines
 
 OUTCOME_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "unknown": "cyan", "not-applicable": "dim",
@@ -23,8 +24,14 @@ RISK_STYLE = {"low": "green", "medium": "yellow", "high": "red", "unknown": "cya
 SIGNAL_STYLE = {"met": "green", "not-met": "red", "unknown": "cyan"}
 
 
+def _inert(report: Report) -> Report:
+    """The report with every string made inert for a terminal (repository text may carry escape sequences)."""
+    return Report.from_json(inert.tree(report.to_json(), inert.line))
+
+
 def build(report: Report, verbose: bool = False) -> Group:
-    """The summary as rich renderables (user content is never interpreted as markup)."""
+    """The summary as rich renderables (user content is never interpreted as markup, and made inert)."""
+    report = _inert(report)
     st = report.stage
     parts: list[object] = []
     head = Text()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+from assess.collectors.redaction import LAST_APPLIED, is_secret_kind, redact_credentials
+
 METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 
 
@@ -57,7 +58,8 @@ CORE_GROUPS = frozenset({"", "apps", "batch"})
 
 
 def sanitize(obj: dict[str, Any]) -> dict[str, Any]:
-    """What may be stored of an object: never Secret data, never last-applied configuration (it can hold a Secret).
+    """What may be stored of an object: never Secret data, never last-applied configuration (it can hold a Secret),
+    and credential-looking values (env entries, Helm values and parameters) replaced by their class, as in Git.
 
     Copies only the levels it changes (the top level and metadata): objects come freshly decoded, so a deep copy
     would only cost time."""
@@ -68,10 +70,12 @@ def sanitize(obj: dict[str, Any]) -> dict[str, Any]:
     annotations = metadata.get("annotations")
     if isinstance(annotations, dict) and LAST_APPLIED in annotations:
         metadata["annotations"] = {k: v for k, v in annotations.items() if k != LAST_APPLIED}
-    if clean.get("kind") in ("Secret", "PartialObjectMetadata"):
+    if is_secret_kind(clean.get("kind")) or clean.get("kind") == "PartialObjectMetadata":
         for key in ("data", "stringData"):
             clean.pop(key, None)
         metadata.pop("managedFields", None)
         clean["kind"] = "Secret"
         clean["apiVersion"] = "v1"
-    return clean
+        return clean
+    redacted: dict[str, Any] = redact_credentials(clean)
+    return redacted
