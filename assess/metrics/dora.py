@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from assess.audit_trail import change_path
 from assess.derive.identity import bot_kind, change_author, count_people, merger, person_key, pusher
 from assess.metrics.tiers import classify_all
 from assess.model.activity import Activity
 from assess.model.history import DIRECT_PATHS, PR_PATHS, AuditRecord, CommitRecord, HistoryEvidence, SignatureType
+
+if TYPE_CHECKING:  # pandas loads in ~0.3 s: only when delivery metrics are computed
+    import pandas as pd
 
 
 def delivery_metrics(records: Sequence[AuditRecord], commits: Sequence[CommitRecord], history: HistoryEvidence,
@@ -44,6 +45,7 @@ def delivery_metrics(records: Sequence[AuditRecord], commits: Sequence[CommitRec
 
 def audit_frame(records: Sequence[AuditRecord]) -> pd.DataFrame:
     """The audit trail as a DataFrame with UTC timestamps."""
+    import pandas as pd
     columns = ["sha", "deployed_at", "environments", "failed", "is_revert", "is_rollback", "is_hotfix",
                "recovery_hours", "lead_time_hours", "is_bot", "change_path", "signature"]
     data = [{
@@ -118,6 +120,7 @@ def _monthly(rows: pd.DataFrame) -> list[dict[str, Any]]:
 
 def frequency_bucket(times: pd.Series, start: datetime, end: datetime) -> str:
     """Four Keys' deployment-frequency bucket over a calendar of every day in the window (zero days included)."""
+    import pandas as pd
     if times.empty:
         return "yearly"
     # Both ends in UTC: pandas refuses a range between two aware instants of different offsets.
@@ -202,4 +205,4 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def _round(value: float) -> float | None:
-    return None if pd.isna(value) else round(float(value), 2)
+    return None if value != value else round(float(value), 2)  # NaN is the only value unequal to itself
