@@ -439,7 +439,7 @@ def _logging(debug: bool) -> None:
     """Our warnings on stderr; third-party chatter (WeasyPrint's CSS notes, fontTools) only with --debug."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_InertFormatter(logging.BASIC_FORMAT))
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler], force=True)
     for noisy in ("weasyprint", "fontTools", "matplotlib", "urllib3", "github"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.ERROR)
 

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from assess.cli import cli
+from tests.cli_runner import invoke
 from tests.conftest import Files, assert_valid_report, make_repo
 
 CANARY_B64 = "Y2FuYXJ5LXN0YWdlMS1kYi1wYXNzd29yZA=="  # planted in the stage1-pushed sample's Secret
@@ -20,9 +21,8 @@ CANARY = "canary-stage1-db-password"
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The installed entry point, as a user runs it (`python -m assess`)."""
-    return subprocess.run([sys.executable, "-m", "assess", *args], capture_output=True, text=True,
-                          cwd=cwd or Path(__file__).resolve().parents[1], env={**os.environ, "COLUMNS": "120"})
+    """The command line as a user runs it, in this process (tests/cli_runner.py)."""
+    return invoke(*args, cwd=cwd, unset=())
 
 
 def test_scan_sample_json_to_directory_validates(tmp_path: Path) -> None:

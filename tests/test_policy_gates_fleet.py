@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 from importlib import resources
@@ -18,6 +16,7 @@ import jsonschema
 import pytest
 import yaml
 
+from tests.cli_runner import invoke
 from tests.conftest import assert_valid_report, make_repo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,8 +25,7 @@ EARLIER = (date.today() - timedelta(days=1)).isoformat()
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN", "KUBECONFIG")}
-    return subprocess.run([sys.executable, "-m", "assess", *args], capture_output=True, text=True, cwd=ROOT, env=env)
+    return invoke(*args)
 
 
 def policy(tmp_path: Path, text: str) -> Path:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli_runner import invoke
 from tests.conftest import assert_valid_report, git
 from tests.fakes.github_server import ADMIN_TOKEN, FakeGitHub
 
@@ -15,12 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, token: str | None = ADMIN_TOKEN) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
-    env["COLUMNS"] = "160"
-    if token:
-        env["GITHUB_TOKEN"] = token
-    return subprocess.run([sys.executable, "-m", "assess", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env)
+    return invoke(*args, env={"COLUMNS": "160", **({"GITHUB_TOKEN": token} if token else {})},
+                  unset=("GITHUB_TOKEN", "GH_TOKEN"))
 
 
 def test_scan_shows_github_sections_in_json_and_terminal(fake_github: FakeGitHub, sample_repos: dict[str, Path],

@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 from assess.reporters import html, pdf
 from assess.reporters.pdf import BundledOnlyFetcher
 from assess.reporters.templates import templates_dir
+from tests.cli_runner import invoke
 from tests.conftest import make_repo
 from tests.fakes.cluster_fixture import CANARY_TOKEN
 
@@ -38,8 +38,7 @@ def need(tool: str) -> str:
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assess", *args], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, **(env or {})})
+    return invoke(*args, env=env, unset=())
 
 
 @pytest.fixture(scope="module")

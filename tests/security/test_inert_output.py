@@ -6,9 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import jsonschema
 import pytest
 
 from assess.reporters import inert
+from tests.cli_runner import invoke
 from tests.conftest import git, make_repo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,8 +46,7 @@ def hostile_repo(tmp_path: Path) -> Path:
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("KUBECONFIG", "GITHUB_TOKEN", "GH_TOKEN")}
-    return subprocess.run([sys.executable, "-m", "assess", *args], capture_output=True, text=True, cwd=ROOT, env=env)
+    return invoke(*args)
 
 
 def no_workflow_command(text: str) -> None:
