@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from assess.collectors.git_repo import GIT_ENV, RepoHandle
 from assess.collectors.repo_tree import TreeCache, collect_tree
+from assess.collectors.yaml_docs import NodeBudget
 from assess.model.evidence import Snapshot
 
 
@@ -20,8 +21,11 @@ def month_ends(end: datetime, months: int) -> list[datetime]:
     return sorted(points)
 
 
-def collect_snapshots(handle: RepoHandle, tip: str, end: datetime, months: int, now: datetime) -> tuple[Snapshot, ...]:
-    """The declared state at each month end: the last first-parent commit before it, never checked out."""
+def collect_snapshots(handle: RepoHandle, tip: str, end: datetime, months: int, now: datetime,
+                      budget: NodeBudget | None = None) -> tuple[Snapshot, ...]:
+    """The declared state at each month end: the last first-parent commit before it, never checked out.
+
+    `budget` is the run's YAML node budget (the tree at the tip has charged it already)."""
     cache: TreeCache = {}
     out: list[Snapshot] = []
     previous: Snapshot | None = None
@@ -34,7 +38,7 @@ def collect_snapshots(handle: RepoHandle, tip: str, end: datetime, months: int, 
         elif previous is not None and previous.commit == sha:
             snap = Snapshot(at.isoformat(), sha, previous.tree)
         else:
-            snap = Snapshot(at.isoformat(), sha, collect_tree(handle, sha, None, now, cache))
+            snap = Snapshot(at.isoformat(), sha, collect_tree(handle, sha, None, now, cache, budget))
         out.append(snap)
         previous = snap
     return tuple(out)

@@ -52,6 +52,7 @@ class FileProblem(StrEnum):
     TOO_LARGE = "too-large"
     BINARY = "binary"
     ALIAS_BOMB = "alias-expansion-too-large"
+    NODE_BUDGET = "run-node-budget-spent"  # not read: earlier files spent the run's alias-expansion budget
     UNDECODABLE = "undecodable"
     MISSING_BLOB = "missing-blob"
     SYMLINK = "symlink"
