@@ -597,8 +597,10 @@ def snapshot(output: Path, kube_contexts: tuple[str, ...], all_contexts: bool, k
     write_atomic(output, dump_snapshot(taken))
     for c in taken:
         refused = [a.resource for a in c.access if a.status.value in ("forbidden", "error")]
+        partial = [f"{a.resource} ({a.message})" for a in c.access if a.status.value == "partial"]
         err.print(f"{c.name}: {len(c.objects)} objects" + (f"; not permitted: {', '.join(refused)}" if refused
-                                                           else ""), markup=False, highlight=False)
+                                                           else "")
+                  + (f"; partially observed: {', '.join(partial)}" if partial else ""), markup=False, highlight=False)
 
 
 @cli.command("checks")

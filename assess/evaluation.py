@@ -360,6 +360,8 @@ def _sources(bundle: EvidenceBundle) -> dict[str, SourceStatus]:
             text += "" if c.managed_fields_present else ", no managedFields"
             text += f"; forbidden: {', '.join(refused)}" if refused else ""
             text += f"; not in snapshot: {len(absent)} types" if absent else ""
+            partial = [f"{a.resource} ({a.message})" for a in c.access if a.status is AccessStatus.PARTIAL]
+            text += f"; partially observed: {', '.join(partial)}" if partial else ""
             parts.append(text + ")")
         out["cluster"] = SourceStatus(True, detail="; ".join(parts))
     if bundle.workflow_audit is not None:

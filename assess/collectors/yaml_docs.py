@@ -216,7 +216,7 @@ def load_documents(text: str, expansion: int = MAX_DOCUMENT_EXPANSION) -> list[A
                 added += _check_expansion(node, limit=distinct + expansion - added) - distinct
             out.append(loader.construct_document(node))
     except AliasBombError as exc:
-        raise ValueError(str(exc)) from exc
+        raise ValueError(f"aliases expand it by more than {expansion:,} nodes (alias bomb?)") from exc
     except RecursionError as exc:
         raise ValueError("invalid YAML: nesting too deep") from exc
     except yaml.YAMLError as exc:
