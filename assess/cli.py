@@ -169,8 +169,9 @@ def github_options(func: Callable[..., None]) -> Callable[..., None]:
         click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=default_cache_dir,
                      show_default="user cache directory", help="ETag cache: a re-run costs conditional requests."),
         click.option("--no-cache", is_flag=True, help="Do not use or fill the ETag cache."),
-        click.option("--max-wait", type=click.FloatRange(0), default=60.0, show_default=True,
-                     help="Longest total time to wait on rate limits and retries before giving up."),
+        click.option("--max-wait", type=click.FloatRange(0), default=300.0, show_default=True,
+                     help="Longest time reading GitHub may take (requests, retries and rate-limit waits together; "
+                     "per repository with --github-org); what is not read by then is reported unavailable."),
         click.option("--github-org", metavar="ORG", help="Scan every repository of an organisation (needs -o)."),
         click.option("--include-archived", is_flag=True, help="With --github-org: include archived repositories."),
         click.option("--include-forks", is_flag=True, help="With --github-org: include forks."),

@@ -80,17 +80,18 @@ def scan_org(settings: Settings, names: list[str], concurrency: int,
     now = settings.now or datetime.now(UTC)
     since = settings.since or now - timedelta(days=DEFAULT_WINDOW_DAYS)
     outcomes: list[RepoOutcome] = []
-    budget = WaitBudget(settings.max_wait)  # one --max-wait for the whole organisation
     with ThreadPoolExecutor(max_workers=max(concurrency, 1)) as pool:
-        futures = {pool.submit(_scan_one, settings, budget, name, since, now): name for name in names}
+        futures = {pool.submit(_scan_one, settings, name, since, now): name for name in names}
         for future in as_completed(futures):
             outcomes.append(future.result())
             advance(futures[future])
     return sorted(outcomes, key=lambda o: o.repo)
 
 
-def _scan_one(settings: Settings, budget: WaitBudget, name: str, since: datetime, now: datetime) -> RepoOutcome:
-    api = _api(settings, budget)  # one client per repository: PyGithub's requester is not shared across threads
+def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> RepoOutcome:
+    # one client per repository (PyGithub's requester is not shared across threads), and one --max-wait deadline
+    # per repository's GitHub source, started when its turn comes
+    api = _api(settings, WaitBudget(settings.max_wait))
     try:
         try:
             github = collect_github(api, name, None, since, (), now)
