@@ -244,9 +244,14 @@ class GitHubApi:
         headers = {"If-None-Match": cached["etag"]} if cached and cached.get("etag") else {}
         status, response_headers, body = self._send(url, headers)
         if status == 304 and cached is not None:
-            with self._lock:
-                self.conditional_hits += 1
-            return _parse(str(cached.get("body") or ""), url), cached.get("link")
+            try:
+                data = _parse(str(cached.get("body") or ""), url)
+            except ApiError:  # a damaged cache entry: ask again, unconditionally
+                status, response_headers, body = self._send(url, {})
+            else:
+                with self._lock:
+                    self.conditional_hits += 1
+                return data, cached.get("link")
         link = response_headers.get("link")
         data = _parse(body, url) if body else None
         if self.cache and response_headers.get("etag"):
@@ -317,6 +322,9 @@ class GitHubApi:
                 raise ApiError(ErrorKind.REDIRECTED, 301, f"redirected elsewhere, not followed: {exc}"[:300],
                                url) from None
             except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                if self.budget.remaining() <= 0:  # the timeout was the deadline's
+                    raise ApiError(ErrorKind.NETWORK, None, f"the --max-wait deadline of {self.budget.seconds:g}s "
+                                   "was reached", url) from None
                 error = ApiError(ErrorKind.NETWORK, None, f"{type(exc).__name__} talking to the API", url)
             else:
                 remaining = response_headers.get("x-ratelimit-remaining")
