@@ -32,6 +32,7 @@ from assess.collectors.cluster.live import contexts as cluster_contexts
 from assess.collectors.cluster.snapshot import SnapshotError, dump_snapshot
 from assess.collectors.git_repo import NotARepositoryError, RepositoryError
 from assess.collectors.github.api import ApiError, default_cache_dir
+from assess.collectors.github.names import plain_http_warning, valid_full_name, valid_owner
 from assess.collectors.samples import SampleError, get_sample, list_samples, materialise
 from assess.config import Config, ConfigError, load_config
 from assess.derive.periods import ALL, instant, parse_when
@@ -144,7 +145,7 @@ def history_options(func: Callable[..., None]) -> Callable[..., None]:
 
 
 def _repo_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"[\w.-]+/[\w.-]+", value):
+    if value is not None and not valid_full_name(value):
         raise click.BadParameter(f"{value!r} is not owner/repo")
     return value
 
@@ -274,7 +275,13 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
         raise UserError("give a PATH or --sample, not both")
     github = {"github": not no_github, "github_repo": github_repo, "github_url": github_url,
               "github_token": _token(), "cache_dir": None if no_cache else cache_dir, "max_wait": max_wait}
+    insecure = plain_http_warning(github_url) if not no_github else None
+    if insecure:
+        click.echo(f"gitops-assess: warning: {insecure}", err=True)
     if github_org:
+        if not valid_owner(github_org):
+            raise UserError(f"--github-org {github_org!r} is not a GitHub organisation name (letters, digits and "
+                            "hyphens, at most 39)")
         if output_dir is None:
             raise UserError("--github-org writes one report per repository: give --output DIR")
         filters = OrgFilters(include_archived, include_forks, topics, name_pattern, shard)
