@@ -69,8 +69,9 @@ class FakeGitHub:
     """Start with `with FakeGitHub(fixtures) as gh:`; `gh.base_url` is the API root."""
 
     def __init__(self, repos: dict[str, RepoFixture], orgs: dict[str, list[str]] | None = None,
-                 prefix: str = "") -> None:
+                 prefix: str = "", answer_any: str | None = None) -> None:
         self.repos = repos
+        self.answer_any = answer_any  # a repository whose data answers every unknown path (a hostile server)
         self.orgs = orgs or {}
         self.prefix = prefix
         self.faults: list[Fault] = []
@@ -191,6 +192,10 @@ def _handler(gh: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 status, body, headers, raw = self._route(path, query, token)
             except KeyError:
                 status, body, headers, raw = 404, {"message": "Not Found"}, {}, None
+                if gh.answer_any is not None:  # a hostile server: whatever is asked, it answers
+                    tail = re.fullmatch(r"/repos/[^/]+/[^/]+(/.*)?", path)
+                    status, body, headers, raw = self._route(
+                        f"/repos/{gh.answer_any}{(tail.group(1) or '') if tail else ''}", query, token)
             self._respond(status, body, headers, raw)
 
         def _route(self, path: str, query: dict[str, list[str]], token: str

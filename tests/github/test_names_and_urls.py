@@ -45,7 +45,7 @@ def test_an_org_listing_with_hostile_names_writes_nothing_outside_the_output(fix
         repos[hostile] = RepoFixture(repo={**good.repo, "name": hostile, "full_name": hostile})
     work = tmp_path / "work"
     work.mkdir()
-    with FakeGitHub(repos, orgs={"acme": list(repos)}) as gh:
+    with FakeGitHub(repos, orgs={"acme": list(repos)}, answer_any="acme/stage2-argocd") as gh:
         out = run("scan", "--github-org", "acme", "--github-url", gh.base_url, "--no-cache", "-o",
                   str(work / "out"), "-f", "json")
     assert out.returncode == 3, out.stderr  # a listed repository was not assessed
