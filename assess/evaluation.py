@@ -336,6 +336,7 @@ def _sources(bundle: EvidenceBundle) -> dict[str, SourceStatus]:
             notes.append("shallow clone: history is limited")
         if git.bare:
             notes.append("bare repository")
+        notes += [f"partially observed: {reason}" for reason in git.partial]
         over_budget = [f.path for f in git.files if f.problem and f.problem.kind in (FileProblem.ALIAS_BOMB,
                                                                                     FileProblem.NODE_BUDGET)]
         if over_budget:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from assess.collectors.archive_tree import tree_from_tarball
+from assess.collectors.archive_tree import ArchiveError, tree_from_tarball
 from assess.collectors.github.api import ApiError, EtagCache, GitHubApi, WaitBudget
 from assess.collectors.github.names import valid_full_name
 from assess.collectors.github.repo import RepositoryUnavailableError, collect_github
@@ -114,6 +114,8 @@ def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> 
         except ApiError as exc:
             unavailable.append(Unavailable(Source.GIT, f"archive not readable: {exc.message}",
                                            "use a token with Contents: read"))
+        except ArchiveError as exc:
+            unavailable.append(Unavailable(Source.GIT, str(exc), "check that the repository's archive downloads"))
         bundle = EvidenceBundle(git=tree, github=github, unavailable=tuple(unavailable))
         report = evaluate(bundle, replace(settings, target_name=name, now=now))
         return RepoOutcome(name, report)

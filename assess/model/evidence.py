@@ -178,6 +178,8 @@ class RepoEvidence:
     # Documents of patch-only files, merged into what they patch and so absent from `docs`; kept for the checks
     # that judge the file itself (duplicate keys).
     patch_docs: tuple[YamlDoc, ...] = ()
+    # Caps reached while reading the tree (an archive with too many entries): what was not read, in words.
+    partial: tuple[str, ...] = ()
 
     @cached_property
     def docs_by_kind(self) -> dict[str | None, tuple[YamlDoc, ...]]:
