@@ -33,6 +33,7 @@ from assess.collectors.cluster.snapshot import SnapshotError, dump_snapshot
 from assess.collectors.git_command import SIGNATURE_PROGRAMS, UntrustedRepositoryError, Verifiers
 from assess.collectors.git_repo import NotARepositoryError, RepositoryError
 from assess.collectors.github.api import ApiError, default_cache_dir
+from assess.collectors.github.names import plain_http_warning, valid_full_name, valid_owner
 from assess.collectors.samples import SampleError, get_sample, list_samples, materialise
 from assess.config import Config, ConfigError, load_config
 from assess.derive.periods import ALL, instant, parse_when
@@ -167,7 +168,7 @@ def _verifiers(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
 
 
 def _repo_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"[\w.-]+/[\w.-]+", value):
+    if value is not None and not valid_full_name(value):
         raise click.BadParameter(f"{value!r} is not owner/repo")
     return value
 
@@ -192,8 +193,9 @@ def github_options(func: Callable[..., None]) -> Callable[..., None]:
         click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=default_cache_dir,
                      show_default="user cache directory", help="ETag cache: a re-run costs conditional requests."),
         click.option("--no-cache", is_flag=True, help="Do not use or fill the ETag cache."),
-        click.option("--max-wait", type=click.FloatRange(0), default=60.0, show_default=True,
-                     help="Longest total time to wait on rate limits and retries before giving up."),
+        click.option("--max-wait", type=click.FloatRange(0), default=300.0, show_default=True,
+                     help="Longest time reading GitHub may take (requests, retries and rate-limit waits together; "
+                     "per repository with --github-org); what is not read by then is reported unavailable."),
         click.option("--github-org", metavar="ORG", help="Scan every repository of an organisation (needs -o)."),
         click.option("--include-archived", is_flag=True, help="With --github-org: include archived repositories."),
         click.option("--include-forks", is_flag=True, help="With --github-org: include forks."),
@@ -322,7 +324,13 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
         ensure_writable_dir(destination)
     github = {"github": not no_github, "github_repo": github_repo, "github_url": github_url,
               "github_token": _token(), "cache_dir": None if no_cache else cache_dir, "max_wait": max_wait}
+    insecure = plain_http_warning(github_url) if not no_github else None
+    if insecure:
+        click.echo(f"gitops-assess: warning: {insecure}", err=True)
     if github_org:
+        if not valid_owner(github_org):
+            raise UserError(f"--github-org {github_org!r} is not a GitHub organisation name (letters, digits and "
+                            "hyphens, at most 39)")
         if output_dir is None:
             raise UserError("--github-org writes one report per repository: give --output DIR")
         filters = OrgFilters(include_archived, include_forks, topics, name_pattern, shard)
@@ -682,8 +690,10 @@ def snapshot(output: Path, kube_contexts: tuple[str, ...], all_contexts: bool, k
     write_atomic(output, dump_snapshot(taken))
     for c in taken:
         refused = [a.resource for a in c.access if a.status.value in ("forbidden", "error")]
+        partial = [f"{a.resource} ({a.message})" for a in c.access if a.status.value == "partial"]
         err.print(inert.line(f"{c.name}: {len(c.objects)} objects" + (f"; not permitted: {', '.join(refused)}"
-                                                                      if refused else "")),
+                                                                      if refused else "")
+                             + (f"; partially observed: {', '.join(partial)}" if partial else "")),
                   markup=False, highlight=False)
 
 

@@ -20,6 +20,7 @@ from assess.collectors.github.repo import RepositoryUnavailableError, collect_gi
 from assess.collectors.history import commit_at, read_history, verify_signatures
 from assess.collectors.repo_tree import collect_repo
 from assess.collectors.snapshots import collect_snapshots
+from assess.collectors.yaml_docs import NodeBudget
 from assess.collectors.zizmor import audit_workflows
 from assess.derive.deployment import env_roots
 from assess.derive.view import tree_view
@@ -47,7 +48,8 @@ def collect(settings: Settings, progress: Progress = lambda _: None) -> Evidence
         # Judged as it stood then: the tree of the last commit of the branch at --until, not today's.
         revision = commit_at(open_repository(settings.path), settings.branch, settings.until) or revision
     progress(f"reading repository tree at {revision}")
-    git_ev = collect_repo(settings.path, revision, settings.worktree, now)
+    budget = NodeBudget()  # one YAML node budget for every tree this run parses
+    git_ev = collect_repo(settings.path, revision, settings.worktree, now, budget)
     unavailable: list[Unavailable] = []
     progress("auditing workflows with zizmor")
     workflow_audit, zizmor_gap = audit_workflows(settings.path, git_ev)
@@ -66,7 +68,7 @@ def collect(settings: Settings, progress: Progress = lambda _: None) -> Evidence
                                        "commit the declarations, then scan again"))
     else:
         try:
-            history, snapshots = _collect_history(settings, git_ev, now, progress)
+            history, snapshots = _collect_history(settings, git_ev, now, progress, budget)
         except RepositoryError as exc:
             unavailable.append(Unavailable(Source.HISTORY, f"history could not be read: {exc}",
                                            "check the branch name (--branch) and that the clone is complete"))
@@ -153,7 +155,7 @@ def _collect_github(settings: Settings, history: HistoryEvidence | None, now: da
 
 
 def _collect_history(settings: Settings, git_ev: RepoEvidence, now: datetime,
-                     progress: Progress) -> tuple[HistoryEvidence, tuple[Snapshot, ...]]:
+                     progress: Progress, budget: NodeBudget) -> tuple[HistoryEvidence, tuple[Snapshot, ...]]:
     handle = open_repository(settings.path)
     view = tree_view(git_ev, view_options(settings, EvidenceBundle(git=git_ev)))
     envs = view.deployment.environments
@@ -174,7 +176,7 @@ def _collect_history(settings: Settings, git_ev: RepoEvidence, now: datetime,
     if settings.timeline_months > 0 and view.is_estate:  # a repository that is not graded has no stage to trace
         progress("reading month-end snapshots for the timeline")
         end = settings.until or now
-        snapshots = collect_snapshots(handle, history.tip, end, settings.timeline_months, now, git_ev)
+        snapshots = collect_snapshots(handle, history.tip, end, settings.timeline_months, now, git_ev, budget)
     return history, snapshots
 
 

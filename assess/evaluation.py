@@ -27,7 +27,7 @@ from assess.model.activity import Activity, Bootstrap, Historical
 from assess.model.cluster import AccessStatus
 from assess.model.codec import to_plain
 from assess.model.context import CheckContext
-from assess.model.evidence import EvidenceBundle, Provenance, RepoEvidence, Snapshot, Source, Unavailable
+from assess.model.evidence import EvidenceBundle, FileProblem, Provenance, RepoEvidence, Snapshot, Source, Unavailable
 from assess.model.finding import Confidence, Finding, Outcome
 from assess.model.github import GitHubEvidence
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence
@@ -386,6 +386,12 @@ def _sources(bundle: EvidenceBundle) -> dict[str, SourceStatus]:
             notes.append("shallow clone: history is limited")
         if git.bare:
             notes.append("bare repository")
+        notes += [f"partially observed: {reason}" for reason in git.partial]
+        over_budget = [f.path for f in git.files if f.problem and f.problem.kind in (FileProblem.ALIAS_BOMB,
+                                                                                    FileProblem.NODE_BUDGET)]
+        if over_budget:
+            notes.append(f"partially observed: {len(over_budget)} file(s) not fully read, over the YAML node "
+                         f"budget ({', '.join(over_budget[:3])}{', …' if len(over_budget) > 3 else ''})")
         out["git"] = SourceStatus(True, detail="; ".join(notes) or None)
     if bundle.github is not None:
         gh = bundle.github
@@ -405,6 +411,8 @@ def _sources(bundle: EvidenceBundle) -> dict[str, SourceStatus]:
             text += "" if c.managed_fields_present else ", no managedFields"
             text += f"; forbidden: {', '.join(refused)}" if refused else ""
             text += f"; not in snapshot: {len(absent)} types" if absent else ""
+            partial = [f"{a.resource} ({a.message})" for a in c.access if a.status is AccessStatus.PARTIAL]
+            text += f"; partially observed: {', '.join(partial)}" if partial else ""
             parts.append(text + ")")
         out["cluster"] = SourceStatus(True, detail="; ".join(parts))
     if bundle.workflow_audit is not None:

@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from assess.collectors.archive_tree import tree_from_tarball
+from assess.collectors.archive_tree import ArchiveError, tree_from_tarball
 from assess.collectors.github.api import ApiError, EtagCache, GitHubApi, WaitBudget
+from assess.collectors.github.names import valid_full_name
 from assess.collectors.github.repo import RepositoryUnavailableError, collect_github
 from assess.engine import Settings, evaluate
 from assess.model.evidence import EvidenceBundle, Source, Unavailable
@@ -62,10 +63,10 @@ def list_org_repos(settings: Settings, org: str, filters: OrgFilters) -> list[st
     api = _api(settings, WaitBudget(settings.max_wait))
     try:
         repos = [r for r in api.paginate(f"/orgs/{org}/repos", {"type": "all", "sort": "full_name"}, max_pages=100)
-                 if filters.keep(r)]
+                 if isinstance(r, dict) and filters.keep(r)]
     finally:
         api.close()
-    names = sorted(str(r["full_name"]) for r in repos)
+    names = sorted(str(r.get("full_name")) for r in repos)
     if filters.shard is not None:
         index, total = filters.shard
         # by a hash of the name, not its position: a repository created between two matrix jobs
@@ -80,17 +81,22 @@ def scan_org(settings: Settings, names: list[str], concurrency: int,
     now = settings.now or datetime.now(UTC)
     since = settings.since or now - timedelta(days=DEFAULT_WINDOW_DAYS)
     outcomes: list[RepoOutcome] = []
-    budget = WaitBudget(settings.max_wait)  # one --max-wait for the whole organisation
     with ThreadPoolExecutor(max_workers=max(concurrency, 1)) as pool:
-        futures = {pool.submit(_scan_one, settings, budget, name, since, now): name for name in names}
+        futures = {pool.submit(_scan_one, settings, name, since, now): name for name in names}
         for future in as_completed(futures):
             outcomes.append(future.result())
             advance(futures[future])
     return sorted(outcomes, key=lambda o: o.repo)
 
 
-def _scan_one(settings: Settings, budget: WaitBudget, name: str, since: datetime, now: datetime) -> RepoOutcome:
-    api = _api(settings, budget)  # one client per repository: PyGithub's requester is not shared across threads
+def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> RepoOutcome:
+    if not valid_full_name(name):
+        # the name becomes a directory under -o: '..', '/' or anything GitHub would not allow is refused outright
+        return RepoOutcome(name, None, "refused: the API listed a name that is not a GitHub owner/repository name; "
+                           "nothing was read or written for it")
+    # one client per repository (PyGithub's requester is not shared across threads), and one --max-wait deadline
+    # per repository's GitHub source, started when its turn comes
+    api = _api(settings, WaitBudget(settings.max_wait))
     try:
         try:
             github = collect_github(api, name, None, since, (), now)
@@ -108,6 +114,8 @@ def _scan_one(settings: Settings, budget: WaitBudget, name: str, since: datetime
         except ApiError as exc:
             unavailable.append(Unavailable(Source.GIT, f"archive not readable: {exc.message}",
                                            "use a token with Contents: read"))
+        except ArchiveError as exc:
+            unavailable.append(Unavailable(Source.GIT, str(exc), "check that the repository's archive downloads"))
         bundle = EvidenceBundle(git=tree, github=github, unavailable=tuple(unavailable))
         report = evaluate(bundle, replace(settings, target_name=name, now=now))
         return RepoOutcome(name, report)
@@ -118,5 +126,7 @@ def _scan_one(settings: Settings, budget: WaitBudget, name: str, since: datetime
 
 
 def report_dir(output: Path, repo: str) -> Path:
-    """Where one repository's report goes."""
+    """Where one repository's report goes: always a direct child of `output`."""
+    if not valid_full_name(repo):
+        raise ValueError(f"{repo!r} is not a GitHub owner/repository name")
     return output / repo.replace("/", "__")

@@ -41,7 +41,7 @@ class Settings:
     github_token: str | None = field(default=None, repr=False)
     github_recorded: Path | None = None
     cache_dir: Path | None = None
-    max_wait: float = 60.0
+    max_wait: float = 300.0
     github_timeout: int = 15
     cluster_snapshots: tuple[Path, ...] = ()
     kube_contexts: tuple[str, ...] = ()

@@ -52,7 +52,7 @@ def unreadable(ctx: CheckContext, *resources: str) -> CheckResult | None:
         for resource in resources:
             access = c.access_of(resource)
             if access is not None and access.status in (AccessStatus.FORBIDDEN, AccessStatus.ERROR,
-                                                        AccessStatus.NOT_IN_SNAPSHOT):
+                                                        AccessStatus.NOT_IN_SNAPSHOT, AccessStatus.PARTIAL):
                 gaps.append(f"{c.name}: {resource} {access.status.value}" + (f" ({access.fix})" if access.fix else ""))
     if gaps:
         return CheckResult(Outcome.UNKNOWN, "Not observable: " + "; ".join(gaps), Confidence.OBSERVED)

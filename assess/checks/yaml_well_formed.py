@@ -37,7 +37,8 @@ def run(ctx: CheckContext) -> CheckResult:
                            for f in broken[:3] if f.problem)
         return result(Outcome.FAIL, f"{plural(len(broken), 'file')} of {len(yaml_files)} cannot be parsed: "
                       f"{detail}.", [Ref.file(f.path, f.problem.line if f.problem else None) for f in broken])
-    note = f"; {plural(len(skipped), 'file')} not read (too large, binary, symlink or missing)" if skipped else ""
+    note = (f"; {plural(len(skipped), 'file')} not read (too large, binary, symlink, missing, or over the run's "
+            "YAML node budget)") if skipped else ""
     if lenient:
         # Legal YAML that strict parsers reject (a redefined anchor); Kubernetes tooling accepts it, and so do we.
         note += (f"; {plural(len(lenient), 'file')} accepted as Kubernetes tooling reads them "

@@ -20,7 +20,7 @@ from assess.collectors.classify import (
     path_kinds,
 )
 from assess.collectors.redaction import redact_text
-from assess.collectors.yaml_docs import decode_text, lenient_docs, parse_yaml
+from assess.collectors.yaml_docs import NodeBudget, decode_text, lenient_docs, parse_yaml
 from assess.model.evidence import (
     FileKind,
     FileProblem,
@@ -41,22 +41,27 @@ ParsedFile = tuple[RepoFile, tuple[YamlDoc, ...]]
 TreeCache = dict[tuple[str, str, bool], ParsedFile]
 
 
-def collect_repo(path: str, revision: str, worktree: bool, now: datetime) -> RepoEvidence:
-    """Read and classify the tree at `revision` (or the work tree) of the repository at `path`."""
+def collect_repo(path: str, revision: str, worktree: bool, now: datetime,
+                 budget: NodeBudget | None = None) -> RepoEvidence:
+    """Read and classify the tree at `revision` (or the work tree) of the repository at `path`.
+
+    `budget` is the run's YAML node budget (shared with the timeline's trees); a fresh one when None."""
+    budget = budget if budget is not None else NodeBudget()
     handle = git_repo.open_repository(path)
     commit = git_repo.resolve_revision(handle, revision)
     if worktree:
         paths = git_repo.list_worktree(handle)
         return _evidence(handle, commit, revision, "work tree (git ls-files, tracked and untracked)",
-                         _worktree_files(handle, paths), now, worktree=True, stats=tree_stats(paths))
+                         _worktree_files(handle, paths, budget), now, worktree=True, stats=tree_stats(paths))
     if commit is None:
         return _evidence(handle, None, revision, "empty repository", [], now)
-    return collect_tree(handle, commit, revision, now, {})
+    return collect_tree(handle, commit, revision, now, {}, budget)
 
 
 def collect_tree(handle: git_repo.RepoHandle, commit: str, ref: str | None, now: datetime,
-                 cache: TreeCache) -> RepoEvidence:
+                 cache: TreeCache, budget: NodeBudget | None = None) -> RepoEvidence:
     """Classify the tree of one commit; blobs already in the cache are not read or parsed again."""
+    budget = budget if budget is not None else NodeBudget()
     entries = git_repo.list_tree(handle, commit)
     chart_dirs = {posixpath.dirname(e.path) for e in entries if posixpath.basename(e.path) == "Chart.yaml"}
     parsed: list[ParsedFile] = []
@@ -80,7 +85,7 @@ def collect_tree(handle: git_repo.RepoHandle, commit: str, ref: str | None, now:
         for entry, in_template in missing[sha]:
             payload: bytes | Problem = data if data is not None else Problem(
                 FileProblem.MISSING_BLOB, "blob missing (partial clone?)")
-            result = classify_file(entry.path, entry.size, payload, in_template)
+            result = classify_file(entry.path, entry.size, payload, in_template, budget)
             cache[(entry.sha, entry.path, in_template)] = result
             parsed.append(result)
     return _evidence(handle, commit, ref, f"git objects at {commit} (ls-tree, cat-file --batch)", parsed, now,
@@ -125,7 +130,7 @@ def _evidence(handle: git_repo.RepoHandle, commit: str | None, ref: str | None, 
     )
 
 
-def _worktree_files(handle: git_repo.RepoHandle, paths: list[str]) -> list[ParsedFile]:
+def _worktree_files(handle: git_repo.RepoHandle, paths: list[str], budget: NodeBudget) -> list[ParsedFile]:
     assert handle.work_tree is not None
     chart_dirs = {posixpath.dirname(p) for p in paths if posixpath.basename(p) == "Chart.yaml"}
     out: list[ParsedFile] = []
@@ -148,12 +153,13 @@ def _worktree_files(handle: git_repo.RepoHandle, paths: list[str]) -> list[Parse
                            else git_repo.read_worktree_file(inside, MAX_YAML_BYTES))
             except OSError as exc:  # deleted or replaced by a link since listing, or unreadable
                 payload = Problem(FileProblem.MISSING_BLOB, exc.strerror or "unreadable")
-        out.append(classify_file(rel, size, payload, in_template))
+        out.append(classify_file(rel, size, payload, in_template, budget))
     return out
 
 
-def classify_file(path: str, size: int, payload: bytes | Problem, in_template: bool) -> ParsedFile:
-    """Classify one file and parse its documents."""
+def classify_file(path: str, size: int, payload: bytes | Problem, in_template: bool,
+                  budget: NodeBudget | None = None) -> ParsedFile:
+    """Classify one file and parse its documents, charging alias expansion to the run's `budget`."""
     kinds = path_kinds(path)
     if in_template:
         kinds = (kinds - {FileKind.YAML}) | {FileKind.HELM_TEMPLATE, FileKind.TEMPLATED}
@@ -170,7 +176,7 @@ def classify_file(path: str, size: int, payload: bytes | Problem, in_template: b
         # JSON is YAML: read it as manifests when it names an apiVersion and a kind, and forget it otherwise.
         if '"apiVersion"' not in text or '"kind"' not in text:
             return RepoFile(path, size, tuple(sorted(kinds - {FileKind.JSON_MANIFEST}))), ()
-        parsed_json = parse_yaml(path, text, keep_body=BODY_KINDS)
+        parsed_json = parse_yaml(path, text, keep_body=BODY_KINDS, budget=budget)
         found = [d for d in parsed_json.docs if d.kind]
         kinds = kinds | ({FileKind.KUBERNETES} if found else set())
         return RepoFile(path, size, tuple(sorted(kinds)), parsed_json.problem), tuple(found)
@@ -180,7 +186,7 @@ def classify_file(path: str, size: int, payload: bytes | Problem, in_template: b
         file_docs = list(lenient_docs(path, text))
     elif _is_yaml(kinds):
         keep = None if kinds - {FileKind.YAML} else BODY_KINDS
-        parsed = parse_yaml(path, text, keep_body=keep)
+        parsed = parse_yaml(path, text, keep_body=keep, budget=budget)
         file_docs, problem, notes = list(parsed.docs), parsed.problem, parsed.notes
         if problem is not None and not _is_ci(kinds) and looks_templated(text):
             # Not broken YAML: a template (e.g. Jinja or Go templates outside a chart).

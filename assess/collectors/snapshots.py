@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from assess.collectors.git_command import git_popen
 from assess.collectors.git_repo import RepoHandle
 from assess.collectors.repo_tree import TreeCache, collect_tree
+from assess.collectors.yaml_docs import NodeBudget
 from assess.model.evidence import RepoEvidence, Snapshot
 
 
@@ -21,9 +22,12 @@ def month_ends(end: datetime, months: int) -> list[datetime]:
 
 
 def collect_snapshots(handle: RepoHandle, tip: str, end: datetime, months: int, now: datetime,
-                      known: RepoEvidence | None = None) -> tuple[Snapshot, ...]:
+                      known: RepoEvidence | None = None, budget: NodeBudget | None = None
+                      ) -> tuple[Snapshot, ...]:
     """The declared state at each month end: the last first-parent commit before it, never checked out. A tree
-    already read for the same commit (`known`, the scanned revision) is reused, not read again."""
+    already read for the same commit (`known`, the scanned revision) is reused, not read again.
+
+    `budget` is the run's YAML node budget (the tree at the tip has charged it already)."""
     cache: TreeCache = {}
     out: list[Snapshot] = []
     previous: Snapshot | None = None
@@ -38,7 +42,7 @@ def collect_snapshots(handle: RepoHandle, tip: str, end: datetime, months: int, 
         elif known is not None and not known.worktree and known.revision == sha:
             snap = Snapshot(at.isoformat(), sha, known)
         else:
-            snap = Snapshot(at.isoformat(), sha, collect_tree(handle, sha, None, now, cache))
+            snap = Snapshot(at.isoformat(), sha, collect_tree(handle, sha, None, now, cache, budget))
         out.append(snap)
         previous = snap
     return tuple(out)

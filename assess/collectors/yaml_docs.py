@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,9 +13,16 @@ import yaml
 from assess.collectors.redaction import classify, is_credential_key, is_secret_kind, marker, redact, redact_text
 from assess.model.evidence import FileProblem, Problem, YamlDoc
 
-# Parsed trees cost several times the bytes; a node budget stops alias bombs and monsters alike.
-MAX_EXPANDED_NODES = 200_000
-MAX_SNAPSHOT_NODES = 50_000_000  # a whole cluster in one List document
+# Parsed trees cost several times the bytes; a node budget stops alias bombs and monsters alike. Nodes are counted
+# as if every alias were expanded, because copying a document (redaction, the JSON-ready body) does expand them.
+MAX_EXPANDED_NODES = 200_000  # one document of a repository file
+# One file: a 4 MiB file (the byte cap) holds at most ~2M nodes without aliases, so only aliases can reach this.
+MAX_FILE_NODES = 2_000_000
+# One run: the nodes that exist only because an alias was expanded, summed over every file the run parses.
+MAX_RUN_EXPANSION = 5_000_000
+# A document read whole (a cluster snapshot, a policy file, an inline patch): its own nodes are bounded by its bytes;
+# what aliases add on top is bounded here.
+MAX_DOCUMENT_EXPANSION = 1_000_000
 
 
 class _Loader(yaml.CSafeLoader):
@@ -79,6 +87,29 @@ class AliasBombError(Exception):
     """A document whose alias expansion exceeds the node budget."""
 
 
+class RunBudgetSpent(AliasBombError):
+    """The run's budget of alias-expanded nodes is spent: the file is not parsed (it may be innocent)."""
+
+
+class NodeBudget:
+    """Alias-expanded nodes one run may still build, shared by every file it parses (and by worker threads)."""
+
+    def __init__(self, nodes: int = MAX_RUN_EXPANSION) -> None:
+        self.limit = nodes
+        self.used = 0
+        self.refused = 0
+        self._lock = threading.Lock()
+
+    def take(self, nodes: int) -> bool:
+        """Reserve `nodes` expanded nodes; False (and one more refusal counted) when that would exceed the budget."""
+        with self._lock:
+            if self.used + nodes > self.limit:
+                self.refused += 1
+                return False
+            self.used += nodes
+            return True
+
+
 @dataclass(frozen=True)
 class ParsedYaml:
     """Documents of one file, or the problem that stopped parsing part-way, and what was accepted leniently."""
@@ -88,27 +119,31 @@ class ParsedYaml:
     notes: tuple[str, ...] = ()
 
 
-def parse_yaml(path: str, text: str, keep_body: frozenset[str] | None = None) -> ParsedYaml:
+def parse_yaml(path: str, text: str, keep_body: frozenset[str] | None = None,
+               budget: NodeBudget | None = None) -> ParsedYaml:
     """Parse every document of a YAML file; keep bodies only of kinds in keep_body (None keeps all).
 
+    Alias expansion is charged to `budget` (the run's; a fresh one when None) before anything is built.
     YAML that Kubernetes tooling accepts is accepted: a redefined anchor (later aliases refer to the latest
     definition, as in Go's YAML) is noted, not called broken."""
-    parsed = _parse(path, text, keep_body)
+    budget = budget if budget is not None else NodeBudget()
+    parsed = _parse(path, text, keep_body, budget)
     if parsed.problem is not None and parsed.problem.kind is FileProblem.BROKEN_YAML and \
             "duplicate anchor" in parsed.problem.detail:
         renamed = _unique_anchors(text)
         if renamed is not None:
-            again = _parse(path, renamed, keep_body)
+            again = _parse(path, renamed, keep_body, budget)
             if again.problem is None:
                 return ParsedYaml(again.docs, None, ("an anchor is defined twice (accepted: later aliases use the "
                                                       "later definition, as Kubernetes tooling does)",))
     return parsed
 
 
-def _parse(path: str, text: str, keep_body: frozenset[str] | None) -> ParsedYaml:
+def _parse(path: str, text: str, keep_body: frozenset[str] | None, budget: NodeBudget) -> ParsedYaml:
     docs: list[YamlDoc] = []
     # without a `*` there is no alias, so nothing can expand beyond the text itself: skip the guard's walk
     may_alias = "*" in text
+    file_nodes = [0]
     try:
         loader = _Loader(text)
         try:
@@ -117,12 +152,14 @@ def _parse(path: str, text: str, keep_body: frozenset[str] | None) -> ParsedYaml
                 node = loader.get_node()
                 if node is None:
                     continue
-                doc = _build_doc(path, index, node, loader, keep_body, may_alias)
+                doc = _build_doc(path, index, node, loader, keep_body, may_alias, budget, file_nodes)
                 if doc is not None:
                     docs.append(doc)
                 index += 1
         finally:
             loader.dispose()
+    except RunBudgetSpent as exc:
+        return ParsedYaml(tuple(docs), Problem(FileProblem.NODE_BUDGET, str(exc)))
     except AliasBombError as exc:
         return ParsedYaml(tuple(docs), Problem(FileProblem.ALIAS_BOMB, str(exc)))
     except yaml.YAMLError as exc:
@@ -161,19 +198,27 @@ def _unique_anchors(text: str) -> str | None:
     return text
 
 
-def load_documents(text: str) -> list[Any]:
-    """Plain data of every document (safe loader, YAML 1.2 booleans, alias-bomb guard); raises ValueError."""
+def load_documents(text: str, expansion: int = MAX_DOCUMENT_EXPANSION) -> list[Any]:
+    """Plain data of every document (safe loader, YAML 1.2 booleans); raises ValueError.
+
+    The nodes aliases add, over all documents together, may not exceed `expansion`: the text's own nodes are
+    bounded by its length, and this bounds what a copy of the result can grow to."""
     loader = _Loader(text)
     out: list[Any] = []
+    added = 0
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
-            _check_expansion(node, limit=MAX_SNAPSHOT_NODES)
+            if "*" in text:
+                distinct = _count_distinct(node)
+                added += _check_expansion(node, limit=distinct + expansion - added) - distinct
             out.append(loader.construct_document(node))
     except AliasBombError as exc:
-        raise ValueError(str(exc)) from exc
+        raise ValueError(f"aliases expand it by more than {expansion:,} nodes (alias bomb?)") from exc
+    except RecursionError as exc:
+        raise ValueError("invalid YAML: nesting too deep") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -190,13 +235,15 @@ def _is_json_patch(data: Any) -> bool:
 
 
 def _build_doc(
-    path: str, index: int, node: yaml.Node, loader: _Loader, keep_body: frozenset[str] | None, may_alias: bool
+    path: str, index: int, node: yaml.Node, loader: _Loader, keep_body: frozenset[str] | None, may_alias: bool,
+    budget: NodeBudget, file_nodes: list[int],
 ) -> YamlDoc | None:
-    if may_alias:
-        _check_expansion(node)
+    expanded = _check_expansion(node) if may_alias else 0
     lines: dict[str, int] = {}
     dupes: list[tuple[str, int]] = []
-    _walk(node, "", lines, dupes, set())
+    seen: set[int] = set()
+    _walk(node, "", lines, dupes, seen)
+    _charge(max(expanded, len(seen)), len(seen), budget, file_nodes)
     data = loader.construct_document(node)
     if data is None:  # an empty document between two `---`
         return None
@@ -229,8 +276,35 @@ def _build_doc(
     )
 
 
-def _check_expansion(root: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> None:
-    """Count nodes as if aliases were expanded, without expanding them."""
+def _charge(expanded: int, distinct: int, budget: NodeBudget, file_nodes: list[int]) -> None:
+    """Charge one document to its file's and the run's budgets before anything is built from it."""
+    file_nodes[0] += expanded
+    if file_nodes[0] > MAX_FILE_NODES:
+        raise AliasBombError(f"the file expands to more than {MAX_FILE_NODES:,} nodes (alias bomb?); documents from "
+                             "this one on are not read")
+    if expanded > distinct and not budget.take(expanded - distinct):
+        raise RunBudgetSpent(f"not read: this run's budget of {budget.limit:,} alias-expanded YAML nodes is spent "
+                             "(other files expand their aliases into more than that)")
+
+
+def _count_distinct(root: yaml.Node) -> int:
+    """Nodes of a document graph, each counted once however many aliases refer to it."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return len(seen)
+
+
+def _check_expansion(root: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> int:
+    """Count nodes as if aliases were expanded, without expanding them; raise AliasBombError beyond `limit`."""
     sizes: dict[int, int] = {}
 
     def size(node: yaml.Node) -> int:
@@ -250,7 +324,7 @@ def _check_expansion(root: yaml.Node, limit: int = MAX_EXPANDED_NODES) -> None:
         sizes[id(node)] = total
         return total
 
-    size(root)
+    return size(root)
 
 
 def _walk(

@@ -17,6 +17,7 @@ class AccessStatus(StrEnum):
     NOT_INSTALLED = "not-installed"
     NOT_IN_SNAPSHOT = "not-in-snapshot"
     ERROR = "error"
+    PARTIAL = "partial"  # read until a cap was reached (pages, objects, bytes, a repeated continue token)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ class FileProblem(StrEnum):
     TOO_LARGE = "too-large"
     BINARY = "binary"
     ALIAS_BOMB = "alias-expansion-too-large"
+    NODE_BUDGET = "run-node-budget-spent"  # not read: earlier files spent the run's alias-expansion budget
     UNDECODABLE = "undecodable"
     MISSING_BLOB = "missing-blob"
     SYMLINK = "symlink"
@@ -177,6 +178,8 @@ class RepoEvidence:
     # Documents of patch-only files, merged into what they patch and so absent from `docs`; kept for the checks
     # that judge the file itself (duplicate keys).
     patch_docs: tuple[YamlDoc, ...] = ()
+    # Caps reached while reading the tree (an archive with too many entries): what was not read, in words.
+    partial: tuple[str, ...] = ()
 
     @cached_property
     def docs_by_kind(self) -> dict[str | None, tuple[YamlDoc, ...]]:

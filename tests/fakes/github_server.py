@@ -48,6 +48,9 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
     delay: float = 0.0
+    raw: bytes | None = None  # a body sent as it is (malformed JSON), instead of `body`
+    size: int = 0  # a generated body of this many bytes (a giant answer), streamed so the test does not hold it
+    declare_length: bool = True  # False: no Content-Length, the body ends when the connection closes
 
 
 @dataclass
@@ -66,11 +69,13 @@ class FakeGitHub:
     """Start with `with FakeGitHub(fixtures) as gh:`; `gh.base_url` is the API root."""
 
     def __init__(self, repos: dict[str, RepoFixture], orgs: dict[str, list[str]] | None = None,
-                 prefix: str = "") -> None:
+                 prefix: str = "", answer_any: str | None = None) -> None:
         self.repos = repos
+        self.answer_any = answer_any  # a repository whose data answers every unknown path (a hostile server)
         self.orgs = orgs or {}
         self.prefix = prefix
         self.faults: list[Fault] = []
+        self.sent_bytes = 0  # body bytes of generated giant answers the server managed to send
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -137,6 +142,31 @@ def _handler(gh: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
+        def _giant(self, fault: Fault) -> None:
+            """A JSON list of `fault.size` bytes, written in pieces; stops quietly when the client hangs up."""
+            self.send_response(fault.status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            if fault.declare_length:
+                self.send_header("Content-Length", str(fault.size))
+            else:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            parsed = urllib.parse.urlsplit(self.path)
+            gh.record(Recorded(self.command, parsed.path, urllib.parse.parse_qs(parsed.query),
+                               "Authorization" in self.headers, False, fault.status))
+            self.end_headers()
+            piece = b"[" + b" " * (2**20 - 1)
+            sent = 0
+            try:
+                while sent < fault.size:
+                    chunk = piece[: fault.size - sent]
+                    self.wfile.write(chunk)
+                    sent += len(chunk)
+                    piece = b" " * 2**20
+            except OSError:
+                pass
+            gh.sent_bytes += sent
+
         def _refuse(self) -> None:
             self._respond(405, {"message": "Method not allowed by the fake: the tool must only read"})
 
@@ -150,13 +180,22 @@ def _handler(gh: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             if fault is not None:
                 if fault.delay:
                     time.sleep(fault.delay)
-                self._respond(fault.status, fault.body, fault.headers)
+                if fault.size:
+                    self._giant(fault)
+                elif fault.raw is not None:
+                    self._respond(fault.status, None, fault.headers, raw=fault.raw)
+                else:
+                    self._respond(fault.status, fault.body, fault.headers)
                 return
             token = (self.headers.get("Authorization") or "").removeprefix("token ").removeprefix("Bearer ")
             try:
                 status, body, headers, raw = self._route(path, query, token)
             except KeyError:
                 status, body, headers, raw = 404, {"message": "Not Found"}, {}, None
+                if gh.answer_any is not None:  # a hostile server: whatever is asked, it answers
+                    tail = re.fullmatch(r"/repos/[^/]+/[^/]+(/.*)?", path)
+                    status, body, headers, raw = self._route(
+                        f"/repos/{gh.answer_any}{(tail.group(1) or '') if tail else ''}", query, token)
             self._respond(status, body, headers, raw)
 
         def _route(self, path: str, query: dict[str, list[str]], token: str

@@ -60,9 +60,14 @@ class FakeKubernetes:
     """`with FakeKubernetes(objects) as k8s:`; `k8s.kubeconfig(path)` writes a kubeconfig pointing at it."""
 
     def __init__(self, objects: list[dict[str, Any]], forbidden: set[str] | None = None,
-                 extra_groups: dict[str, str] | None = None, version: str = "v1.31.4") -> None:
+                 extra_groups: dict[str, str] | None = None, version: str = "v1.31.4",
+                 misbehave: dict[str, str] | None = None) -> None:
         self.objects = objects
         self.forbidden = forbidden or set()
+        # `group/plural` (core: `core/plural`) -> how its list pages go wrong: "repeat" answers every page with the
+        # first page and the same continue token; "endless" hands out a new token and fresh objects forever;
+        # "garbage" answers 200 with a body that is not JSON.
+        self.misbehave = misbehave or {}
         self.version = version
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
@@ -198,10 +203,10 @@ def _handler(k8s: FakeKubernetes) -> type[BaseHTTPRequestHandler]:
             if plural not in served:
                 self._send(404, _status(404, "NotFound", "the server could not find the requested resource"))
                 return
-            self._list(group, version, plural, namespace, query)
+            self._list(group, version, plural, namespace, query, k8s.misbehave.get(key))
 
         def _list(self, group: str, version: str, plural: str, namespace: str | None,
-                  query: dict[str, list[str]]) -> None:
+                  query: dict[str, list[str]], misbehave: str | None = None) -> None:
             items = [o for o in k8s.objects if _group_version(o)[0] == group and _plural(o["kind"])[0] == plural
                      and (namespace is None or (o.get("metadata") or {}).get("namespace") == namespace)]
             selector = query.get("labelSelector", [""])[0]
@@ -210,11 +215,22 @@ def _handler(k8s: FakeKubernetes) -> type[BaseHTTPRequestHandler]:
                 items = [o for o in items if ((o.get("metadata") or {}).get("labels") or {}).get(k) == v]
             start = int(base64.b64decode(query["continue"][0]).decode()) if query.get("continue") else 0
             limit = int(query.get("limit", ["0"])[0])
+            if misbehave == "garbage":
+                self._send(200, '{"kind": "List", "items": [{"metadata": ', text=True)
+                return
+            if misbehave == "repeat":
+                start = 0
             page = items[start:start + limit] if limit else items[start:]
+            if misbehave == "endless" and items:
+                page = [{**items[(start + i) % len(items)], "metadata": {
+                    **items[(start + i) % len(items)].get("metadata", {}),
+                    "name": f"{items[(start + i) % len(items)]['metadata']['name']}-{start + i}"}}
+                    for i in range(limit or 1)]
             metadata: dict[str, Any] = {"resourceVersion": "12345"}
-            if limit and start + limit < len(items):
-                metadata["continue"] = base64.b64encode(str(start + limit).encode()).decode()
-                metadata["remainingItemCount"] = len(items) - start - limit
+            if misbehave in ("repeat", "endless") or (limit and start + limit < len(items)):
+                following = limit if misbehave == "repeat" else start + (limit or 1)
+                metadata["continue"] = base64.b64encode(str(following).encode()).decode()
+                metadata["remainingItemCount"] = max(len(items) - start - limit, 1)
             accept = self.headers.get("Accept", "")
             if "as=PartialObjectMetadataList" in accept:
                 body = {"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": metadata,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,22 @@ PAGE_SIZE = 500
 IN_CLUSTER = "in-cluster"
 SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token"
 TIMEOUT = (5.0, 30.0)
+CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class ClusterLimits:
+    """What one cluster may cost: a server that pages forever or answers with giants is read only this far."""
+
+    pages_per_resource: int = 200
+    objects_per_resource: int = 50_000
+    objects: int = 200_000
+    response_bytes: int = 64 * 2**20
+    total_bytes: int = 1024 * 2**20
+
+
+class _Capped(Exception):
+    """A cap was reached while reading; what was read so far is kept and the resource is partially observed."""
 
 
 class ClusterUnreachableError(Exception):
@@ -43,10 +60,14 @@ def contexts(kubeconfig: str | None) -> tuple[list[str], str | None]:
 
 
 class _Reader:
-    """GET requests through the generated client's own request path (auth, TLS, proxies as configured)."""
+    """GET requests through the generated client's own request path (auth, TLS, proxies as configured), each body
+    read in chunks up to the limits, and the bytes and objects of the whole cluster counted."""
 
-    def __init__(self, api: client.ApiClient) -> None:
+    def __init__(self, api: client.ApiClient, limits: ClusterLimits) -> None:
         self.api = api
+        self.limits = limits
+        self.bytes = 0
+        self.objects = 0
 
     def get(self, path: str, query: list[tuple[str, Any]] | None = None, accept: str = "application/json"
             ) -> dict[str, Any]:
@@ -54,27 +75,58 @@ class _Reader:
             "GET", path, query_params=query or [], header_params={"Accept": accept}, auth_settings=["BearerToken"])
         try:
             response = self.api.call_api(method, url, header_params=headers, _request_timeout=TIMEOUT)
-            raw = response.read()
+            try:
+                raw = self._body(response.response)
+            finally:
+                response.response.release_conn()
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise ClusterUnreachableError(f"API server unreachable: {type(exc).__name__}: {exc}") from exc
         if response.status >= 400:
             raise _Refused(response.status, _status_message(raw))
-        data: dict[str, Any] = json.loads(raw)
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            raise _Refused(response.status, f"the answer is not JSON ({exc})") from exc
+        if not isinstance(data, dict):
+            raise _Refused(response.status, f"the answer is a JSON {type(data).__name__}, not an object")
         return data
 
+    def _body(self, raw: urllib3.BaseHTTPResponse) -> bytes:
+        """The body, never more than the per-response cap nor what is left of the cluster's byte cap."""
+        cap = min(self.limits.response_bytes, self.limits.total_bytes - self.bytes)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in raw.stream(CHUNK):
+            size += len(chunk)
+            if size > cap:
+                self.bytes += size
+                which = "per-response" if cap == self.limits.response_bytes else "per-cluster"
+                raise _Capped(f"an answer exceeded the {which} cap of {cap // 2**20} MiB")
+            chunks.append(chunk)
+        self.bytes += size
+        return b"".join(chunks)
+
     def pages(self, path: str, selector: str | None, accept: str) -> Iterator[dict[str, Any]]:
+        """Every item of a list, page by page; raises _Capped when a cap is reached or the server repeats itself."""
         token: str | None = None
-        while True:
+        seen: set[str] = set()
+        for _ in range(self.limits.pages_per_resource):
             query: list[tuple[str, Any]] = [("limit", PAGE_SIZE)]
             if token:
                 query.append(("continue", token))
             if selector:
                 query.append(("labelSelector", selector))
             page = self.get(path, query, accept)
-            yield from page.get("items") or []
-            token = (page.get("metadata") or {}).get("continue")
+            items = page.get("items")
+            yield from (i for i in (items if isinstance(items, list) else []) if isinstance(i, dict))
+            metadata = page.get("metadata")
+            token = metadata.get("continue") if isinstance(metadata, dict) else None
             if not token:
                 return
+            if not isinstance(token, str) or token in seen:
+                raise _Capped(f"the server repeated a continue token after {len(seen) + 1} page(s)")
+            seen.add(token)
+        raise _Capped(f"more than {self.limits.pages_per_resource} pages")
 
 
 def in_cluster() -> bool:
@@ -82,8 +134,10 @@ def in_cluster() -> bool:
     return bool(os.environ.get("KUBERNETES_SERVICE_HOST")) and os.path.exists(SERVICE_ACCOUNT_TOKEN)
 
 
-def collect_cluster(kubeconfig: str | None, context: str | None, now: datetime) -> ClusterEvidence:
-    """Discovery once, then every wanted resource type listed in pages; refusals become access records."""
+def collect_cluster(kubeconfig: str | None, context: str | None, now: datetime,
+                    limits: ClusterLimits | None = None) -> ClusterEvidence:
+    """Discovery once, then every wanted resource type listed in pages; refusals become access records, and a
+    resource read only up to one of the `limits` is recorded as partially observed."""
     try:
         if context == IN_CLUSTER:
             configuration = client.Configuration()
@@ -94,13 +148,15 @@ def collect_cluster(kubeconfig: str | None, context: str | None, now: datetime) 
     except (ConfigException, OSError, TypeError, ValueError) as exc:
         raise ClusterUnreachableError(f"kubeconfig not usable for context {context or '(current)'}: {exc}") from exc
     name = context or contexts(kubeconfig)[1] or "(current)"
-    reader = _Reader(api)
+    reader = _Reader(api, limits or ClusterLimits())
     try:
         try:
             version = reader.get("/version").get("gitVersion")
             groups = _discover(reader)
         except _Refused as exc:
             raise ClusterUnreachableError(f"API server refused discovery ({exc.status}): {exc.message}") from exc
+        except _Capped as exc:
+            raise ClusterUnreachableError(f"API server discovery not usable: {exc}") from exc
         objects: list[dict[str, Any]] = []
         access: list[ResourceAccess] = []
         for wanted in _with_constraints(reader, groups):
@@ -134,10 +190,11 @@ def _with_constraints(reader: _Reader, groups: dict[str, str]) -> list[Wanted]:
     if version:
         try:
             resources = reader.get(f"/apis/{CONSTRAINTS_GROUP}/{version}").get("resources") or []
-        except _Refused:
+        except (_Refused, _Capped):
             resources = []
         wanted += [Wanted(CONSTRAINTS_GROUP, str(r["name"]), str(r.get("kind") or r["name"]))
-                   for r in resources if "/" not in str(r.get("name", ""))]
+                   for r in (resources if isinstance(resources, list) else [])
+                   if isinstance(r, dict) and r.get("name") and "/" not in str(r["name"])]
     return wanted
 
 
@@ -148,12 +205,23 @@ def _read(reader: _Reader, wanted: Wanted, groups: dict[str, str], into: list[di
     path = f"/api/v1/{wanted.plural}" if wanted.group == "" else f"/apis/{wanted.group}/{version}/{wanted.plural}"
     accept = METADATA_ONLY if wanted.metadata_only else "application/json"
     count = 0
+    limits = reader.limits
     try:
+        if reader.objects >= limits.objects:
+            raise _Capped(f"not read: the cluster's cap of {limits.objects:,} objects was reached before it")
         for item in reader.pages(path, wanted.label_selector, accept):
+            if count >= limits.objects_per_resource:
+                raise _Capped(f"more than {limits.objects_per_resource:,} objects")
+            if reader.objects >= limits.objects:
+                raise _Capped(f"the cluster's cap of {limits.objects:,} objects was reached")
             item.setdefault("apiVersion", f"{wanted.group}/{version}" if wanted.group else "v1")
             item.setdefault("kind", wanted.kind)
             into.append(sanitize(item))
             count += 1
+            reader.objects += 1
+    except _Capped as exc:
+        return ResourceAccess(wanted.key, AccessStatus.PARTIAL, count, message=f"partially observed: {exc}",
+                              fix="check the API server; what was read is kept, absence of an object is not shown")
     except _Refused as exc:
         resource = f"{wanted.plural}.{wanted.group}" if wanted.group else wanted.plural
         if exc.status in (401, 403):

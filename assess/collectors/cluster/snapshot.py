@@ -14,7 +14,7 @@ from assess.model.cluster import AccessStatus, ClusterEvidence, ResourceAccess
 from assess.model.codec import from_plain, to_plain
 from assess.model.provenance import Provenance, Source
 
-MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
+MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024  # parsed YAML costs ~10x its bytes
 
 
 class SnapshotError(Exception):

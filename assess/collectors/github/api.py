@@ -17,12 +17,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import requests
+import urllib3
 from github import Auth, Github
 
 MAX_ATTEMPTS = 4
+MAX_RESPONSE_BYTES = 32 * 2**20  # one JSON answer (a page of 100 items is well under 1 MiB)
+MAX_ARCHIVE_BYTES = 256 * 2**20  # one repository tarball
+MAX_REDIRECTS = 5
+CONNECT_TIMEOUT = 10.0
+CHUNK = 1 << 16
 
 
 class ErrorKind(StrEnum):
@@ -35,6 +41,9 @@ class ErrorKind(StrEnum):
     RATE_LIMITED = "rate-limited"
     SERVER = "server-error"
     NETWORK = "network"
+    REDIRECTED = "redirected-elsewhere"
+    MALFORMED = "malformed-answer"
+    TOO_LARGE = "answer-too-large"
 
 
 class ApiError(Exception):
@@ -52,19 +61,112 @@ class ApiError(Exception):
 
 @dataclass
 class WaitBudget:
-    """The total time all retries together may sleep (`--max-wait`), shared by concurrent workers."""
+    """One wall-clock deadline for a whole GitHub source (`--max-wait`): connecting, reading, retries and rate-limit
+    waits together. It starts when created."""
 
     seconds: float
-    used: float = 0.0
+    clock: Callable[[], float] = time.monotonic
+    started: float = field(default=-1.0)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def __post_init__(self) -> None:
+        if self.started < 0:
+            self.started = self.clock()
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline (never negative)."""
+        return max(self.seconds - (self.clock() - self.started), 0.0)
+
     def take(self, wanted: float) -> bool:
-        """Reserve `wanted` seconds of waiting; False when that would exceed the budget."""
+        """Whether a wait of `wanted` seconds still ends before the deadline."""
         with self.lock:
-            if self.used + wanted > self.seconds:
-                return False
-            self.used += wanted
-            return True
+            return wanted < self.remaining()
+
+
+class _Answer:
+    """What PyGithub's requester expects of a response: status, headers and the body, already read (capped)."""
+
+    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def getheaders(self) -> list[tuple[str, str]]:
+        """Response headers as pairs."""
+        return self.headers
+
+    def read(self) -> str:
+        """The body as text."""
+        return self.body.decode("utf-8", "replace")
+
+
+class _BoundedConnection:
+    """PyGithub's connection interface over one requests session: connect and read timeouts derived from the time
+    left before the deadline, the body read in small pieces up to a byte cap, redirects never followed silently."""
+
+    def __init__(self, session: requests.Session, origin: str, budget: WaitBudget, read_timeout: float,
+                 max_bytes: int) -> None:
+        self.session = session
+        self.origin = origin
+        self.budget = budget
+        self.read_timeout = read_timeout
+        self.max_bytes = max_bytes
+        self.verb = "GET"
+        self.url = ""
+        self.headers: dict[str, str] = {}
+
+    def request(self, verb: str, url: str, input: Any, headers: dict[str, str], stream: bool = False) -> None:
+        """Remember the request (sent by getresponse, as http.client does)."""
+        if verb != "GET" or input is not None:
+            raise ValueError("the GitHub client only reads")
+        self.verb, self.url, self.headers = verb, url, headers
+
+    def getresponse(self) -> _Answer:
+        """Send the GET and read the answer within the deadline and the byte cap."""
+        url = self.url if self.url.startswith(("http://", "https://")) else self.origin + self.url
+        left = self.budget.remaining()
+        if left <= 0:
+            raise DeadlineReached(url)
+        response = self.session.get(url, headers=self.headers, stream=True, allow_redirects=False,
+                                    timeout=(min(CONNECT_TIMEOUT, left), min(self.read_timeout, left)))
+        with response:
+            declared = response.headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+                raise TooLarge(url, self.max_bytes)
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                # read1: whatever one read brings, so a server trickling bytes cannot outlast the deadline
+                chunk = response.raw.read1(CHUNK, decode_content=True)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise TooLarge(url, self.max_bytes)
+                chunks.append(chunk)
+                if self.budget.remaining() <= 0:
+                    raise DeadlineReached(url)
+        return _Answer(response.status_code, list(response.headers.items()), b"".join(chunks))
+
+    def close(self) -> None:
+        """The session is the client's, closed with it."""
+
+
+class DeadlineReached(Exception):
+    """The `--max-wait` deadline passed before or while a request was answered."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+class TooLarge(Exception):
+    """An answer larger than its cap; it is not read further."""
+
+    def __init__(self, url: str, cap: int) -> None:
+        super().__init__(url)
+        self.url = url
+        self.cap = cap
 
 
 class EtagCache:
@@ -102,20 +204,27 @@ def default_cache_dir() -> Path:
 
 
 class GitHubApi:
-    """Read-only GitHub REST access for one run (GET only)."""
+    """Read-only GitHub REST access for one run (GET only), within one deadline (`budget`) for the whole source."""
 
     def __init__(self, base_url: str, token: str | None, cache: EtagCache | None, budget: WaitBudget,
                  timeout: int = 15, sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.time) -> None:
-        # Retries are ours (bounded by the budget); PyGithub's requester does auth, base URL and exceptions.
-        self._github = Github(auth=Auth.Token(token) if token else None, base_url=base_url, per_page=100,
+        # Retries are ours (bounded by the budget); PyGithub's requester does auth, base URL and exceptions, and
+        # sends through our connection (deadline-derived timeouts, capped bodies).
+        self._auth = Auth.Token(token) if token else None
+        self._github = Github(auth=self._auth, base_url=base_url, per_page=100,
                               timeout=timeout, retry=None, seconds_between_requests=None,
                               seconds_between_writes=None)
         self._requester = self._github.requester
+        self._session = requests.Session()
+        self._session.trust_env = False  # no .netrc credentials, no proxy from the environment for the token
+        parts = urllib.parse.urlsplit(base_url)
+        self._origin = f"{parts.scheme}://{parts.netloc}"
         self.base_url = base_url.rstrip("/")
         self.authenticated = bool(token)
         self.cache = cache
         self.budget = budget
+        self.timeout = float(timeout)
         self.sleep = sleep
         self.clock = clock
         self.requests = 0
@@ -125,6 +234,7 @@ class GitHubApi:
 
     def close(self) -> None:
         """Release connections."""
+        self._session.close()
         self._github.close()
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> tuple[Any, str | None]:
@@ -134,70 +244,122 @@ class GitHubApi:
         headers = {"If-None-Match": cached["etag"]} if cached and cached.get("etag") else {}
         status, response_headers, body = self._send(url, headers)
         if status == 304 and cached is not None:
-            with self._lock:
-                self.conditional_hits += 1
-            return json.loads(cached["body"]), cached.get("link")
+            try:
+                data = _parse(str(cached.get("body") or ""), url)
+            except ApiError:  # a damaged cache entry: ask again, unconditionally
+                status, response_headers, body = self._send(url, {})
+            else:
+                with self._lock:
+                    self.conditional_hits += 1
+                return data, cached.get("link")
         link = response_headers.get("link")
+        data = _parse(body, url) if body else None
         if self.cache and response_headers.get("etag"):
             self.cache.put(url, response_headers["etag"], body, link)
-        return (json.loads(body) if body else None), link
+        return data, link
 
     def paginate(self, path: str, params: dict[str, Any] | None = None, max_pages: int = 10,
                  key: str | None = None) -> Iterator[Any]:
-        """Items of a list endpoint, following `Link: rel="next"` (at most max_pages pages)."""
+        """Items of a list endpoint, following `Link: rel="next"` (at most max_pages pages, never the same twice)."""
         url: str | None = self._url(path, {"per_page": 100, **(params or {})})
-        pages = 0
-        while url and pages < max_pages:
+        seen: set[str] = set()
+        while url and len(seen) < max_pages and url not in seen:
+            seen.add(url)
             data, link = self.get(url)
-            pages += 1
             items = data.get(key, []) if key and isinstance(data, dict) else data
+            if items is not None and not isinstance(items, list):
+                raise ApiError(ErrorKind.MALFORMED, None, "a list answer is not a JSON list", url)
             yield from items or []
             url = _next_link(link)
 
     def get_bytes(self, path: str) -> bytes:
-        """A binary resource (e.g. a repository tarball), redirects followed."""
+        """A binary resource (e.g. a repository tarball), at most MAX_ARCHIVE_BYTES; redirects followed to the
+        same host, or (archives are served by another host, e.g. codeload) to an https host without the token."""
         url = self._url(path, None)
-        for attempt in range(MAX_ATTEMPTS):
-            self._count()
-            try:
-                status, headers, chunks = self._requester.getStream(url, chunk_size=1 << 16)
-                return b"".join(chunks)
-            except requests.HTTPError as exc:
-                status = exc.response.status_code if exc.response is not None else 0
-                headers = dict(exc.response.headers) if exc.response is not None else {}
-                error = self._error(status, {k.lower(): v for k, v in headers.items()}, "", url)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                error = ApiError(ErrorKind.NETWORK, None, type(exc).__name__, url)
-            if not self._retry(error, attempt):
-                raise error
-        raise ApiError(ErrorKind.NETWORK, None, "retries exhausted", url)
+        for _ in range(MAX_REDIRECTS + 1):
+            status, headers, body = self._attempts(url, lambda target: self._raw_get(target))
+            if status in REDIRECT_CODES:
+                url = self._redirect(url, status, headers, archive=True)
+                continue
+            return bytes(body)
+        raise ApiError(ErrorKind.REDIRECTED, None, f"more than {MAX_REDIRECTS} redirects", url)
+
+    def _raw_get(self, url: str) -> tuple[int, dict[str, Any], bytes]:
+        headers = {"Accept": "application/vnd.github+json", "User-Agent": "gitops-assess"}
+        if self._auth is not None and _origin(url) == self._origin:
+            self._auth.authentication(headers)  # the token goes to the API's own host only
+        connection = self._connection(MAX_ARCHIVE_BYTES)
+        connection.request("GET", url, None, headers)
+        answer = connection.getresponse()
+        return answer.status, {k.lower(): v for k, v in answer.headers}, answer.body
 
     def _send(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, Any], str]:
+        """One JSON GET through PyGithub's requester; same-host redirects followed, others refused."""
+        for _ in range(MAX_REDIRECTS + 1):
+            status, response_headers, body = self._attempts(url, lambda target: self._requester.requestJson(
+                "GET", target, headers=dict(headers), cnx=cast(Any, self._connection(MAX_RESPONSE_BYTES))))
+            if status in REDIRECT_CODES:
+                url = self._redirect(url, status, response_headers, archive=False)
+                continue
+            return status, response_headers, body
+        raise ApiError(ErrorKind.REDIRECTED, None, f"more than {MAX_REDIRECTS} redirects", url)
+
+    def _attempts(self, url: str, send: Callable[[str], tuple[int, dict[str, Any], Any]]
+                  ) -> tuple[int, dict[str, Any], Any]:
+        """Send with bounded retries; every failure becomes an ApiError."""
         error: ApiError | None = None
         for attempt in range(MAX_ATTEMPTS):
             self._count()
             try:
-                status, response_headers, body = self._requester.requestJson("GET", url, headers=dict(headers))
-            except (requests.ConnectionError, requests.Timeout) as exc:
+                status, response_headers, body = send(url)
+            except DeadlineReached:
+                raise ApiError(ErrorKind.NETWORK, None, f"the --max-wait deadline of {self.budget.seconds:g}s was "
+                               "reached", url) from None
+            except TooLarge as exc:
+                raise ApiError(ErrorKind.TOO_LARGE, None, f"the answer is larger than {exc.cap // 2**20} MiB; not "
+                               "read", url) from None
+            except (RuntimeError, RecursionError) as exc:  # PyGithub refuses a 301 to another host or scheme
+                raise ApiError(ErrorKind.REDIRECTED, 301, f"redirected elsewhere, not followed: {exc}"[:300],
+                               url) from None
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                if self.budget.remaining() <= 0:  # the timeout was the deadline's
+                    raise ApiError(ErrorKind.NETWORK, None, f"the --max-wait deadline of {self.budget.seconds:g}s "
+                                   "was reached", url) from None
                 error = ApiError(ErrorKind.NETWORK, None, f"{type(exc).__name__} talking to the API", url)
             else:
                 remaining = response_headers.get("x-ratelimit-remaining")
                 if remaining is not None and str(remaining).isdigit():
                     self.rate_remaining = int(remaining)
-                if status < 400 or status == 304:
+                if status < 400:
                     return status, response_headers, body
-                error = self._error(status, response_headers, body, url)
+                text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+                error = self._error(status, response_headers, text, url)
             if not self._retry(error, attempt):
                 raise error
         assert error is not None
         raise error
+
+    def _redirect(self, url: str, status: int, headers: dict[str, Any], archive: bool) -> str:
+        """The next URL of a redirect, when it may be followed (same host; an archive also to another https host)."""
+        location = headers.get("location")
+        if not location:
+            raise ApiError(ErrorKind.REDIRECTED, status, "a redirect without a Location", url)
+        target = urllib.parse.urljoin(url, str(location))
+        if _origin(target) == self._origin or (archive and target.startswith("https://")):
+            return target
+        host = urllib.parse.urlsplit(target).netloc or "?"
+        raise ApiError(ErrorKind.REDIRECTED, status, f"the API redirected to another host ({host}); not followed "
+                       "(a renamed repository redirects on the same host; check --github-url)", url)
+
+    def _connection(self, max_bytes: int) -> _BoundedConnection:
+        return _BoundedConnection(self._session, self._origin, self.budget, self.timeout, max_bytes)
 
     def _error(self, status: int, headers: dict[str, Any], body: str, url: str) -> ApiError:
         try:
             data = json.loads(body) if body else {}
         except ValueError:
             data = {}
-        message = str(data.get("message", "")) if isinstance(data, dict) else ""
+        message = str(data.get("message", ""))[:300] if isinstance(data, dict) else ""
         lower = message.lower()
         retry_after = _retry_after(headers, self.clock())
         if status == 429 or (status == 403 and ("rate limit" in lower or "retry-after" in headers)):
@@ -215,7 +377,7 @@ class GitHubApi:
         return ApiError(ErrorKind.FORBIDDEN, status, message or f"HTTP {status}", url)
 
     def _retry(self, error: ApiError, attempt: int) -> bool:
-        """Sleep before another attempt when the error is transient and the budget allows it."""
+        """Sleep before another attempt when the error is transient and the deadline allows it."""
         if error.kind not in (ErrorKind.RATE_LIMITED, ErrorKind.SERVER, ErrorKind.NETWORK):
             return False
         if attempt + 1 >= MAX_ATTEMPTS:
@@ -237,6 +399,22 @@ class GitHubApi:
             return base
         query = urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
         return f"{base}{'&' if '?' in base else '?'}{query}"
+
+
+REDIRECT_CODES = (301, 302, 303, 307, 308)
+
+
+def _origin(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _parse(body: str, url: str) -> Any:
+    """A JSON answer; malformed JSON is an ApiError that says so, never an internal error."""
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise ApiError(ErrorKind.MALFORMED, None, f"the answer is not valid JSON ({exc})"[:200], url) from None
 
 
 def _retry_after(headers: dict[str, Any], now: float) -> float | None:

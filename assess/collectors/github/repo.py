@@ -54,6 +54,9 @@ def collect_github(api: GitHubApi, full_name: str, branch: str | None, since: da
     sections: dict[str, SectionStatus] = {}
     try:
         repo, _ = api.get(f"/repos/{full_name}")
+        if not isinstance(repo, dict):
+            raise ApiError(ErrorKind.MALFORMED, None, "the repository answer is not a JSON object",
+                           f"{api.base_url}/repos/{full_name}")
     except ApiError as exc:
         raise RepositoryUnavailableError(exc, _fix(exc, "repository", api.authenticated)) from exc
     sections["repository"] = SectionStatus(True)
@@ -127,6 +130,11 @@ def _section(sections: dict[str, SectionStatus], name: str, api: GitHubApi, read
     """Run one read; record the section as available, absent (a real 'no'), or unavailable with the fix."""
     try:
         value = read()
+    except (AttributeError, TypeError, KeyError, ValueError) as exc:
+        # an answer of another shape than GitHub's (a list for an object, a string for a number): said, not a crash
+        sections[name] = SectionStatus(False, f"malformed answer from the API ({type(exc).__name__})",
+                                       "check that --github-url points at a GitHub REST API")
+        return None
     except ApiError as exc:
         if absent_ok and exc.kind in (ErrorKind.NOT_PROTECTED, ErrorKind.NOT_FOUND) and (
                 exc.kind is ErrorKind.NOT_PROTECTED or name == "codeowners"):
@@ -147,6 +155,9 @@ def _reason(exc: ApiError) -> str:
         ErrorKind.SERVER: f"GitHub server error ({exc.status})",
         ErrorKind.NETWORK: "network error or timeout",
         ErrorKind.NOT_PROTECTED: "not protected",
+        ErrorKind.REDIRECTED: "redirected to another host",
+        ErrorKind.MALFORMED: "malformed answer from the API",
+        ErrorKind.TOO_LARGE: "answer too large",
     }[exc.kind]
     return f"{what}: {exc.message}" if exc.message and exc.message.lower() not in what.lower() else what
 
@@ -154,6 +165,8 @@ def _reason(exc: ApiError) -> str:
 def _fix(exc: ApiError, section: str, authenticated: bool) -> str:
     if exc.kind in (ErrorKind.RATE_LIMITED, ErrorKind.SERVER, ErrorKind.NETWORK):
         return "run again later, or raise --max-wait"
+    if exc.kind in (ErrorKind.REDIRECTED, ErrorKind.MALFORMED, ErrorKind.TOO_LARGE):
+        return "check that --github-url points at a GitHub REST API"
     if not authenticated:
         return f"set GITHUB_TOKEN (or GH_TOKEN) to a token with {PERMISSIONS[section]}"
     return f"use a token with {PERMISSIONS[section]}"
