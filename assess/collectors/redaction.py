@@ -36,7 +36,7 @@ DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 PLACEHOLDER = re.compile(
     r"^(?:<[^>]*>|x{3,}|\*{3,}|\.{3,}|-+|_+|#+|"
     r"change[-_ ]?me|change[-_ ]?it|replace[-_ ]?me|replace[-_ ]?this|to[-_ ]?do|tbd|fix[-_ ]?me|place[-_ ]?holder|"
-    r"dummy|example|sample|default|secret|password|passw0rd|pass|admin|root|test|testing|foo|bar|baz|qux|"
+    r"dummy|fake|mock|example|sample|default|secret|password|passw0rd|pass|admin|root|test|testing|foo|bar|baz|qux|"
     r"null|none|nil|n/?a|redacted|insecure|notasecret|not[-_]a[-_]secret|"
     r"(?:my|your|some|the|insert|enter|put)[-_ ]?[a-z0-9_ -]*|"
     # `prod_password`, `staging-secret`, `<env>-token`: an environment's name and the word itself
@@ -53,9 +53,6 @@ CREDENTIAL_PAIRS = frozenset({("api", "key"), ("access", "key"), ("secret", "key
                               ("encryption", "key"), ("master", "key"), ("account", "key"), ("license", "key")})
 NAMING_WORDS = frozenset({"existing"})
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
-# `TS_KUBE_SECRET: tailscale`, `secret: app-credentials`: a key ending in "secret" whose value is a resource name
-# names the Secret that holds the credential.
-SECRET_NAME_KEY = re.compile(r"(?:^|[-_.])secret$", re.IGNORECASE)
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
@@ -124,6 +121,13 @@ def is_credential_key(key: str) -> bool:
     return words[-1] in CREDENTIAL_WORDS or tuple(words[-2:]) in CREDENTIAL_PAIRS
 
 
+def names_a_secret(key: str, value: object) -> bool:
+    """`envFromSecret: grafana-secrets`, `TS_KUBE_SECRET: tailscale`: a key ending in the word "secret" whose value is
+    a resource name names the Secret that holds the credential."""
+    words = key_words(key)
+    return bool(words) and words[-1] == "secret" and isinstance(value, str) and DNS_LABEL.match(value) is not None
+
+
 def redact_secret(data: dict[str, Any]) -> dict[str, Any]:
     """A Secret with its shape and keys kept and every value replaced by its class."""
     rest: dict[str, Any] = redact_credentials({k: v for k, v in data.items() if k not in ("data", "stringData")})
@@ -158,12 +162,12 @@ def redact_credentials(node: Any) -> Any:
                 out[key] = marker(SecretValue.LITERAL if value else SecretValue.EMPTY)
             elif key == "value" and named is not None and is_credential_key(named) and not isinstance(
                     value, (dict, list)):
-                names_secret = SECRET_NAME_KEY.search(named) and isinstance(value, str) and DNS_LABEL.match(value)
+                names_secret = names_a_secret(named, value)
                 # env: [{name: DB_PASSWORD, value: …}], helm parameters
                 out[key] = value if names_secret else marker(classify(value))
             elif isinstance(value, (str, int, float)) and not isinstance(value, bool) and is_credential_key(str(key)):
                 credential_names = isinstance(value, str) and bool(
-                    (SECRET_NAME_KEY.search(str(key)) and DNS_LABEL.match(value))
+                    names_a_secret(str(key), value)
                     or (in_existing and str(key).lower().endswith("key") and KEY_NAME.match(value)))
                 out[key] = value if credential_names else marker(classify(value))
             else:
@@ -248,12 +252,15 @@ def scrub_tokens(text: str) -> str:
 
 # In text, a value that holds no secret stays as written: checks read commands (`${{ secrets.KUBECONFIG }}`).
 KEPT_IN_TEXT = frozenset({SecretValue.TEMPLATE, SecretValue.REFERENCE, SecretValue.EMPTY})
+SHELL_EXPANSION = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{|\()")
 
 
 def _value_marker(raw: str) -> str:
     """A value as written (quoted or bare), replaced by its class; quotes kept so the line still parses."""
     quoted = len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'"
     inner = raw[1:-1] if quoted else raw
+    if not raw.startswith("'") and SHELL_EXPANSION.search(inner):
+        return raw  # `"$STATE/…"`, `$(cat …)`: the shell fills it in, nothing is written here
     kind = classify(inner)
     if kind in KEPT_IN_TEXT:
         return raw
@@ -279,8 +286,11 @@ def _redact_line(line: str, in_credential_variable: bool) -> str:
         if value is None:
             continue
         raw = value.group(0)
-        if not raw.startswith(("\"", "'")) and (HCL_REFERENCE.match(raw) or raw in ("|", ">", "|-", ">-", "{", "[")):
-            continue  # an expression naming where the value comes from, or a block that follows
+        if not raw.startswith(("\"", "'")) and (HCL_REFERENCE.match(raw) or raw in ("|", ">", "|-", ">-", "{", "[")
+                                                 or "(" in raw):
+            continue  # an expression naming where the value comes from (a function call too), or a block follows
+        if names_a_secret(match.group(2), raw.strip("\"'")):
+            continue
         out.append(line[pos:start] + _value_marker(raw))
         pos = value.end()
     return "".join(out) + line[pos:] if out else line

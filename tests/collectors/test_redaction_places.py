@@ -39,6 +39,17 @@ def test_text_assignments_lose_their_values_and_keep_their_lines(text: str, kept
 def test_text_keeps_what_is_not_a_secret() -> None:
     text = 'password = var.db_password\nTOKEN="${{ secrets.DEPLOY }}" make\nimage: nginx:1.25\ndefault = "x"'
     assert redact_text(text) == text
+    # an HCL function call, shell expansions and a Secret's name are not values written here
+    text = ('secret = base64encode(random_password.tunnel.result)\nSOPS_SECRET="$STATE/secret.yaml"\n'
+            'TOKEN=$(cat /run/token)\nenvFromSecret: grafana-secrets\n')
+    assert redact_text(text) == text
+
+
+def test_a_key_ending_in_secret_names_the_secret_in_any_spelling() -> None:
+    from assess.collectors.redaction import redact_credentials
+    kept = redact_credentials({"envFromSecret": "grafana-secrets", "TS_KUBE_SECRET": "tailscale"})
+    assert kept == {"envFromSecret": "grafana-secrets", "TS_KUBE_SECRET": "tailscale"}
+    assert redact_credentials({"envFromSecret": "kR9$vq2!Lm"}) == {"envFromSecret": "<redacted:literal>"}
 
 
 @pytest.mark.parametrize("kind", ["Secret", "Secret ", "secret"])

@@ -116,7 +116,7 @@ def test_secret_values_are_classified_never_kept() -> None:
         "changeme": SecretValue.PLACEHOLDER, "my-password": SecretValue.PLACEHOLDER,
         "<password>": SecretValue.PLACEHOLDER, "...": SecretValue.PLACEHOLDER, "xxx": SecretValue.PLACEHOLDER,
         "prod_password": SecretValue.PLACEHOLDER, "<env>-secret": SecretValue.PLACEHOLDER,
-        "non-prod-password": SecretValue.PLACEHOLDER,
+        "non-prod-password": SecretValue.PLACEHOLDER, "fake": SecretValue.PLACEHOLDER,
         "prod_password_9x": SecretValue.LITERAL,
         "": SecretValue.EMPTY, "kR9$vq2!Lm": SecretValue.LITERAL, "ghp_a1b2c3d4e5f6": SecretValue.LITERAL,
     }
