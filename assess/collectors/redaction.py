@@ -51,7 +51,7 @@ CREDENTIAL_WORDS = frozenset({"password", "passwd", "passphrase", "pass", "secre
 CREDENTIAL_PAIRS = frozenset({("api", "key"), ("access", "key"), ("secret", "key"), ("private", "key"),
                               ("auth", "key"), ("connection", "string"), ("client", "secret"), ("signing", "key"),
                               ("encryption", "key"), ("master", "key"), ("account", "key"), ("license", "key")})
-NAMING_WORDS = frozenset({"existing"})
+NAMING_WORDS = frozenset({"existing", "from"})  # `existingSecret`, `envFromSecret`, `fromConnectionSecretKey`
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -252,6 +252,7 @@ def scrub_tokens(text: str) -> str:
 
 # In text, a value that holds no secret stays as written: checks read commands (`${{ secrets.KUBECONFIG }}`).
 KEPT_IN_TEXT = frozenset({SecretValue.TEMPLATE, SecretValue.REFERENCE, SecretValue.EMPTY})
+SETTING_WORD = re.compile(r"^(?:true|false|yes|no|on|off|null|none|~|-?\d+(?:\.\d+)?)$", re.IGNORECASE)
 SHELL_EXPANSION = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{|\()")
 
 
@@ -261,6 +262,8 @@ def _value_marker(raw: str) -> str:
     inner = raw[1:-1] if quoted else raw
     if not raw.startswith("'") and SHELL_EXPANSION.search(inner):
         return raw  # `"$STATE/…"`, `$(cat …)`: the shell fills it in, nothing is written here
+    if not quoted and SETTING_WORD.match(inner):
+        return raw  # `pass_access_token = true`: a setting about tokens, not one
     kind = classify(inner)
     if kind in KEPT_IN_TEXT:
         return raw

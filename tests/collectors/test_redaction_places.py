@@ -41,7 +41,8 @@ def test_text_keeps_what_is_not_a_secret() -> None:
     assert redact_text(text) == text
     # an HCL function call, shell expansions and a Secret's name are not values written here
     text = ('secret = base64encode(random_password.tunnel.result)\nSOPS_SECRET="$STATE/secret.yaml"\n'
-            'TOKEN=$(cat /run/token)\nenvFromSecret: grafana-secrets\n')
+            'TOKEN=$(cat /run/token)\nenvFromSecret: grafana-secrets\npass_access_token = true\n'
+            'fromConnectionSecretKey: kubeconfig\n')
     assert redact_text(text) == text
 
 
@@ -49,7 +50,7 @@ def test_a_key_ending_in_secret_names_the_secret_in_any_spelling() -> None:
     from assess.collectors.redaction import redact_credentials
     kept = redact_credentials({"envFromSecret": "grafana-secrets", "TS_KUBE_SECRET": "tailscale"})
     assert kept == {"envFromSecret": "grafana-secrets", "TS_KUBE_SECRET": "tailscale"}
-    assert redact_credentials({"envFromSecret": "kR9$vq2!Lm"}) == {"envFromSecret": "<redacted:literal>"}
+    assert redact_credentials({"dbSecret": "kR9$vq2!Lm"}) == {"dbSecret": "<redacted:literal>"}
 
 
 @pytest.mark.parametrize("kind", ["Secret", "Secret ", "secret"])
