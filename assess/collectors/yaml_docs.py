@@ -244,10 +244,16 @@ def _build_doc(
     seen: set[int] = set()
     _walk(node, "", lines, dupes, seen)
     _charge(max(expanded, len(seen)), len(seen), budget, file_nodes)
+    start = node.start_mark.line + 1
+    header = _header(node)
+    if keep_body is not None and header is not None and header[1] is not None and header[1] not in keep_body:
+        # Checks read only the header of this kind: the body is never built (CRD schemas, dashboards, …).
+        api_version, kind, name, namespace = header
+        return YamlDoc(path=path, index=index, line=start, api_version=api_version, kind=kind, name=name,
+                       namespace=namespace, body=None, lines={}, duplicate_keys=tuple(dupes))
     data = loader.construct_document(node)
     if data is None:  # an empty document between two `---`
         return None
-    start = node.start_mark.line + 1
     if not isinstance(data, dict):
         # A JSON 6902 patch file (a list of `{op, path}`) is kept: overlays apply it to what they build.
         keep_list = keep_body is None or _is_json_patch(data)
@@ -274,6 +280,33 @@ def _build_doc(
         lines=lines if keep else {},
         duplicate_keys=tuple(dupes),
     )
+
+
+def _header(node: yaml.Node) -> tuple[str | None, str | None, str | None, str | None] | None:
+    """(apiVersion, kind, metadata.name, metadata.namespace) read from the node tree of a mapping document whose
+    header values are plain scalars; None when it is not that simple (the document is then built to read them)."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    found: dict[str, str | None] = {}
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.value not in ("apiVersion", "kind", "metadata"):
+            continue
+        if key.value == "metadata":
+            if not isinstance(value, yaml.MappingNode):
+                continue
+            for meta_key, meta_value in value.value:
+                if isinstance(meta_key, yaml.ScalarNode) and meta_key.value in ("name", "namespace"):
+                    if not isinstance(meta_value, yaml.ScalarNode):
+                        return None
+                    null = meta_value.style is None and meta_value.value in ("", "~", "null", "Null", "NULL")
+                    found[meta_key.value] = None if null else meta_value.value
+        elif isinstance(value, yaml.ScalarNode):
+            found[key.value] = value.value
+        else:
+            return None
+    kind = found.get("kind")
+    return found.get("apiVersion"), kind.strip() if kind is not None else None, found.get("name"), \
+        found.get("namespace")
 
 
 def _charge(expanded: int, distinct: int, budget: NodeBudget, file_nodes: list[int]) -> None:
