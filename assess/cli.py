@@ -27,8 +27,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from assess import __version__
 from assess.atomic_write import OutputError, ensure_writable_dir, write_atomic
 from assess.checks.catalog import find_check, load_catalog
-from assess.collectors.cluster.live import ClusterUnreachableError, collect_cluster
-from assess.collectors.cluster.live import contexts as cluster_contexts
 from assess.collectors.cluster.snapshot import SnapshotError, dump_snapshot
 from assess.collectors.git_command import SIGNATURE_PROGRAMS, UntrustedRepositoryError, Verifiers
 from assess.collectors.git_repo import NotARepositoryError, RepositoryError
@@ -671,6 +669,8 @@ def audit_trail_cmd(path: str | None, sample_name: str | None, fmt: str, output:
 def snapshot(output: Path, kube_contexts: tuple[str, ...], all_contexts: bool, kubeconfig: str | None,
              quiet: bool) -> None:
     """Write a redacted cluster snapshot (no Secret data, managedFields kept) for offline scans."""
+    from assess.collectors.cluster.live import ClusterUnreachableError, collect_cluster
+    from assess.collectors.cluster.live import contexts as cluster_contexts
     err = Console(stderr=True, quiet=quiet)
     try:
         names, current = cluster_contexts(kubeconfig)
