@@ -57,7 +57,8 @@ def raw_work(repo: Path) -> float:
     listing = subprocess.run(["git", f"--git-dir={git_dir(repo)}", "ls-tree", "-r", "HEAD"], capture_output=True,
                              text=True, check=True, env=GIT_ENV).stdout.splitlines()
     blobs = [line.split()[2] for line in listing if line.endswith((".yaml", ".yml"))]
-    out = subprocess.run(["git", f"--git-dir={git_dir(repo)}", "cat-file", "--batch"], input="\n".join(blobs) + "\n",
+    out = subprocess.run(["git", f"--git-dir={git_dir(repo)}", "cat-file", "--batch"],
+                         input=("\n".join(blobs) + "\n").encode(),
                          capture_output=True, text=False, check=True, env=GIT_ENV).stdout
     pos = 0
     for _ in blobs:
