@@ -10,6 +10,7 @@ import base64
 import binascii
 import re
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 PREFIX = "<redacted:"
@@ -110,12 +111,18 @@ def marker_class(value: object) -> SecretValue | None:
 
 def key_words(key: str) -> list[str]:
     """The words of a key, lower-cased: `postgresPassword` -> postgres, password; `DB_API-KEY` -> db, api, key."""
-    return [w.lower() for w in _WORD.findall(key)]
+    return list(_key_words(key))
 
 
+@lru_cache(maxsize=16384)  # documents repeat the same few thousand keys
+def _key_words(key: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in _WORD.findall(key))
+
+
+@lru_cache(maxsize=16384)
 def is_credential_key(key: str) -> bool:
     """A key whose value is a credential itself (not the name of a Secret holding one)."""
-    words = key_words(key)
+    words = _key_words(key)
     if not words or NAMING_WORDS.intersection(words):
         return False
     return words[-1] in CREDENTIAL_WORDS or tuple(words[-2:]) in CREDENTIAL_PAIRS
@@ -149,10 +156,10 @@ def redact_credentials(node: Any) -> Any:
         out: dict[Any, Any] = {}
         named = node.get("name") if isinstance(node.get("name"), str) else None
         # `{secretKey: DB_PASSWORD, remoteRef: {…}}`: beside a reference, credential-named keys name fields.
-        naming = not REFERENCE_SIBLINGS.isdisjoint(str(k) for k in node)
+        naming = not REFERENCE_SIBLINGS.isdisjoint(node)
         # `{existingSecret: minecraft-rcon, secretKey: rcon-password}`: a `…Key` names a field of that Secret
         # (a `password:` beside `existingSecret` is still a value: charts take one or the other).
-        in_existing = any(EXISTING_SECRET.search(str(k)) for k in node)
+        in_existing = any(EXISTING_SECRET.search(str(k)) for k in node if _mentions_secret(str(k)))
         for key, value in node.items():
             if naming and not isinstance(value, (dict, list)):
                 out[key] = value
@@ -181,6 +188,11 @@ def redact_credentials(node: Any) -> Any:
 
 
 EXISTING_SECRET = re.compile(r"^existing[-_]?secret|^secret[-_]?name$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=16384)
+def _mentions_secret(key: str) -> bool:
+    return "secret" in key.lower()
 KEY_NAME = re.compile(r"^[a-z0-9]([-._a-z0-9]*[a-z0-9])?$")  # how charts name a key of a Secret
 REFERENCE_SIBLINGS = frozenset({"remoteRef", "secretKeyRef", "valueFrom", "secretRef", "keyRef", "sourceRef",
                                 "secretStoreRef", "configMapKeyRef"})
@@ -239,6 +251,11 @@ HCL_REFERENCE = re.compile(r"^(?:var|local|module|data|each|count|path|terraform
 DOCKER_ENV = re.compile(r"^(\s*(?:ENV|ARG)[ \t]+)([A-Za-z_][\w.-]*)([ \t]+)(\S.*)$", re.IGNORECASE)
 HCL_VARIABLE = re.compile(r'^\s*variable\s+"([^"]+)"')
 HCL_DEFAULT = re.compile(r"^(\s*default\s*=\s*)(\"(?:[^\"\\\n]|\\.)*\")")
+
+
+# What every redaction of text needs to see before anything can be redacted (a cheap first pass).
+SUSPECT = re.compile(r"[=:]|-----BEGIN|gh[pousr]_|github_pat_|glpat-|AKIA|ASIA|xox[abposr]-|_live_|sk-|AIza|npm_|eyJ|"
+                     r"(?i:\b(?:env|arg)[ \t])")
 
 
 def scrub_tokens(text: str) -> str:
@@ -303,6 +320,8 @@ def redact_text(text: str) -> str:
     """A text file or an embedded script with credential assignments (`ENV DB_PASSWORD=…`, `db_password = "…"` in
     .tfvars, `export TOKEN=…`, `password: …` in an inline values block) and recognisable tokens replaced by their
     class. Lines are kept, so line numbers still point at the place."""
+    if not SUSPECT.search(text):
+        return text  # no assignment and nothing shaped like a known token: most scalars of a manifest
     text = scrub_tokens(text)
     if not any(c in text for c in "=: \t"):
         return text

@@ -251,13 +251,13 @@ def _build_doc(
         api_version, kind, name, namespace = header
         return YamlDoc(path=path, index=index, line=start, api_version=api_version, kind=kind, name=name,
                        namespace=namespace, body=None, lines={}, duplicate_keys=tuple(dupes))
-    data = loader.construct_document(node)
+    data = _plain_document(node, loader)
     if data is None:  # an empty document between two `---`
         return None
     if not isinstance(data, dict):
         # A JSON 6902 patch file (a list of `{op, path}`) is kept: overlays apply it to what they build.
         keep_list = keep_body is None or _is_json_patch(data)
-        return YamlDoc(path=path, index=index, line=start, body=_plain(redact(data, None)) if keep_list else None,
+        return YamlDoc(path=path, index=index, line=start, body=redact(data, None) if keep_list else None,
                        lines=lines, duplicate_keys=tuple(dupes))
     api_version = data.get("apiVersion") if isinstance(data.get("apiVersion"), str) else None
     raw_kind = data.get("kind")
@@ -267,7 +267,7 @@ def _build_doc(
     name = meta.get("name")
     namespace = meta.get("namespace")
     keep = keep_body is None or (kind is not None and kind in keep_body) or kind is None
-    body = _plain(redact(data, kind)) if keep else None
+    body = redact(data, kind) if keep else None
     return YamlDoc(
         path=path,
         index=index,
@@ -382,6 +382,63 @@ def _walk(
             path = f"{prefix}.{i}" if prefix else str(i)
             lines.setdefault(path, item.start_mark.line + 1)
             _walk(item, path, lines, dupes, seen)
+
+
+_STR, _NULL, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"
+_MAP, _SEQ, _MERGE = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:merge"
+
+
+class _Unusual(Exception):
+    """A node the fast builder leaves to PyYAML's constructor (complex keys)."""
+
+
+def _plain_document(node: yaml.Node, loader: _Loader) -> Any:
+    """The document as JSON-ready data (string keys, no shared references), built straight from the node tree: the
+    result PyYAML's constructor followed by `_plain` gives, at a fraction of the cost. Anything unusual (an
+    application tag on a collection, a complex key) falls back to that constructor."""
+    try:
+        return _fast(node, loader)
+    except _Unusual:
+        return _plain(loader.construct_document(node))
+
+
+def _fast(node: yaml.Node, loader: _Loader) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL and node.value in ("true", "True", "TRUE", "false", "False", "FALSE"):
+            return node.value[0] in "tT"
+        return _plain(loader.construct_object(node))  # ints, floats, binary, application tags
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ:
+            return _plain(loader.construct_object(node, deep=True))
+        return [_fast(item, loader) for item in node.value]
+    if not isinstance(node, yaml.MappingNode):
+        raise _Unusual
+    if node.tag != _MAP:
+        return _plain(loader.construct_object(node, deep=True))
+    merges: list[yaml.Node] = []
+    explicit: list[tuple[yaml.Node, yaml.Node]] = []
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.tag == _MERGE:
+            merges.extend(value.value if isinstance(value, yaml.SequenceNode) else [value])
+        else:
+            explicit.append((key, value))
+    out: dict[str, Any] = {}
+    # `<<: [*a, *b]`: explicit keys win, then the first merged mapping over later ones (as PyYAML merges).
+    for merged in reversed(merges):
+        part = _fast(merged, loader)
+        if not isinstance(part, dict):
+            raise _Unusual
+        out.update(part)
+    for key, value in explicit:
+        if not isinstance(key, yaml.ScalarNode):
+            raise _Unusual
+        out[str(_fast(key, loader))] = _fast(value, loader)
+    return out
 
 
 def _plain(value: Any) -> Any:
