@@ -134,7 +134,7 @@ def _credential_exposures(ev: RepoEvidence) -> Iterator[Exposure]:
     for doc in ev.docs:
         if doc.kind in ("Secret", "List", "SecretList") or doc.body is None:
             continue
-        if PREFIX not in str(doc.body):  # one C-level pass: most documents carry no redaction marker at all
+        if PREFIX not in doc.text:  # most documents carry no redaction marker at all
             continue
         for key_path, kind in _markers(doc.body, ""):
             if kind in (SecretValue.LITERAL, SecretValue.PLACEHOLDER):

@@ -43,7 +43,7 @@ def run(ctx: CheckContext) -> CheckResult:
     found += decrypting
     if found:
         return result(Outcome.PASS, "Secret management declared (SOPS, SealedSecrets or ExternalSecrets).", found)
-    consumers = [doc_ref(d) for d in docs(ev, *WORKLOAD_KINDS) if SECRET_USE.search(str(d.body))]
+    consumers = [doc_ref(d) for d in docs(ev, *WORKLOAD_KINDS) if SECRET_USE.search(d.text)]
     flux = _flux_uses(ctx)
     if consumers or flux:
         what = ", ".join(x for x in (plural(len(consumers), "workload") if consumers else "",

@@ -103,6 +103,11 @@ class YamlDoc:
     origins: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     @cached_property
+    def text(self) -> str:
+        """The body as one string (computed once): checks search it before walking the body."""
+        return str(self.body) if self.body is not None else ""
+
+    @cached_property
     def group(self) -> str:
         """API group of the document ('' for the core group)."""
         if not self.api_version or "/" not in self.api_version:
