@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import os
@@ -16,7 +15,6 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import click
@@ -57,8 +55,9 @@ from assess.model.report import Report
 from assess.model.schema import report_schema
 from assess.org_scan import OrgFilters, list_org_repos, report_dir, scan_org
 from assess.policy_source import config_from_ref, weakenings
-from assess.reporters import fleet_report, inert, json_report, junit, markdown, sarif, terminal
+from assess.reporters import fleet_report, inert, terminal
 from assess.reporters.audit_csv import audit_csv, audit_json
+from assess.reporters.registry import FleetInput, ReportInput, output_formats
 
 When = datetime | timedelta | str | None
 
@@ -72,18 +71,6 @@ class Exit(IntEnum):
     SOURCE_UNREACHABLE = 3
     INTERNAL = 4
 
-
-FILE_FORMATS = {"json": "report.json", "terminal": "summary.txt", "html": "report.html", "pdf": "report.pdf",
-                "sarif": "report.sarif", "junit": "junit.xml", "md": "summary.md"}
-FORMATS = ("terminal", "json", "html", "pdf", "sarif", "junit", "md")
-BINARY_FORMATS = ("pdf",)
-
-
-def _heavy(name: str) -> ModuleType:
-    """A reporter that pulls in matplotlib or weasyprint, imported only when its format is asked for.
-
-    Importing them costs seconds; `--version`, `checks` or a JSON-only scan in CI should not pay that."""
-    return importlib.import_module(f"assess.reporters.{name}")
 
 
 class UserError(click.ClickException):
@@ -233,10 +220,11 @@ def _token() -> str | None:
 
 
 def _formats(value: str) -> list[str]:
+    known = output_formats()
     items = [v.strip() for v in value.split(",") if v.strip()]
-    unknown = [v for v in items if v not in FORMATS]
+    unknown = [v for v in items if v not in known]
     if unknown or not items:
-        raise click.BadParameter(f"unknown format {', '.join(unknown) or value!r}; choose from {', '.join(FORMATS)}")
+        raise click.BadParameter(f"unknown format {', '.join(unknown) or value!r}; choose from {', '.join(known)}")
     return list(dict.fromkeys(items))
 
 
@@ -494,21 +482,16 @@ def _scan_org(settings: Settings, org: str, filters: OrgFilters, concurrency: in
     return Exit(code)
 
 
-FLEET_FILES = {"json": "fleet.json", "md": "fleet.md", "html": "fleet.html", "pdf": "fleet.pdf",
-               "sarif": "fleet.sarif", "junit": "fleet-junit.xml", "terminal": "fleet.txt"}
-
-
 def _write_fleet(fleet: dict[str, Any], reports: list[dict[str, Any]], formats: list[str], output_dir: Path) -> None:
     """Render every fleet format first, then write each file atomically."""
-    renderers: dict[str, Callable[[], str | bytes]] = {
-        "json": lambda: fleet_report.render_json(fleet), "md": lambda: fleet_report.render_markdown(fleet),
-        "html": lambda: _heavy("fleet_document").render_html(fleet),
-        "pdf": lambda: _heavy("fleet_document").render_pdf(fleet),
-        "sarif": lambda: fleet_report.render_sarif(reports), "junit": lambda: fleet_report.render_junit(reports),
-        "terminal": lambda: fleet_report.render_terminal(fleet)}
-    files = {fmt: renderers[fmt]() for fmt in formats}
+    table = output_formats()
+    given = FleetInput(fleet, reports)
+    missing = [f for f in formats if table[f].write_fleet is None]
+    if missing:
+        raise UserError(f"no fleet version of the format(s) {', '.join(missing)}")
+    files = {fmt: table[fmt].write_fleet(given) for fmt in formats}  # type: ignore[misc]
     for fmt, content in files.items():
-        write_atomic(output_dir / FLEET_FILES[fmt], content)
+        write_atomic(output_dir / table[fmt].fleet_file_name, content)
 
 
 def _load_evidence(path: Path) -> EvidenceBundle:
@@ -523,23 +506,20 @@ def _load_evidence(path: Path) -> EvidenceBundle:
 
 def _write_outputs(report: Report, formats: list[str], output_dir: Path | None, verbose: bool) -> None:
     """Render every format first, then write each file atomically: a failed render leaves no file behind."""
-    data = report.to_json()
-    renderers: dict[str, Callable[[], str | bytes]] = {
-        "json": lambda: json_report.render(report), "terminal": lambda: terminal.render(report, verbose),
-        "html": lambda: _heavy("html").render(data), "pdf": lambda: _heavy("pdf").render(data),
-        "sarif": lambda: sarif.render(data),
-        "junit": lambda: junit.render(data), "md": lambda: markdown.render(data),
-    }
-    files = {fmt: renderers[fmt]() for fmt in formats if fmt != "terminal" or output_dir is not None}
+    table = output_formats()
+    given = ReportInput(report, report.to_json(), verbose)
+    if output_dir is None:
+        binary = [f for f in formats if table[f].binary]
+        if binary:
+            raise UserError(f"the {binary[0]} format needs --output DIR")
+    files = {fmt: table[fmt].write(given) for fmt in formats if fmt != "terminal" or output_dir is not None}
     for fmt in formats:
         if fmt == "terminal":
             terminal.print_report(report, Console(), verbose)
             if output_dir is not None:
-                write_atomic(output_dir / FILE_FORMATS["terminal"], files["terminal"])
+                write_atomic(output_dir / table["terminal"].file_name, files["terminal"])
         elif output_dir is not None:
-            write_atomic(output_dir / FILE_FORMATS[fmt], files[fmt])
-        elif fmt in BINARY_FORMATS:
-            raise UserError(f"the {fmt} format needs --output DIR")
+            write_atomic(output_dir / table[fmt].file_name, files[fmt])
         else:
             click.echo(files[fmt], nl=False)
 
