@@ -50,6 +50,7 @@ def github_summary(gh: GitHubEvidence) -> dict[str, Any]:
     counted = [r for r in gh.runs if r.conclusion in ("success", "failure", "timed_out", "startup_failure")]
     return {
         "repo": gh.repo,
+        "read_at": gh.provenance.obtained_at,
         "html_url": gh.html_url,
         "default_branch": gh.default_branch,
         "authenticated": gh.authenticated,
