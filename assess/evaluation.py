@@ -99,8 +99,9 @@ def derive(history: HistoryEvidence | None, config: Config, github: GitHubEviden
     audit = tuple(r for r in records if periods.audit.contains(r.deployed_at))
     first = as_utc(history.commits[-1].committed_at) if history.commits else None
     start = periods.practice.start_at or first or periods.practice.end_at
+    confirmed_pr = frozenset(sha for sha, prs in github.commit_pulls.items() if prs) if github else frozenset()
     metrics = delivery_metrics(facts.trail, facts.commits, history, start, periods.practice.end_at, production,
-                               view.deployment.environments, facts.activity)
+                               view.deployment.environments, facts.activity, confirmed_pr)
     window = {
         "branch": history.branch, "tip": history.tip,
         "start": utc_iso(start), "end": periods.practice.end,
