@@ -115,8 +115,9 @@ def review_statement(cc: ChangeControls) -> tuple[str, str]:
         return ("No change in the period: segregation of duties could not be tested (no population).", "unknown")
     parts = []
     if cc.exceptions:
+        roots = sum(1 for e in cc.exceptions if e.why.startswith("root commit"))
         parts.append(f"{len(cc.exceptions)} of {_changes(cc.population)} not reviewed by someone other than "
-                     "the author")
+                     "the author" + (" (including the root commit, the initial import)" if roots else ""))
     if cc.approval_unknown:
         parts.append(f"approval unknown for {cc.approval_unknown} of {_changes(cc.population)} "
                      "(needs GitHub evidence)")
