@@ -128,8 +128,19 @@ def review_statement(cc: ChangeControls) -> tuple[str, str]:
             "other than its author.", "pass")
 
 
+def change_management_json(trail: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The figures and the sentence for the report JSON (`metrics.change_management`), as every format states them."""
+    cc = change_controls(trail)
+    statement, tone = review_statement(cc)
+    return {"population": cc.population, "through_pr": cc.through_pr, "direct": cc.direct,
+            "root_commits": cc.root_commits, "approval_known": cc.approval_known,
+            "approval_unknown": cc.approval_unknown, "independently_approved": cc.independently_approved,
+            "exceptions": len(cc.exceptions), "statement": statement, "outcome": tone}
+
+
 def _changes(n: int) -> str:
     return f"{n} change" if n == 1 else f"{n} changes"
 
 
-__all__ = ["ChangeControls", "Control", "approvers_text", "change_controls", "review_statement"]
+__all__ = ["ChangeControls", "Control", "approvers_text", "change_controls", "change_management_json",
+           "review_statement"]

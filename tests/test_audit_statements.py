@@ -128,3 +128,16 @@ def test_the_root_commit_is_always_the_bootstrap_even_when_its_message_names_a_p
     boot = bootstrap((later, root), frozenset({root.sha}))
     assert boot.shas == (root.sha,)
     assert [c.sha for c in human_direct_pushes((later, root), frozenset())] == [later.sha]
+
+
+def test_the_report_json_states_the_same_figures() -> None:
+    from tests.cli_runner import invoke
+
+    empty = json.loads(invoke("scan", "--sample", "stage0-scripts", "-f", "json", "-q").stdout)
+    assert empty["metrics"]["change_management"]["population"] == 0
+    assert empty["metrics"]["change_management"]["outcome"] == "unknown"
+    assert NO_EXCEPTION not in empty["metrics"]["change_management"]["statement"]
+    fleet = json.loads(invoke("scan", "--sample", "stage4-fleet", "-f", "json", "-q").stdout)
+    stated = fleet["metrics"]["change_management"]
+    assert stated == {**stated, "population": len(fleet["audit_trail"]), "root_commits": 1, "exceptions": 1}
+    assert stated["statement"] in markdown.render(fleet)
