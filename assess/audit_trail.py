@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from assess.derive.deployment import glob_regex
 from assess.derive.identity import GITHUB_COMMITTER, bot_kind, change_author, merger, pusher
+from assess.derive.tickets import ticket_ids
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence
 
 MERGE_PR = re.compile(r"^Merge pull request #(\d+) from ([^/\s]+)/(\S+)")
@@ -20,13 +21,11 @@ REVERT_TITLE = re.compile(r'^(Revert|Reapply) "(.+)"')
 REVERT_BRANCH = re.compile(r"^revert-(\d+)-")
 REVERTS_PR = re.compile(r"(?m)^Reverts [\w.-]+/[\w.-]+#(\d+)")
 CONVENTIONAL_REVERT = re.compile(r"^revert(\(.+\))?:", re.IGNORECASE)
-TICKET = re.compile(r"\b([A-Z][A-Z0-9]{1,9}-\d+)\b")
 HOTFIX = re.compile(r"\b(hotfix|emergency|incident|sev[0-4]|outage)\b|^fix\(prod\)", re.IGNORECASE)
 HOTFIX_BRANCH = re.compile(r"^(hotfix|emergency)[/-]", re.IGNORECASE)
 FAILURE_WINDOW = timedelta(days=7)
 # A hotfix names no culprit: only a change to the same files within a day is taken to be what it fixes.
 HOTFIX_WINDOW = timedelta(hours=24)
-TICKET_SCAN_CHARS = 2000
 
 
 UNVERIFIED_WEB_FLOW = "unverified web-flow"
@@ -92,7 +91,7 @@ def _record(c: CommitRecord, envs: tuple[str, ...], history: HistoryEvidence,
         kind = None  # a bot's commit pushed by a person is that person's direct push
     merge = MERGE_PR.match(c.subject) if path is ChangePath.PR_MERGE else None
     branch = merge.group(3) if merge else ""
-    tickets = tuple(dict.fromkeys(TICKET.findall(c.body[:TICKET_SCAN_CHARS])))
+    tickets = ticket_ids([c.subject, c.body, title], [branch], pr)
     hotfix = bool(HOTFIX.search(c.subject) or HOTFIX_BRANCH.match(branch) or (title and HOTFIX.search(title)))
     reverts_sha = revert_branch = reverts_pr = None
     is_revert = False

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from assess import __version__
 from assess.atomic_write import OutputError, ensure_writable_dir, write_atomic
+from assess.audit_sample import Sample, draw_sample
 from assess.checks.catalog import find_check, load_catalog
 from assess.collectors.cluster.snapshot import SnapshotError, dump_snapshot
 from assess.collectors.git_command import SIGNATURE_PROGRAMS, UntrustedRepositoryError, Verifiers
@@ -167,9 +169,8 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
     return int(match.group(1)), int(match.group(2))
 
 
-def github_options(func: Callable[..., None]) -> Callable[..., None]:
-    """Options for GitHub evidence: target, server, cache, waiting, and organisation scans."""
-    for option in reversed([
+def _github_source_options() -> list[Any]:
+    return [
         click.option("--github", "github_repo", callback=_repo_name, metavar="OWNER/REPO",
                      help="Read GitHub evidence for this repository (default: the origin remote, with a token)."),
         click.option("--no-github", is_flag=True, help="Do not read GitHub evidence."),
@@ -181,6 +182,30 @@ def github_options(func: Callable[..., None]) -> Callable[..., None]:
         click.option("--max-wait", type=click.FloatRange(0), default=300.0, show_default=True,
                      help="Longest time reading GitHub may take (requests, retries and rate-limit waits together; "
                      "per repository with --github-org); what is not read by then is reported unavailable."),
+    ]
+
+
+def github_source_options(func: Callable[..., None]) -> Callable[..., None]:
+    """Options for GitHub evidence of one repository: target, server, cache and waiting (`scan`, `audit-trail`)."""
+    for option in reversed(_github_source_options()):
+        func = option(func)
+    return func
+
+
+def _github_settings(github_repo: str | None, no_github: bool, github_url: str, cache_dir: Path, no_cache: bool,
+                     max_wait: float) -> dict[str, Any]:
+    """Settings fields for GitHub evidence; the token comes from the environment only. Warns on plain http."""
+    insecure = plain_http_warning(github_url) if not no_github else None
+    if insecure:
+        click.echo(f"gitops-assess: warning: {insecure}", err=True)
+    return {"github": not no_github, "github_repo": github_repo, "github_url": github_url,
+            "github_token": _token(), "cache_dir": None if no_cache else cache_dir, "max_wait": max_wait}
+
+
+def github_options(func: Callable[..., None]) -> Callable[..., None]:
+    """Options for GitHub evidence: target, server, cache, waiting, and organisation scans."""
+    for option in reversed([
+        *_github_source_options(),
         click.option("--github-org", metavar="ORG", help="Scan every repository of an organisation (needs -o)."),
         click.option("--include-archived", is_flag=True, help="With --github-org: include archived repositories."),
         click.option("--include-forks", is_flag=True, help="With --github-org: include forks."),
@@ -308,11 +333,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
     # Before the work: an unwritable destination fails fast and leaves nothing half-written.
     for destination in ([output_dir] if output_dir else []) + ([save_evidence.parent] if save_evidence else []):
         ensure_writable_dir(destination)
-    github = {"github": not no_github, "github_repo": github_repo, "github_url": github_url,
-              "github_token": _token(), "cache_dir": None if no_cache else cache_dir, "max_wait": max_wait}
-    insecure = plain_http_warning(github_url) if not no_github else None
-    if insecure:
-        click.echo(f"gitops-assess: warning: {insecure}", err=True)
+    github = _github_settings(github_repo, no_github, github_url, cache_dir, no_cache, max_wait)
     if github_org:
         if not valid_owner(github_org):
             raise UserError(f"--github-org {github_org!r} is not a GitHub organisation name (letters, digits and "
@@ -324,7 +345,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
             raise UserError("--config-ref reads one repository's history: not with --github-org")
         config = _config(config_path, None)
         settings = Settings(path=".", config=config, kind=kind, **_window(since, until, audit_since, None),
-                            **github)  # type: ignore[arg-type]
+                            **github)
         sys.exit(int(_scan_org(settings, github_org, filters, concurrency, formats, output_dir, quiet,
                                fail_under_stage, fail_on)))
     file_formats = [f for f in formats if f != "terminal"]
@@ -605,20 +626,32 @@ def merge_cmd(inputs: tuple[Path, ...], output_dir: Path, formats: list[str], na
 @click.option("-f", "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: stdout).")
+@click.option("--sample-size", type=click.IntRange(1), metavar="N",
+              help="Write a random sample of N changes of the population (how an auditor tests a control).")
+@click.option("--seed", type=click.IntRange(0), help="Seed of the sample: the same seed draws the same changes "
+              "(default: a random seed, printed so the sample can be drawn again).")
 @history_options
 @trust_option
+@github_source_options
 def audit_trail_cmd(path: str | None, sample_name: str | None, fmt: str, output: Path | None,
+                    sample_size: int | None, seed: int | None,
                     config_path: str | None, config_ref: str | None, branch: str | None, since: When, until: When,
-                    audit_since: When, trust_repo_config: bool) -> None:
-    """Write the raw change log: one record per deployment change, for auditors."""
+                    audit_since: When, trust_repo_config: bool, github_repo: str | None, no_github: bool,
+                    github_url: str, cache_dir: Path, no_cache: bool, max_wait: float) -> None:
+    """Write the raw change log: one record per deployment change, confirmed with GitHub where it can be read."""
     if path and sample_name:
         raise UserError("give a PATH or --sample, not both")
+    if seed is not None and sample_size is None:
+        raise UserError("--seed draws a sample: give --sample-size N too")
+    github = _github_settings(github_repo, no_github, github_url, cache_dir, no_cache, max_wait)
     try:
         with _target(path, sample_name) as (repo_path, name, as_of):
             config, _ = _policy(config_path, config_ref, repo_path)
             window = _window(since, until, audit_since, as_of)
+            recorded = _recorded_github(sample_name) if not github_repo else None
             settings = Settings(path=repo_path, config=config, target_name=name, branch=branch,
-                                timeline_months=0, now=as_of, trust_repo_config=trust_repo_config, **window)
+                                timeline_months=0, now=as_of, trust_repo_config=trust_repo_config,
+                                github_recorded=recorded, **window, **github)
             bundle = collect(settings)
     except ConfigError as exc:
         raise UserError(str(exc)) from exc
@@ -634,7 +667,17 @@ def audit_trail_cmd(path: str | None, sample_name: str | None, fmt: str, output:
         raise SourceUnreachable("no audit trail: the repository tree could not be read")
     records = derive(bundle.history, config, bundle.github, view, periods_for(settings, bundle.history,
                                                                               as_of or datetime.now(UTC))).audit_trail
-    text = audit_csv(records) if fmt == "csv" else audit_json(records)
+    gap = next((u for u in bundle.unavailable if u.source.value == "github"), None)
+    if gap is not None and not no_github:
+        click.echo(inert.line(f"gitops-assess: approvals not confirmed: GitHub not read: {gap.reason} "
+                              f"(fix: {gap.fix})"), err=True)
+    drawn: Sample | None = None
+    if sample_size is not None:
+        drawn = draw_sample(records, sample_size, seed if seed is not None else secrets.randbelow(2**31))
+        click.echo(f"gitops-assess: sample of {len(drawn.records)} of a population of {drawn.population} changes, "
+                   f"seed {drawn.seed} (draw it again with --sample-size {sample_size} --seed {drawn.seed})", err=True)
+    text = audit_csv(drawn.records if drawn else records) if fmt == "csv" else audit_json(
+        drawn.records if drawn else records, drawn)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -15,6 +15,7 @@ from typing import Any
 
 from assess import __version__
 from assess.audit_trail import build_audit_trail, change_path
+from assess.change_controls import change_management_json
 from assess.checks.catalog import Check, load_catalog
 from assess.checks.runner import run_checks
 from assess.config import Config
@@ -99,8 +100,9 @@ def derive(history: HistoryEvidence | None, config: Config, github: GitHubEviden
     audit = tuple(r for r in records if periods.audit.contains(r.deployed_at))
     first = as_utc(history.commits[-1].committed_at) if history.commits else None
     start = periods.practice.start_at or first or periods.practice.end_at
+    confirmed_pr = frozenset(sha for sha, prs in github.commit_pulls.items() if prs) if github else frozenset()
     metrics = delivery_metrics(facts.trail, facts.commits, history, start, periods.practice.end_at, production,
-                               view.deployment.environments, facts.activity)
+                               view.deployment.environments, facts.activity, confirmed_pr)
     window = {
         "branch": history.branch, "tip": history.tip,
         "start": utc_iso(start), "end": periods.practice.end,
@@ -196,6 +198,9 @@ def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, .
         "kind_reason": view.kind.reason,
         "kind_overridden": view.kind.overridden,
     }
+    trail = tuple(to_plain(r) for r in derived.audit_trail)
+    if bundle.history is not None:
+        metrics = {**metrics, "change_management": change_management_json(trail)}
     headline = {"stage": stage.reached, "basis": stage.basis.value, "provisional": stage.provisional,
                 "progress": stage.progress, "blockers": list(stage.blockers)}
     return Report(
@@ -215,7 +220,7 @@ def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, .
         next_steps=scores.next_steps,
         checks=tuple(c.spec.to_json() for c in checks),
         metrics=metrics,
-        audit_trail=tuple(to_plain(r) for r in derived.audit_trail),
+        audit_trail=trail,
         timeline=timeline(bundle, settings, checks, options, periods, headline,
                           {git.revision: view} if git.revision and not git.worktree else None),
         evidence_sha256=evidence_digest(bundle),

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
+from assess.derive.tickets import ticket_ids
 from assess.model.codec import to_plain
-from assess.model.github import GitHubEvidence, PullRequest
+from assess.model.github import GitHubEvidence, PullRequest, SectionStatus
 from assess.model.history import AuditRecord, ChangePath
 
 DIRECT = (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT)
 
 
 def confirm_with_github(records: tuple[AuditRecord, ...], gh: GitHubEvidence) -> tuple[AuditRecord, ...]:
-    """Records with `confirmed_by`, approvers and self-approval filled where GitHub knows the pull request."""
+    """Records with `confirmed_by`, approvers, self-approval, review time, CI result and the tickets of the pull
+    request filled where GitHub knows them."""
     by_merge = {p.merge_commit_sha: p for p in gh.pulls if p.merge_commit_sha}
     by_number = {p.number: p for p in gh.pulls}
+    ci = _ci_results(gh)
     out: list[AuditRecord] = []
     for r in records:
+        r = replace(r, ci_result=ci.get(r.sha)) if gh.sections.get("actions", _SEEN).available else r
         pr = by_merge.get(r.sha) or (by_number.get(r.pr_number) if r.pr_number is not None else None)
         if pr is not None:
             out.append(_with_pr(r, pr, r.change_path))
@@ -36,11 +41,42 @@ def confirm_with_github(records: tuple[AuditRecord, ...], gh: GitHubEvidence) ->
     return tuple(out)
 
 
+_SEEN = SectionStatus(available=True)
+FAILED = ("failure", "timed_out", "startup_failure", "cancelled", "action_required")
+
+
+def _ci_results(gh: GitHubEvidence) -> dict[str, str]:
+    """The CI verdict of each commit GitHub ran workflows on: failure if any run failed, else success if one
+    succeeded, else the runs' own state (e.g. skipped, in_progress)."""
+    states: dict[str, list[str]] = {}
+    for run in gh.runs:
+        states.setdefault(run.head_sha, []).append(run.conclusion or run.status)
+    out = {}
+    for sha, found in states.items():
+        failed = [s for s in found if s in FAILED]
+        out[sha] = failed[0] if failed else ("success" if "success" in found else sorted(found)[0])
+    return out
+
+
 def _with_pr(r: AuditRecord, pr: PullRequest, path: ChangePath) -> AuditRecord:
-    approvers = tuple(sorted({v.user for v in pr.reviews if v.state == "APPROVED" and v.user != pr.author}))
+    independent = [v for v in pr.reviews if v.state == "APPROVED" and v.user != pr.author]
+    approvers = tuple(sorted({v.user for v in independent}))
+    approved_at = sorted(v.submitted_at for v in independent if v.submitted_at)
+    review_hours = _hours(pr.created_at, approved_at[0]) if approved_at else None
+    tickets = tuple(dict.fromkeys((*r.ticket_refs, *ticket_ids([pr.title], [pr.head_ref], pr.number))))
     return replace(r, change_path=path, change_path_confidence="high", pr_number=pr.number,
                    pr_title=r.pr_title or pr.title, confirmed_by=f"github:pr#{pr.number}", approvers=approvers,
-                   self_approved=(not approvers) if pr.reviews_read else None)
+                   self_approved=(not approvers) if pr.reviews_read else None, review_hours=review_hours,
+                   ticket_refs=tickets)
+
+
+def _hours(start: str, end: str) -> float | None:
+    try:
+        delta = datetime.fromisoformat(end.replace("Z", "+00:00")) - datetime.fromisoformat(
+            start.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return round(max(delta.total_seconds(), 0.0) / 3600.0, 2)
 
 
 def github_summary(gh: GitHubEvidence) -> dict[str, Any]:
@@ -50,6 +86,7 @@ def github_summary(gh: GitHubEvidence) -> dict[str, Any]:
     counted = [r for r in gh.runs if r.conclusion in ("success", "failure", "timed_out", "startup_failure")]
     return {
         "repo": gh.repo,
+        "read_at": gh.provenance.obtained_at,
         "html_url": gh.html_url,
         "default_branch": gh.default_branch,
         "authenticated": gh.authenticated,

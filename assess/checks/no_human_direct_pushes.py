@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from assess.audit_trail import change_path
 from assess.checks._repo import plural, result
 from assess.checks.catalog import Check
-from assess.derive.identity import bot_kind, pusher
+from assess.derive.activity import human_direct_pushes
+from assess.derive.identity import pusher
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Ref, RefKind, Severity
-from assess.model.history import DIRECT_PATHS
 
 SPEC = CheckSpec(
     id="no-human-direct-pushes",
@@ -26,20 +25,15 @@ SPEC = CheckSpec(
     "bypass, including for administrators.",
 )
 
-DIRECT = DIRECT_PATHS
-
-
 def run(ctx: CheckContext) -> CheckResult:
     """Fail on first-parent commits of the period by people that carry no pull-request marker (the bootstrap
     excepted). Unlike the stage gate, no tolerance: each one is a change nobody reviewed."""
     commits = [c for c in ctx.period_commits() if c.parents and c.sha not in ctx.bootstrap]
     if not commits:
         return result(Outcome.NOT_APPLICABLE, f"No commit in {ctx.period_label}.", confidence=Confidence.INFERRED)
-    confirmed_pr = {sha for sha, prs in (ctx.evidence.github.commit_pulls.items() if ctx.evidence.github else ())
-                    if prs}  # rebase merges: GitHub knows their pull request
-    # A person pushing a bot's commit is a person's direct push; a bot pushing its own commit is the bot's.
-    pushes = [c for c in commits if change_path(c)[0] in DIRECT and c.sha not in confirmed_pr
-              and not (bot_kind(c.author_name, c.author_email) and bot_kind(*pusher(c)))]
+    confirmed_pr = frozenset(sha for sha, prs in (ctx.evidence.github.commit_pulls.items()
+                                                  if ctx.evidence.github else ()) if prs)  # rebase merges
+    pushes = human_direct_pushes(commits, ctx.bootstrap, confirmed_pr)
     scope = f"{plural(len(commits), 'commit')} in {ctx.period_label}"
     if not pushes:
         return result(Outcome.PASS, f"No human direct push among {scope}.", confidence=Confidence.INFERRED)

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from assess.audit_trail import change_path
-from assess.derive.identity import bot_kind, change_author, count_people, merger, person_key, pusher
+from assess.derive.activity import human_direct_pushes
+from assess.derive.identity import bot_kind, change_author, count_people, merger, person_key
 from assess.metrics.tiers import classify_all
 from assess.model.activity import Activity
 from assess.model.history import DIRECT_PATHS, PR_PATHS, AuditRecord, CommitRecord, HistoryEvidence, SignatureType
@@ -18,7 +19,8 @@ if TYPE_CHECKING:  # pandas loads in ~0.3 s: only when delivery metrics are comp
 
 def delivery_metrics(records: Sequence[AuditRecord], commits: Sequence[CommitRecord], history: HistoryEvidence,
                      start: datetime, end: datetime, production: Sequence[str],
-                     environments: Mapping[str, tuple[str, ...]], activity: Activity | None = None) -> dict[str, Any]:
+                     environments: Mapping[str, tuple[str, ...]], activity: Activity | None = None,
+                     confirmed_pr: frozenset[str] = frozenset()) -> dict[str, Any]:
     """DORA figures per environment over the period (overall and monthly) with tiers, plus the period's history
     shares. A dormant repository, or an environment with no deployment in the period, gets no tier."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
@@ -29,7 +31,7 @@ def delivery_metrics(records: Sequence[AuditRecord], commits: Sequence[CommitRec
         envs[env] = _env_metrics(rows, start, end)
     prod_rows = frame[frame["environments"].apply(lambda e: any(p in e for p in production))] if len(frame) else frame
     weeks = max((end - start).total_seconds() / (7 * 86400), 1.0)
-    summary = _history_summary(commits, records, history.shallow)
+    summary = _history_summary(commits, records, history.shallow, confirmed_pr)
     summary["deploys_per_week"] = round(len(prod_rows) / weeks, 2) if environments else None
     summary["production_environments"] = list(production)
     dormant = activity.dormant if activity else not commits
@@ -146,11 +148,11 @@ UNSIGNED = SignatureType.NONE
 
 
 def _history_summary(commits: Sequence[CommitRecord], records: Sequence[AuditRecord], shallow: bool,
-                     skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+                     confirmed_pr: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Shares and people over the period's first-parent commits. People are authors (and human co-authors); who
     merged is counted apart; a bot's change counts for the bot, whoever merged it."""
     n = len(commits)
-    direct = via_pr = bots = signed = human_direct = 0
+    direct = via_pr = bots = signed = 0
     authors: list[tuple[str, str]] = []
     mergers: set[str] = set()
     types: dict[str, int] = {t.value: 0 for t in SignatureType}
@@ -160,8 +162,6 @@ def _history_summary(commits: Sequence[CommitRecord], records: Sequence[AuditRec
         bot = bot_kind(*author) is not None
         if path in DIRECT:
             direct += 1
-            pushed = pusher(c)
-            human_direct += c.sha not in skip and not (bot and bot_kind(*pushed) is not None)
         elif path in VIA_PR:
             via_pr += 1
         bots += bot
@@ -181,7 +181,8 @@ def _history_summary(commits: Sequence[CommitRecord], records: Sequence[AuditRec
         "human_authors": count_people(authors),
         "mergers": len(mergers),
         "direct_push_share": _share(direct, n),
-        "human_direct_pushes": human_direct,
+        # The commits are the period's without the bootstrap: the same count as the no-human-direct-pushes check.
+        "human_direct_pushes": len(human_direct_pushes(commits, frozenset(), confirmed_pr)),
         "pr_merge_share": _share(via_pr, n),
         "signed_share": _share(signed, n),
         "bot_share": _share(bots, n),

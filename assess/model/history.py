@@ -123,3 +123,5 @@ class AuditRecord:
     self_approved: bool | None = None
     merged_by: str | None = None
     pushed_by: str | None = None
+    review_hours: float | None = None  # pull request opened → first independent approval (GitHub)
+    ci_result: str | None = None  # CI runs on the deployed commit (GitHub): success, failure, … or None if none ran

@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from assess.audit_sample import Sample
 from assess.model.codec import to_plain
 from assess.model.history import AuditRecord
 from assess.reporters import inert
@@ -17,12 +18,22 @@ COLUMNS = ("sha", "deployed_at", "authored_at", "environments", "change_path", "
            "committer_email", "co_authors", "is_bot", "bot_kind", "signature", "webflow_signed", "signature_status",
            "is_revert", "reverts_sha", "reverts_pr", "reverted_by", "is_rollback", "is_hotfix", "is_emergency",
            "failed", "failure_detection", "remediated_by", "recovery_hours", "lead_time_hours", "lead_time_source",
-           "subject", "files", "parents", "confirmed_by")
+           "subject", "files", "parents", "confirmed_by", "approvers", "self_approved", "review_hours", "ci_result",
+           "tickets")
 
 
-def audit_json(records: Sequence[AuditRecord]) -> str:
-    """The audit records as a JSON array."""
-    return inert.json_text(json.dumps([to_plain(r) for r in records], indent=2, ensure_ascii=False)) + "\n"
+def _row(record: AuditRecord) -> dict[str, Any]:
+    row: dict[str, Any] = to_plain(record)
+    row["tickets"] = row["ticket_refs"]
+    return row
+
+
+def audit_json(records: Sequence[AuditRecord], sample: Sample | None = None) -> str:
+    """The audit records as a JSON array; a sample is an object that also names its seed and population size."""
+    rows = [_row(r) for r in records]
+    data: Any = rows if sample is None else {"population": sample.population, "sample_size": sample.size,
+                                             "seed": sample.seed, "records": rows}
+    return inert.json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 def audit_csv(records: Sequence[AuditRecord]) -> str:
@@ -31,7 +42,7 @@ def audit_csv(records: Sequence[AuditRecord]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for record in records:
-        row = to_plain(record)
+        row = _row(record)
         writer.writerow([_cell(row.get(col)) for col in COLUMNS])
     return out.getvalue()
 

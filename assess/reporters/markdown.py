@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assess.change_controls import change_controls, review_statement
 from assess.model.check import STAGE_NAMES
 from assess.report_figures import tiers as dora_tiers
 from assess.reporters import inert
@@ -54,6 +55,13 @@ def render(report: dict[str, Any]) -> str:
                       f" · lead time {lead if lead is not None else 'n/a'} h ({tiers['lead_time']})"
                       f" · change failure rate {f'{cfr:.0%}' if cfr is not None else 'n/a'}"
                       f" ({tiers['change_failure_rate']})"]
+    if (report["sources"].get("history") or {}).get("available"):
+        statement, tone = review_statement(change_controls(report.get("audit_trail") or []))
+        lines += ["", f"**Change management:** {ICON.get(tone, '❔')} {escape(statement)}"]
+    gh = report.get("github") or {}
+    if gh:
+        when = f"read at {escape(gh['read_at'])}" if gh.get("read_at") else "(time of reading not recorded)"
+        lines += ["", f"**GitHub settings** of {escape(gh.get('repo', ''))} {when}."]
     failing = [f for f in report["findings"] if f["outcome"] in ("fail", "warn", "error")]
     lines += ["", f"### Findings ({len(failing)} failing or warning)", "", "| | Check | Severity | Finding |",
               "|---|---|---|---|"]

@@ -10,6 +10,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from assess.change_controls import change_controls, review_statement
 from assess.model.check import STAGE_NAMES
 from assess.model.finding import Outcome
 from assess.model.report import Report
@@ -88,6 +89,9 @@ def build(report: Report, verbose: bool = False) -> Group:
             line.append("(? provisional: GitHub or cluster evidence describes today only)", style="dim")
         parts.append(line)
 
+    history_source = report.sources.get("history")
+    if history_source is not None and history_source.available:
+        parts.append(_change_management(report))
     if report.github:
         parts.append(Text(""))
         parts.extend(_github(report.github))
@@ -164,11 +168,19 @@ def _day(value: object) -> str:
     return str(value)[:10] if value else "first commit"
 
 
+def _change_management(report: Report) -> Text:
+    """The segregation-of-duties sentence over the change log, as every format states it."""
+    statement, tone = review_statement(change_controls(report.audit_trail))
+    line = Text("Change management: ", style="bold")
+    line.append(statement, style={"pass": "green", "fail": "red"}.get(tone, "cyan"))
+    return line
+
+
 def _github(gh: dict[str, Any]) -> list[Text]:
     """Branch rules, review and CI figures from GitHub, and what the token could not see."""
     lines = [Text(f"GitHub {gh['repo']} ({gh['default_branch']})" + ("" if gh["authenticated"] else
-                                                                     " — no token: public data only"),
-                  style="bold")]
+                                                                     " — no token: public data only")
+                  + (f", read at {gh['read_at']}" if gh.get("read_at") else ""), style="bold")]
     policy = gh.get("policy")
     if policy and policy["protected"]:
         rules = [f"{policy['required_approvals']} approval(s)"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from assess.change_controls import approvers_text, change_controls, review_statement
 from assess.model.check import STAGE_NAMES
 from assess.report_figures import deployment_gaps, timeline_runs
 from assess.report_figures import tiers as dora_tiers
@@ -131,37 +132,18 @@ def _flags(r: dict[str, Any]) -> str:
 
 
 def _audit(trail: list[dict[str, Any]]) -> dict[str, Any]:
-    total = len(trail)
-    via_pr = [r for r in trail if r["change_path"].startswith("pr-")]
-    known_reviews = [r for r in trail if r.get("self_approved") is not None]
-    signed = [r for r in trail if r["signature"] not in ("none", "malformed")]
-    attributable = [r for r in trail if r.get("pr_number") or r.get("ticket_refs") or r.get("is_bot")]
-    emergencies = [r for r in trail if r.get("is_emergency")]
-
-    def control(name: str, population: int, passing: int) -> dict[str, Any]:
-        rate = f"{passing / population:.0%}" if population else "—"
-        return {"name": name, "population": population, "exceptions": population - passing, "rate": rate}
-
-    controls = [
-        control("Changed through a pull request", total, len(via_pr)),
-        control("Approved by someone other than the author (where reviews are known)", len(known_reviews),
-                len([r for r in known_reviews if r.get("approvers")])),
-        control("Attributable to a PR or ticket", total, len(attributable)),
-        control("Signed", total, len(signed)),
-        control("Emergency changes reviewed through a PR", len(emergencies),
-                len([r for r in emergencies if r["change_path"].startswith("pr-")])),
-    ]
-    sod = [{"sha": r["sha"], "author": r["author_name"], "why": "merged without an independent approval"}
-           for r in trail if r.get("self_approved")]
-    sod += [{"sha": r["sha"], "author": r["author_name"], "why": "pushed directly, no review"}
-            for r in trail if r["change_path"] in ("direct-push", "web-edit", "local-merge") and r.get("parents")
-            and not r.get("is_bot")]
+    figures = change_controls(trail)
+    statement, tone = review_statement(figures)
+    controls = [{"name": c.name, "population": c.population, "exceptions": c.exceptions, "unknown": c.unknown,
+                 "rate": c.rate, "clean": c.clean} for c in figures.controls if c.population]
+    sod = [{"sha": e.sha, "author": e.author, "why": e.why} for e in figures.exceptions]
     emergency = [{"deployed_at": r["deployed_at"], "sha": r["sha"], "subject": r["subject"], "what": _flags(r)}
                  for r in trail if r.get("is_emergency") or r.get("is_hotfix") or r.get("is_revert")
                  or r.get("is_rollback") or r.get("failed")]
-    rows = [{**r, "flags": _flags(r)} for r in trail[:MAX_AUDIT_ROWS]]
-    return {"total": total, "controls": controls if total else [], "rows": rows,
-            "truncated": max(total - MAX_AUDIT_ROWS, 0), "sod": sod, "emergency": emergency}
+    rows = [{**r, "flags": _flags(r), "approved_by": approvers_text(r)} for r in trail[:MAX_AUDIT_ROWS]]
+    return {"total": figures.population, "controls": controls, "rows": rows,
+            "truncated": max(figures.population - MAX_AUDIT_ROWS, 0), "sod": sod, "emergency": emergency,
+            "statement": statement, "statement_tone": tone}
 
 
 def _github(gh: dict[str, Any]) -> dict[str, Any] | None:
