@@ -61,6 +61,7 @@ from assess.org_scan import OrgFilters, list_org_repos, report_dir, scan_org
 from assess.policy_source import config_from_ref, weakenings
 from assess.reporters import fleet_report, inert, json_report, junit, markdown, sarif, terminal
 from assess.reporters.audit_csv import audit_csv, audit_json
+from assess.wording import plural
 
 When = datetime | timedelta | str | None
 
@@ -555,7 +556,8 @@ def _exit_code(report: Report, fail_under_stage: int | None, fail_on: str | None
         failing = [f for f in report.findings
                    if f.outcome is Outcome.FAIL and not f.waived_by and f.severity.rank >= floor]
         if failing:
-            click.echo(f"gitops-assess: gate failed: {len(failing)} failing finding(s) of severity {fail_on} or "
+            click.echo("gitops-assess: gate failed: "
+                       f"{plural(len(failing), 'failing finding')} of severity {fail_on} or "
                        f"higher ({', '.join(f.check_id for f in failing[:5])})", err=True)
             return Exit.GATE_FAILED
     if has_errors(report):
