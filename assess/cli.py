@@ -62,6 +62,7 @@ from assess.policy_source import config_from_ref, weakenings
 from assess.reporters import fleet_report, inert, json_report, junit, markdown, sarif, terminal
 from assess.reporters.audit_csv import audit_csv, audit_json
 from assess.reporters.presentation import Presentation
+from assess.system_packages import install_hint
 from assess.wording import plural
 
 # The terminal summary piped into a file or a pager: lines as long as the content, not the 80 of no terminal.
@@ -89,7 +90,11 @@ def _heavy(name: str) -> ModuleType:
     """A reporter that pulls in matplotlib or weasyprint, imported only when its format is asked for.
 
     Importing them costs seconds; `--version`, `checks` or a JSON-only scan in CI should not pay that."""
-    return importlib.import_module(f"assess.reporters.{name}")
+    try:
+        return importlib.import_module(f"assess.reporters.{name}")
+    except OSError as exc:  # WeasyPrint could not load Pango and friends: the user installs them
+        raise UserError(f"the {name} format needs system libraries that could not be loaded ({exc}); install "
+                        f"them: {install_hint()}") from exc
 
 
 class UserError(click.ClickException):
