@@ -419,7 +419,7 @@ def _sources(bundle: EvidenceBundle) -> dict[str, SourceStatus]:
     if bundle.workflow_audit is not None:
         audit = bundle.workflow_audit
         out["zizmor"] = SourceStatus(True, detail=f"{audit.tool} {audit.version} over "
-                                     f"{len(audit.files)} workflow file(s), offline"
+                                     f"{plural(len(audit.files), 'workflow file')}, offline"
                                      + (f", with {audit.config}" if audit.config else ""))
     if bundle.history is not None:
         h = bundle.history

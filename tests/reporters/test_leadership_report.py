@@ -119,3 +119,19 @@ def test_title_and_organisation_from_options_and_config(tmp_path: Path, stage4: 
     assert done.returncode == 0, done.stderr
     written = (tmp_path / "report.html").read_text()
     assert "<h1>From the config</h1>" in written and "Option Org" in written and "Config Org" not in written
+
+
+def test_a_missing_source_is_stated_once_not_on_every_check_it_hides(stage4: Path) -> None:
+    report = json.loads((stage4 / "report.json").read_text())
+    reason, fix = "no kubeconfig context", "pass --cluster or --cluster-snapshot"
+    report["sources"]["cluster"] = {"available": False, "reason": reason, "fix": fix}
+    hidden = [c["id"] for c in report["checks"] if "cluster" in c.get("sources", [])]
+    assert len(hidden) > 5
+    for f in report["findings"]:
+        if f["check_id"] in hidden:
+            f.update(outcome="unknown", message=f"Not observable: cluster: {reason} (fix: {fix})")
+    page = html.render(report)
+    # once in What could not be observed, once in the Evidence chapter's list of sources; never per check
+    assert page.count(reason) == 2
+    assert f"source: cluster ({len(hidden)} checks could not be judged)" in page
+    assert page.count("needs cluster evidence") == len(hidden)
