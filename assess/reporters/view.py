@@ -36,6 +36,7 @@ def build_view(report: dict[str, Any], presentation: Presentation | None = None)
         "title": presentation.title or f"GitOps assessment — {report['target'].get('name')}",
         "organisation": presentation.organisation,
         "verdict": _verdict(stage, failing, specs),
+        "stage_note": _stage_note(stage, specs),
         "severity_counts": [(sev, counts.get(sev, 0)) for sev in SEVERITIES if sev != "info" or counts.get(sev)],
         "failing_total": len(failing),
         "target": report["target"].get("name"),
@@ -91,6 +92,23 @@ def _verdict(stage: dict[str, Any], failing: list[dict[str, Any]], specs: dict[s
     title = specs.get(worst["check_id"], {}).get("title", worst["check_id"])
     return (f"{head}, with {plural(len(failing), 'failing finding')}; the most serious ({worst['severity']}): "
             f"{title.rstrip('.')}.")
+
+
+def _stage_note(stage: dict[str, Any], specs: dict[str, Any]) -> str:
+    """What holds the next stage back and what is unverified, by check title (page 1 names no check ids)."""
+    def title(check_id: str) -> str:
+        return str(specs.get(check_id, {}).get("title", check_id)).rstrip(".")
+
+    reached, parts = stage["reached"], []
+    if reached < 4 and stage.get("blockers"):
+        parts.append(f"Stage {reached + 1} ({STAGE_NAMES[reached + 1]}) is blocked by: "
+                     + "; ".join(title(c) for c in stage["blockers"]) + ".")
+    elif reached < 4:
+        parts.append(f"Stage {reached + 1} ({STAGE_NAMES[reached + 1]}) lacks passing evidence.")
+    if stage.get("unverified"):
+        parts.append(f"Provisional: {plural(len(stage['unverified']), 'gating check')} could not be verified for "
+                     "lack of evidence (listed under Stages).")
+    return " ".join(parts)
 
 
 def _tiles(metrics: dict[str, Any], prod: list[str]) -> list[dict[str, Any]]:

@@ -60,7 +60,7 @@ def test_page_one_has_stage_period_verdict_severity_counts_and_next_steps_page_t
     assert "critical high medium low 0 1 5 0" in first
     for step in report["next_steps"]:
         assert _flat(step["title"]) in first
-    assert not [f["check_id"] for f in report["findings"] if f["outcome"] == "fail" and f["check_id"] in first], \
+    assert not [f["check_id"] for f in report["findings"] if f["check_id"] in first], \
         "page 1 names checks by title, not by id"
     assert "Contents" in _pdftotext(stage4 / "report.pdf", "-f", "2", "-l", "2")
 
@@ -135,3 +135,14 @@ def test_a_missing_source_is_stated_once_not_on_every_check_it_hides(stage4: Pat
     assert page.count(reason) == 2
     assert f"source: cluster ({len(hidden)} checks could not be judged)" in page
     assert page.count("needs cluster evidence") == len(hidden)
+
+
+def test_page_one_names_blockers_by_title_not_id() -> None:
+    report = json.loads((Path(__file__).resolve().parents[1] / "golden" / "report.json").read_text())
+    assert report["stage"]["blockers"]
+    view = build_view(report)
+    titles = {c["id"]: c["title"] for c in report["checks"]}
+    page_one = view["verdict"] + view["stage_note"] + "".join(s["title"] for s in view["next_steps"])
+    for check_id in report["stage"]["blockers"]:
+        assert titles[check_id].rstrip(".") in view["stage_note"]
+    assert not [c for c in titles if c in page_one]
