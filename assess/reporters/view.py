@@ -83,8 +83,10 @@ def build_view(report: dict[str, Any], presentation: Presentation | None = None)
 
 def _verdict(stage: dict[str, Any], failing: list[dict[str, Any]], specs: dict[str, Any]) -> str:
     """One plain-English sentence: the stage, how sure, how many failing findings and the most serious one."""
-    head = (f"Stage {stage['reached']} of 4 ({STAGE_NAMES[stage['reached']]}) reached"
-            f"{', provisionally' if stage.get('provisional') else ''}")
+    name = stage.get("name") or STAGE_NAMES[stage["reached"]]
+    head = (f"Stage {stage['reached']} of 4 ({name}) reached" if stage["reached"]
+            else f"No stage of the four reached ({name})")
+    head += ", provisionally" if stage.get("provisional") else ""
     if not failing:
         return head + ", with no failing finding."
     worst = sorted(failing, key=lambda f: (SEVERITIES.index(f["severity"]) if f["severity"] in SEVERITIES else 9,
