@@ -59,8 +59,13 @@ from assess.org_scan import OrgFilters, list_org_repos, report_dir, scan_org
 from assess.policy_source import config_from_ref, weakenings
 from assess.reporters import fleet_report, inert, terminal
 from assess.reporters.audit_csv import audit_csv, audit_json
+from assess.reporters.presentation import Presentation
 from assess.reporters.registry import FleetInput, ReportInput, output_formats
+from assess.system_packages import install_hint
+from assess.wording import plural
 
+# The terminal summary piped into a file or a pager: lines as long as the content, not the 80 of no terminal.
+PIPED_WIDTH = 200
 When = datetime | timedelta | str | None
 
 
@@ -221,6 +226,15 @@ def github_options(func: Callable[..., None]) -> Callable[..., None]:
     return func
 
 
+def title_options(func: Callable[..., None]) -> Callable[..., None]:
+    """Options naming the HTML/PDF document: its title and the organisation it is for."""
+    func = click.option("--organisation", "--organization", "organisation", metavar="NAME",
+                        help="Organisation named under the title of the HTML/PDF report (config: "
+                        "report.organisation).")(func)
+    return click.option("--title", metavar="TEXT", help="Title of the HTML/PDF report (config: report.title; "
+                        "default: 'GitOps assessment — <repository>').")(func)
+
+
 def cluster_options(func: Callable[..., None]) -> Callable[..., None]:
     """Options choosing the cluster(s): live contexts from a kubeconfig."""
     for option in reversed([
@@ -310,8 +324,9 @@ def cli() -> None:
               help="Also save the evidence bundle, for offline re-evaluation.")
 @click.option("--from-evidence", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Re-evaluate a saved evidence bundle instead of collecting.")
+@title_options
 @click.option("-v", "--verbose", is_flag=True, help="List every finding in the terminal summary.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no list of written files on stderr.")
 @click.option("--debug", is_flag=True, help="Log details (and tracebacks of internal errors) to stderr.")
 def scan(path: str | None, sample_name: str | None, revision: str, worktree: bool, formats: list[str],
          output_dir: Path | None, config_path: str | None, config_ref: str | None, branch: str | None, since: When,
@@ -325,7 +340,8 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
          kubeconfig: str | None, live_cluster: bool,
          cluster_snapshots: tuple[Path, ...], fail_under_stage: int | None, fail_on: str | None,
          baseline: Path | None,
-         save_evidence: Path | None, from_evidence: Path | None, verbose: bool, quiet: bool, debug: bool) -> None:
+         save_evidence: Path | None, from_evidence: Path | None, title: str | None, organisation: str | None,
+         verbose: bool, quiet: bool, debug: bool) -> None:
     """Assess the repository at PATH (default: the current directory)."""
     _logging(debug)
     if path and sample_name:
@@ -380,7 +396,8 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
         raise UserError(str(exc)) from exc
     except (RepositoryError, SampleError) as exc:
         raise SourceUnreachable(str(exc)) from exc
-    _write_outputs(report, formats, output_dir, verbose)
+    presentation = Presentation(title or config.report_title, organisation or config.report_organisation)
+    _write_outputs(report, formats, output_dir, verbose, presentation, quiet)
     if save_evidence:
         write_atomic(save_evidence, evidence_json(bundle))
     code = _exit_code(report, fail_under_stage, fail_on)
@@ -411,7 +428,10 @@ def _target(path: str | None, sample_name: str | None) -> Iterator[tuple[str, st
     if sample_name is None:
         yield path or ".", None, None
         return
-    sample = get_sample(sample_name)
+    try:
+        sample = get_sample(sample_name)
+    except SampleError as exc:  # a name the user mistyped: a usage error, not an unreachable source
+        raise UserError(str(exc)) from exc
     with tempfile.TemporaryDirectory(prefix=f"gitops-assess-{sample.name}-") as tmp:
         yield str(materialise(sample, Path(tmp) / sample.name)), f"sample:{sample.name}", sample.as_of
 
@@ -525,24 +545,43 @@ def _load_evidence(path: Path) -> EvidenceBundle:
         raise UserError(f"{path}: not an evidence bundle written by --save-evidence ({exc})") from exc
 
 
-def _write_outputs(report: Report, formats: list[str], output_dir: Path | None, verbose: bool) -> None:
-    """Render every format first, then write each file atomically: a failed render leaves no file behind."""
+def _stdout_console() -> Console:
+    """The console for the terminal summary: as wide as the terminal, and wide (no hard wrap at 80) when piped."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return Console()
+    return Console(width=PIPED_WIDTH)
+
+
+def _write_outputs(report: Report, formats: list[str], output_dir: Path | None, verbose: bool,
+                   presentation: Presentation | None = None, quiet: bool = False) -> None:
+    """Render every format first, then write each file atomically (a failed render leaves no file behind) and
+    name each written file on stderr unless quiet."""
     table = output_formats()
-    given = ReportInput(report, report.to_json(), verbose)
+    given = ReportInput(report, report.to_json(), verbose, presentation)
     if output_dir is None:
         binary = [f for f in formats if table[f].binary]
         if binary:
             raise UserError(f"the {binary[0]} format needs --output DIR")
-    files = {fmt: table[fmt].write(given) for fmt in formats if fmt != "terminal" or output_dir is not None}
+    try:
+        files = {fmt: table[fmt].write(given) for fmt in formats if fmt != "terminal" or output_dir is not None}
+    except OSError as exc:  # WeasyPrint could not load Pango and friends: the user installs them
+        raise UserError(f"a format needs system libraries that could not be loaded ({exc}); install them: "
+                        f"{install_hint()}") from exc
+    written: list[Path] = []
     for fmt in formats:
         if fmt == "terminal":
-            terminal.print_report(report, Console(), verbose)
+            terminal.print_report(report, _stdout_console(), verbose)
             if output_dir is not None:
                 write_atomic(output_dir / table["terminal"].file_name, files["terminal"])
+                written.append(output_dir / table["terminal"].file_name)
         elif output_dir is not None:
             write_atomic(output_dir / table[fmt].file_name, files[fmt])
+            written.append(output_dir / table[fmt].file_name)
         else:
             click.echo(files[fmt], nl=False)
+    if not quiet:
+        for path in written:
+            click.echo(f"wrote {path}", err=True)
 
 
 def _exit_code(report: Report, fail_under_stage: int | None, fail_on: str | None) -> Exit:
@@ -554,7 +593,8 @@ def _exit_code(report: Report, fail_under_stage: int | None, fail_on: str | None
         failing = [f for f in report.findings
                    if f.outcome is Outcome.FAIL and not f.waived_by and f.severity.rank >= floor]
         if failing:
-            click.echo(f"gitops-assess: gate failed: {len(failing)} failing finding(s) of severity {fail_on} or "
+            click.echo("gitops-assess: gate failed: "
+                       f"{plural(len(failing), 'failing finding')} of severity {fail_on} or "
                        f"higher ({', '.join(f.check_id for f in failing[:5])})", err=True)
             return Exit.GATE_FAILED
     if has_errors(report):
@@ -570,7 +610,10 @@ def _exit_code(report: Report, fail_under_stage: int | None, fail_on: str | None
               help="Comma-separated: html, pdf, sarif, junit, md, json, terminal.")
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Directory for the files (a single text format goes to stdout without it).")
-def render(report_path: Path, formats: list[str], output_dir: Path | None) -> None:
+@title_options
+@click.option("-q", "--quiet", is_flag=True, help="No list of written files on stderr.")
+def render(report_path: Path, formats: list[str], output_dir: Path | None, title: str | None,
+           organisation: str | None, quiet: bool) -> None:
     """Render any format from a saved report JSON."""
     _logging(False)
     try:
@@ -582,7 +625,7 @@ def render(report_path: Path, formats: list[str], output_dir: Path | None) -> No
         raise UserError(f"{report_path}: not a gitops-assess report ({message[:200]})") from exc
     if output_dir is None and len([f for f in formats if f != "terminal"]) > 1:
         raise UserError("several file formats need --output DIR")
-    _write_outputs(report, formats, output_dir, False)
+    _write_outputs(report, formats, output_dir, False, Presentation(title, organisation), quiet)
 
 
 @cli.command("diff")

@@ -57,6 +57,14 @@ CONFIG_SCHEMA: dict[str, Any] = {
             },
         },
         "repository_urls": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "report": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "title": {"type": "string", "minLength": 1, "maxLength": 200},
+                "organisation": {"type": "string", "minLength": 1, "maxLength": 200},
+            },
+        },
         "bots": {"type": "array", "items": {"type": "string", "minLength": 1}},
         "checks": {
             "type": "object",
@@ -122,6 +130,8 @@ class Config:
     exclude_paths: tuple[str, ...] | None = None
     include_paths: tuple[str, ...] = ()
     repository_urls: tuple[str, ...] = ()
+    report_title: str | None = None
+    report_organisation: str | None = None
 
     def runs(self, check_id: str) -> bool:
         """Whether a check is switched on by the policy file."""
@@ -200,6 +210,8 @@ def parse_config(text: str, path: str, known_checks: frozenset[str] | None = Non
         exclude_paths=tuple(data["paths"]["exclude"]) if "exclude" in data.get("paths", {}) else None,
         include_paths=tuple(data.get("paths", {}).get("include", [])),
         repository_urls=tuple(data.get("repository_urls", [])),
+        report_title=data.get("report", {}).get("title"),
+        report_organisation=data.get("report", {}).get("organisation"),
     )
 
 

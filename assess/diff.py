@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assess.report_figures import DORA_FIGURES, declared_production, environment_metrics, figure
+from assess.wording import plural
 
 # How bad an outcome is; a waived failure counts as accepted (0).
 RANK = {"pass": 0, "not-applicable": 0, "unknown": 1, "warn": 2, "fail": 3, "error": 3}
@@ -151,7 +152,8 @@ def render_markdown(diff: ReportDiff) -> str:
     """Markdown for a pull-request comment."""
     from assess.reporters.markdown import escape
 
-    lines = [f"## GitOps assessment: {len(diff.regressed)} regression(s), {len(diff.improved)} improvement(s)", ""]
+    lines = [f"## GitOps assessment: {plural(len(diff.regressed), 'regression')}, "
+             f"{plural(len(diff.improved), 'improvement')}", ""]
     for title, items in (("Regressed", diff.regressed), ("Improved", diff.improved), ("Other changes", diff.notes)):
         if items:
             lines += [f"### {title}", "", "| | Before | After |", "|---|---|---|"]

@@ -38,6 +38,7 @@ from assess.policy_source import policy_json
 from assess.scoring import not_an_estate, score, stage_result
 from assess.settings import Settings
 from assess.waivers import apply_waivers
+from assess.wording import plural
 
 PR_MARKED = frozenset({ChangePath.PR_MERGE, ChangePath.PR_SQUASH, ChangePath.PR_REBASE})
 
@@ -395,7 +396,7 @@ def _sources(bundle: EvidenceBundle) -> dict[str, SourceStatus]:
         over_budget = [f.path for f in git.files if f.problem and f.problem.kind in (FileProblem.ALIAS_BOMB,
                                                                                     FileProblem.NODE_BUDGET)]
         if over_budget:
-            notes.append(f"partially observed: {len(over_budget)} file(s) not fully read, over the YAML node "
+            notes.append(f"partially observed: {plural(len(over_budget), 'file')} not fully read, over the YAML node "
                          f"budget ({', '.join(over_budget[:3])}{', …' if len(over_budget) > 3 else ''})")
         out["git"] = SourceStatus(True, detail="; ".join(notes) or None)
     if bundle.github is not None:
@@ -423,7 +424,7 @@ def _sources(bundle: EvidenceBundle) -> dict[str, SourceStatus]:
     if bundle.workflow_audit is not None:
         audit = bundle.workflow_audit
         out["zizmor"] = SourceStatus(True, detail=f"{audit.tool} {audit.version} over "
-                                     f"{len(audit.files)} workflow file(s), offline"
+                                     f"{plural(len(audit.files), 'workflow file')}, offline"
                                      + (f", with {audit.config}" if audit.config else ""))
     if bundle.history is not None:
         h = bundle.history

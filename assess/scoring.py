@@ -154,20 +154,38 @@ def _explain(reached: int, basis: Confidence, blockers: tuple[str, ...], unverif
     return " ".join(parts)
 
 
+# Signals whose verdict needs evidence of practice (history or GitHub reviews), not settings or files alone.
+EVIDENCE: dict[Signal, tuple[str, ...]] = {Signal.PR_GATE: ("changes-through-prs", "no-self-approval")}
+# Checks that qualify a signal but cannot veto it (an unknown team in CODEOWNERS does not undo reviewed PRs).
+CAVEAT_ONLY: dict[Signal, tuple[str, ...]] = {Signal.PR_GATE: ("codeowners-valid", "codeowners-cover-deploy-paths")}
+
+
 def signal_results(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec]) -> tuple[SignalResult, ...]:
-    """Each readiness signal: met when its checks pass (a warning still counts as a path), not met on a failure."""
+    """Each readiness signal: met when its checks pass (a warning still counts as a path), not met on a failure,
+    unknown when the evidence it needs was not observed."""
     out: list[SignalResult] = []
     for signal in Signal:
         feeding = [s for s in specs if signal in s.signals and s.id in by_id]
         outcomes = {s.id: _effective(by_id[s.id]) for s in feeding}
-        failed = [i for i, o in outcomes.items() if o in (Outcome.FAIL, Outcome.ERROR)]
-        passed = [i for i, o in outcomes.items() if o in (Outcome.PASS, Outcome.WARN)]
+        caveat_ids = CAVEAT_ONLY.get(signal, ())
+        failed = [i for i, o in outcomes.items() if o in (Outcome.FAIL, Outcome.ERROR) and i not in caveat_ids]
+        caveats = [i for i, o in outcomes.items() if o in (Outcome.FAIL, Outcome.ERROR, Outcome.WARN)
+                   and i in caveat_ids]
+        passed = [i for i, o in outcomes.items() if o in (Outcome.PASS, Outcome.WARN) and i not in caveat_ids]
+        needed = EVIDENCE.get(signal)
+        observed = [i for i in needed or () if outcomes.get(i) in EVALUATED]
         if failed:
             status, reason = SignalStatus.NOT_MET, _join(by_id[i].message for i in failed)
+        elif needed is not None and not observed:
+            status = SignalStatus.UNKNOWN
+            reason = ("Not verified: no history or GitHub evidence shows that changes go through reviewed pull "
+                      "requests; settings and CODEOWNERS alone do not show it.")
         elif passed:
             status, reason = SignalStatus.MET, _join(by_id[i].message for i in passed)
         else:
-            status, reason = SignalStatus.UNKNOWN, "No evidence observed for this signal."
+            status, reason = SignalStatus.UNKNOWN, "Not verified: no evidence observed for this signal."
+        if caveats:
+            reason += " Caveat: " + _join(by_id[i].message for i in caveats)
         out.append(SignalResult(signal.value, SIGNAL_NAMES[signal], status, reason, tuple(outcomes)))
     return tuple(out)
 
@@ -266,21 +284,28 @@ def dimension_placements(by_id: Mapping[str, Finding]) -> tuple[DimensionPlaceme
 
 def next_steps(by_id: Mapping[str, Finding], spec_by_id: Mapping[str, CheckSpec], reached: int,
                limit: int = 3) -> tuple[NextStep, ...]:
-    """The failing checks whose fix gains the most: next-stage blockers first, then by severity."""
-    candidates = [spec_by_id[f.check_id] for f in by_id.values()
+    """The findings whose fix gains the most: critical/high failures first, then failing next-stage gates, then
+    other failures, then warnings (a warning is a caveat: it never blocks a stage)."""
+    candidates = [(spec_by_id[f.check_id], _effective(f)) for f in by_id.values()
                   if f.check_id in spec_by_id and _effective(f) in (Outcome.FAIL, Outcome.WARN, Outcome.ERROR)]
 
-    def rank(spec: CheckSpec) -> tuple[int, int, int, int, str]:
-        blocks_next = spec.stage == reached + 1 and spec.gates_stage
+    def rank(item: tuple[CheckSpec, Outcome | None]) -> tuple[int, int, int, str]:
+        spec, outcome = item
+        failing = outcome in (Outcome.FAIL, Outcome.ERROR)
         serious = spec.severity.rank >= Severity.HIGH.rank
-        return (0 if blocks_next else 1, 0 if serious else 1, spec.stage or 9, -spec.severity.rank, spec.id)
+        blocks_next = failing and spec.stage == reached + 1 and spec.gates_stage
+        tier = 0 if failing and serious else 1 if blocks_next else 2 if failing else 3
+        return (tier, -spec.severity.rank, spec.stage or 9, spec.id)
 
     out: list[NextStep] = []
-    for spec in sorted(candidates, key=rank)[:limit]:
-        if spec.stage == reached + 1 and spec.gates_stage:
+    for spec, outcome in sorted(candidates, key=rank)[:limit]:
+        failing = outcome in (Outcome.FAIL, Outcome.ERROR)
+        if failing and spec.stage == reached + 1 and spec.gates_stage:
             gain = f"unblocks stage {spec.stage} ({STAGE_NAMES[spec.stage]})"
-        elif spec.gates_stage and spec.stage is not None and spec.stage > reached:
+        elif failing and spec.gates_stage and spec.stage is not None and spec.stage > reached:
             gain = f"needed for stage {spec.stage} ({STAGE_NAMES[spec.stage]})"
+        elif not failing and spec.gates_stage and spec.stage is not None:
+            gain = f"clears a caveat on stage {spec.stage} ({STAGE_NAMES[spec.stage]})"
         elif spec.failure_modes:
             gain = "lowers risk of " + ", ".join(f"{fm.value} ({FAILURE_MODE_NAMES[fm]})" for fm in spec.failure_modes)
         elif spec.signals:

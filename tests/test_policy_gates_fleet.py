@@ -126,10 +126,9 @@ def test_regression_is_caught_by_diff_and_by_the_gate(tmp_path: Path) -> None:
     assert run("diff", str(good / "report.json"), str(worse / "report.json"), "--fail-on-regression").returncode == 1
     back = json.loads(run("diff", str(worse / "report.json"), str(good / "report.json"), "-f", "json").stdout)
     assert any(c["subject"] == "stage reached" for c in back["improved"])
-    # the stage-3 sample's CODEOWNERS names a team GitHub does not know: a real regression the other way,
-    # and with it the "PRs are a real gate" readiness signal is lost
-    assert [(c["kind"], c["subject"]) for c in back["regressed"]] == [
-        ("finding", "codeowners-valid"), ("signal", "prs-are-a-real-gate PRs are a real gate")]
+    # the stage-3 sample's CODEOWNERS names a team GitHub does not know: a real regression the other way, yet a
+    # caveat on "PRs are a real gate", not a veto (the pull requests were independently approved)
+    assert [(c["kind"], c["subject"]) for c in back["regressed"]] == [("finding", "codeowners-valid")]
 
 
 def _fleet_reports(tmp_path: Path, n: int) -> Path:

@@ -103,3 +103,35 @@ def test_signals_and_push_model_dimension() -> None:
 
 def test_severity_is_part_of_the_catalog_not_a_paywall() -> None:
     assert all(isinstance(s.severity, Severity) for s in SPECS)
+
+
+def _signal(result: object, signal_id: str) -> object:
+    return next(s for s in result.signals if s.id == signal_id)  # type: ignore[attr-defined]
+
+
+def test_a_warning_never_unblocks_a_stage_and_critical_failures_rank_first() -> None:
+    # A warning on a stage-2 gate is a caveat; the critical failure elsewhere comes before any stage progress.
+    critical = next(s for s in SPECS if s.severity is Severity.CRITICAL and not s.gates_stage)
+    warned = GATING[2][0]
+    result = score(findings({warned: Outcome.WARN, critical.id: Outcome.FAIL, "policy-as-code-declared": Outcome.FAIL}),
+                   SPECS, Thresholds())
+    assert result.next_steps[0].check_id == critical.id
+    assert all("unblocks" not in s.gain for s in result.next_steps if s.check_id == warned)
+    step = next((s for s in score(findings({warned: Outcome.WARN}), SPECS, Thresholds()).next_steps), None)
+    assert step is not None and step.check_id == warned and "unblocks" not in step.gain and "caveat" in step.gain
+
+
+def test_pr_gate_needs_history_or_github_evidence_not_codeowners_alone() -> None:
+    only_settings = findings({"changes-through-prs": Outcome.UNKNOWN, "no-self-approval": Outcome.UNKNOWN})
+    gate = _signal(score(only_settings, SPECS, Thresholds()), "prs-are-a-real-gate")
+    assert gate.status is SignalStatus.UNKNOWN and "CODEOWNERS alone" in gate.reason  # type: ignore[attr-defined]
+    pushes = findings({"changes-through-prs": Outcome.FAIL})
+    assert _signal(score(pushes, SPECS, Thresholds()), "prs-are-a-real-gate").status is SignalStatus.NOT_MET  # type: ignore[attr-defined]
+
+
+def test_an_unknown_codeowners_team_is_a_caveat_not_a_veto() -> None:
+    fs = [Finding(f.check_id, Outcome.FAIL, f.severity, "Unknown owner @org/ghost", f.confidence)
+          if f.check_id == "codeowners-valid" else f for f in findings({})]
+    gate = _signal(score(fs, SPECS, Thresholds()), "prs-are-a-real-gate")
+    assert gate.status is SignalStatus.MET  # type: ignore[attr-defined]
+    assert "Caveat: Unknown owner @org/ghost" in gate.reason  # type: ignore[attr-defined]

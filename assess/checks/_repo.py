@@ -14,6 +14,7 @@ from assess.model.context import CheckContext
 from assess.model.evidence import FileKind, RepoEvidence, RepoFile, YamlDoc
 from assess.model.finding import Confidence, Outcome, Ref, Severity
 from assess.path_globs import glob_body
+from assess.wording import plural as plural  # re-exported: the checks count with it
 
 ARGO = "argoproj.io"
 FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io"
@@ -69,20 +70,6 @@ def result(outcome: Outcome, message: str, found: list[Ref] | None = None,
            confidence: Confidence = Confidence.DECLARED, severity: Severity | None = None) -> CheckResult:
     """Build a check result."""
     return CheckResult(outcome, message, confidence, refs(found or []), severity)
-
-
-def plural(n: int, word: str) -> str:
-    """'1 file', '3 files', '2 direct pushes', '4 policies' (the noun is the last word)."""
-    if n == 1:
-        return f"{n:,} {word}"
-    head, _, last = word.rpartition(" ")
-    if last.endswith(("s", "sh", "ch", "x", "z")):
-        last += "es"
-    elif last.endswith("y") and last[-2:-1] not in ("a", "e", "i", "o", "u"):
-        last = last[:-1] + "ies"
-    else:
-        last += "s"
-    return f"{n:,} {head + ' ' if head else ''}{last}"
 
 
 def is_true(doc: YamlDoc, key_path: str) -> bool:

@@ -7,6 +7,7 @@ from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle, Signal
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Ref, RefKind, Severity
+from assess.wording import plural
 
 SPEC = CheckSpec(
     id="codeowners-valid",
@@ -30,7 +31,7 @@ def run(ctx: CheckContext) -> CheckResult:
     if not gh.codeowners_found:
         return observed(Outcome.NOT_APPLICABLE, "The repository has no CODEOWNERS file.")
     if gh.codeowners_errors:
-        return observed(Outcome.FAIL, f"{len(gh.codeowners_errors)} CODEOWNERS error(s): "
+        return observed(Outcome.FAIL, f"{plural(len(gh.codeowners_errors), 'CODEOWNERS error')}: "
                         f"{'; '.join(gh.codeowners_errors[:3])}.",
                         [Ref(RefKind.URL, f"{gh.html_url}/blob/{gh.default_branch}/.github/CODEOWNERS")])
     return observed(Outcome.PASS, "GitHub reports no CODEOWNERS error.")

@@ -31,8 +31,8 @@ def run(ctx: CheckContext) -> CheckResult:
     detail = f"{plural(len(names), 'cluster')} on {plural(len(clouds), 'cloud')} ({', '.join(clouds) or 'unknown'})"
     if len(names) >= t.fleet_clusters or len(clouds) >= t.fleet_clouds:
         return result(Outcome.PASS, f"Fleet scale: {detail}.", [c.ref for c in found])
-    return result(Outcome.FAIL, f"{detail}; stage 4 needs ≥ {t.fleet_clusters} clusters or ≥ {t.fleet_clouds} "
-                  "clouds.", [c.ref for c in found])
+    return result(Outcome.FAIL, f"{detail}; stage 4 needs ≥ {plural(t.fleet_clusters, 'cluster')} or ≥ "
+                  f"{plural(t.fleet_clouds, 'cloud')}.", [c.ref for c in found])
 
 
 CHECK = Check(SPEC, run)

@@ -7,6 +7,7 @@ from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
+from assess.wording import plural
 
 SPEC = CheckSpec(
     id="fleet-tooling-live",
@@ -49,8 +50,8 @@ def run(ctx: CheckContext) -> CheckResult:
                 refs.insert(0, obj_ref(cluster, appset))
     fleet = max(len(registered), len(capi), len(clusters(ctx)))
     t = ctx.thresholds
-    message = (f"{len(registered)} registered cluster(s), {len(capi)} Cluster API cluster(s), "
-               f"{generators} cluster generator(s), clouds: {', '.join(sorted(clouds)) or 'unknown'}")
+    message = (f"{plural(len(registered), 'registered cluster')}, {plural(len(capi), 'Cluster API cluster')}, "
+               f"{plural(generators, 'cluster generator')}, clouds: {', '.join(sorted(clouds)) or 'unknown'}")
     if (fleet >= t.fleet_clusters or len(clouds) >= t.fleet_clouds) and generators:
         return observed(Outcome.PASS, f"Fleet managed from one control plane: {message}.", refs)
     return observed(Outcome.FAIL, f"Not a managed fleet yet: {message}.", refs)

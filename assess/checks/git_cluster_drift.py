@@ -11,6 +11,7 @@ from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
 from assess.model.evidence import FileKind, YamlDoc
 from assess.model.finding import Outcome, Ref, Severity
+from assess.wording import plural
 
 SPEC = CheckSpec(
     id="git-cluster-drift",
@@ -82,8 +83,8 @@ def run(ctx: CheckContext) -> CheckResult:
         return observed(Outcome.NOT_APPLICABLE, "No declared workload found running, and no reconciler status to "
                         "compare.")
     if drift:
-        return observed(Outcome.FAIL, f"{len(drift)} drifted object(s): {'; '.join(drift[:5])}.", refs)
-    return observed(Outcome.PASS, f"No drift among {compared} compared object(s).")
+        return observed(Outcome.FAIL, f"{plural(len(drift), 'drifted object')}: {'; '.join(drift[:5])}.", refs)
+    return observed(Outcome.PASS, f"No drift among {plural(compared, 'compared object')}.")
 
 
 CHECK = Check(SPEC, run)

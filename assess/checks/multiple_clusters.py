@@ -7,6 +7,7 @@ from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
+from assess.wording import plural
 
 SPEC = CheckSpec(
     id="multiple-clusters",
@@ -27,7 +28,7 @@ def run(ctx: CheckContext) -> CheckResult:
     found = known_clusters(ev, ctx)
     names = sorted({c.name for c in found})
     if len(names) >= 2:
-        return result(Outcome.PASS, f"{len(names)} clusters: {', '.join(names[:8])}"
+        return result(Outcome.PASS, f"{plural(len(names), 'cluster')}: {', '.join(names[:8])}"
                       f"{' …' if len(names) > 8 else ''}.", [c.ref for c in found])
     if names:
         return result(Outcome.FAIL, f"One cluster only ({names[0]}).", [c.ref for c in found])

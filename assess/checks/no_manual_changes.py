@@ -18,6 +18,7 @@ from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Severity
+from assess.wording import plural
 
 SPEC = CheckSpec(
     id="no-manual-changes",
@@ -68,10 +69,12 @@ def run(ctx: CheckContext) -> CheckResult:
                 refs.append(obj_ref(cluster, obj))
     note = f" (managedFields missing for {', '.join(blind)})" if blind else ""
     if after:
-        return observed(Outcome.FAIL, f"{len(after)} manual change(s) after the last sync: {'; '.join(after[:5])}"
+        return observed(Outcome.FAIL, f"{plural(len(after), 'manual change')} after the last sync: "
+                        f"{'; '.join(after[:5])}"
                         f"{note}.", refs)
     if before:
-        return observed(Outcome.WARN, f"{len(before)} manual change(s) before the last sync survive on fields Git "
+        return observed(Outcome.WARN, f"{plural(len(before), 'manual change')} before the last sync survive on "
+                        f"fields Git "
                         f"does not declare: {'; '.join(before[:5])}{note}.", refs)
     return observed(Outcome.PASS, f"No manual change recorded on GitOps-managed workloads{note}.")
 

@@ -7,6 +7,7 @@ from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
+from assess.wording import plural
 
 SPEC = CheckSpec(
     id="policy-engine-enforcing",
@@ -50,8 +51,9 @@ def run(ctx: CheckContext) -> CheckResult:
             what = "policies only audit" if constraints or kyverno else "no policy engine"
             missing.append(f"{cluster.name} ({what})")
             continue
-        lines.append(f"{cluster.name}: {len(deny)} deny constraint(s), {len(enforcing)} enforcing Kyverno "
-                     f"polic(ies), {violations + fails} live violation(s)")
+        lines.append(f"{cluster.name}: {plural(len(deny), 'deny constraint')}, "
+                     f"{plural(len(enforcing), 'enforcing Kyverno policy')}, "
+                     f"{plural(violations + fails, 'live violation')}")
         refs += [obj_ref(cluster, o) for o in deny + enforcing]
     if missing:
         return observed(Outcome.FAIL, f"Nothing enforces in: {', '.join(missing)}.", refs)

@@ -12,6 +12,7 @@ from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.evidence import RepoEvidence
 from assess.model.finding import Outcome, Ref, Severity
+from assess.wording import plural
 
 SPEC = CheckSpec(
     id="policy-uniform-across-fleet",
@@ -48,7 +49,8 @@ def run(ctx: CheckContext) -> CheckResult:
         if not missing:
             return result(Outcome.PASS, f"All {len(flux_dirs)} Flux cluster directories reference the policies.",
                           list(flux_dirs.values()))
-        return result(Outcome.FAIL, f"{len(missing)} of {len(flux_dirs)} clusters do not reference the policies: "
+        return result(Outcome.FAIL, f"{len(missing)} of {plural(len(flux_dirs), 'cluster')} "
+                      f"{'does' if len(missing) == 1 else 'do'} not reference the policies: "
                       f"{', '.join(sorted(missing)[:6])}.", [flux_dirs[n] for n in missing])
     return result(Outcome.FAIL, "Policies exist but nothing delivers them to every cluster.",
                   [Ref.file(p.doc.path, p.doc.line) for p in policies])

@@ -7,6 +7,7 @@ from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle, Signal
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
+from assess.wording import plural
 
 SPEC = CheckSpec(
     id="review-required",
@@ -33,10 +34,12 @@ def run(ctx: CheckContext) -> CheckResult:
     policy = view.policy
     if policy is not None and policy.required_approvals >= 1:
         if policy.require_code_owner_reviews:
-            return observed(Outcome.PASS, f"{policy.required_approvals} approval(s) and code-owner review required "
+            return observed(Outcome.PASS, f"{plural(policy.required_approvals, 'approval')} and code-owner "
+                            f"review required "
                             f"({', '.join(policy.sources)}).", [settings_ref(gh)])
         if view.complete:
-            return observed(Outcome.WARN, f"{policy.required_approvals} approval(s) required, but not code-owner "
+            return observed(Outcome.WARN, f"{plural(policy.required_approvals, 'approval')} required, "
+                            "but not code-owner "
                             "review.", [settings_ref(gh)])
     if not view.complete:
         return view.unknown("reviews are required")

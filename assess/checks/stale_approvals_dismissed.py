@@ -7,6 +7,7 @@ from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
+from assess.wording import plural
 
 SPEC = CheckSpec(
     id="stale-approvals-dismissed",
@@ -31,13 +32,14 @@ def run(ctx: CheckContext) -> CheckResult:
         r.state == "APPROVED" and r.commit_id == p.head_sha for r in p.reviews)]
     if view.policy is not None and view.policy.dismiss_stale_reviews:
         if off_head:
-            return observed(Outcome.WARN, f"Stale approvals are dismissed, yet {len(off_head)} PR(s) merged with "
+            return observed(Outcome.WARN, "Stale approvals are dismissed, yet "
+                            f"{plural(len(off_head), 'PR')} merged with "
                             "approvals on an older head.", [pr_ref(gh, p) for p in off_head])
         return observed(Outcome.PASS, "Stale approvals are dismissed on push.", [settings_ref(gh)])
     if not view.complete:
         return view.unknown("stale approvals are dismissed")
     return observed(Outcome.FAIL, "Approvals survive new pushes" + (
-        f"; {len(off_head)} PR(s) merged with approvals on an older head." if off_head else "."),
+        f"; {plural(len(off_head), 'PR')} merged with approvals on an older head." if off_head else "."),
         [settings_ref(gh)] + [pr_ref(gh, p) for p in off_head])
 
 

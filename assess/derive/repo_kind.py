@@ -10,6 +10,7 @@ import pathspec
 
 from assess.model.deployment import DeploymentMap, EnvBasis
 from assess.model.evidence import FileKind, RepoEvidence
+from assess.wording import plural
 
 # Folders whose YAML describes tests, documentation or demos, not what runs: deep ones at any depth, the rest at the
 # top of the repository (a `clusters/test/` environment must stay in).
@@ -85,8 +86,8 @@ def classify_repository(full: RepoEvidence, estate: RepoEvidence, deployment: De
     templated = [f for f in full.files if FileKind.TEMPLATED in f.kinds and FileKind.HELM_TEMPLATE not in f.kinds]
     template_config = sorted(TEMPLATE_CONFIGS & set(stats.root_files))
     if template_config and len(templated) >= max(5, len(kept) - len(templated)):
-        return KindVerdict(RepoKind.TEMPLATE, f"a template others copy: {template_config[0]} renders {len(templated)} "
-                           f"templated file(s) into the repositories made from it")
+        return KindVerdict(RepoKind.TEMPLATE, f"a template others copy: {template_config[0]} renders "
+                           f"{plural(len(templated), 'templated file')} into the repositories made from it")
     k8s_docs = [d for d in estate.docs if d.kind and d.api_version]
     policies = [d for d in k8s_docs if d.kind in POLICY_KINDS or d.group.endswith(POLICY_GROUPS)]
     tests = [d for d in k8s_docs if d.group.endswith(POLICY_TEST_GROUPS)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assess.wording import plural
+
 
 @dataclass(frozen=True)
 class Offence:
@@ -58,4 +60,4 @@ class Activity:
             return "no commits"
         if self.dormant:
             return f"no activity since {self.last_commit_at[:10]} (the newest commit here)"
-        return f"{self.commits_in_period:,} commit{'s' if self.commits_in_period != 1 else ''} in the period"
+        return f"{plural(self.commits_in_period, 'commit')} in the period"

@@ -45,38 +45,35 @@ def _svg(fig: Figure, prefix: str) -> str:
     return re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", text)
 
 
+def no_data(prefix: str, what: str) -> str:
+    """A small chart-sized note instead of an empty chart."""
+    with _style():
+        fig = Figure(figsize=(6.4, 0.5))
+        ax = fig.add_subplot()
+        ax.axis("off")
+        ax.text(0, 0.5, f"{what}: no data", va="center", color=GREY)
+        return _svg(fig, prefix)
+
+
 def stage_ladder(reached: int, progress: dict[str, int]) -> str:
-    """The four stages as a ladder: reached stages full, the next one with its partial credit."""
+    """The four stages with the same progress figures as the tables (a reached stage may be below 100%)."""
     with _style():
         fig = Figure(figsize=(6.4, 2.3))
         ax = fig.add_subplot()
         for n in range(1, 5):
-            pct = 100 if n <= reached else progress.get(str(n), 0)
+            pct = progress.get(str(n), 0)
             color = GREEN if n <= reached else (AMBER if n == reached + 1 else GREY)
             ax.barh(n, 100, color="#eceff1", height=0.62)
             ax.barh(n, pct, color=color, height=0.62)
-            ax.text(102, n, f"{pct}%", va="center", color=INK)
+            state = "reached" if n <= reached else "not reached"
+            ax.text(102, n, f"{pct}% · {state}", va="center", color=INK)
         ax.set_yticks(range(1, 5), [f"{n} {STAGE_NAMES[n]}" for n in range(1, 5)])
-        ax.set_xlim(0, 115)
-        ax.set_xticks([])
-        ax.spines["bottom"].set_visible(False)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 140)
+        ax.set_xticks([0, 50, 100], ["0%", "50%", "100%"])
+        ax.set_xlabel("checks passing, severity-weighted")
         ax.set_title(f"Stage reached: {reached} — {STAGE_NAMES[reached]}", loc="left", color=INK)
         return _svg(fig, "ladder")
-
-
-def signals(rows: list[dict[str, Any]]) -> str:
-    """Readiness signals as a row of status markers."""
-    colors = {"met": GREEN, "not-met": RED, "unknown": GREY}
-    with _style():
-        fig = Figure(figsize=(6.4, 1.6))
-        ax = fig.add_subplot()
-        for i, row in enumerate(rows):
-            ax.scatter(i, 0, s=420, color=colors.get(row["status"], GREY))
-            ax.text(i, -0.55, _wrap(row["name"]), ha="center", va="top", fontsize=8, color=INK)
-        ax.set_xlim(-0.6, len(rows) - 0.4)
-        ax.set_ylim(-1.5, 0.6)
-        ax.axis("off")
-        return _svg(fig, "signals")
 
 
 def timeline(points: list[dict[str, Any]]) -> str:
@@ -91,39 +88,49 @@ def timeline(points: list[dict[str, Any]]) -> str:
         ax.set_xticks(range(len(months)), months, rotation=45, ha="right", fontsize=7)
         ax.set_yticks(range(0, 5))
         ax.set_ylim(-0.2, 4.3)
-        ax.set_ylabel("stage")
+        ax.set_ylabel("stage reached")
+        ax.set_xlabel("month end")
         ax.grid(axis="y", color="#eceff1")
         return _svg(fig, "timeline")
 
 
+def _month_index(month: str) -> int:
+    year, _, mon = month.partition("-")
+    return int(year) * 12 + int(mon) - 1
+
+
 def dora_trends(monthly: list[dict[str, Any]], env: str) -> str:
-    """Deployments per month and median lead time for one environment."""
+    """Deployments per month and median lead time for one environment, on a real calendar axis (months without
+    a deployment are gaps, not neighbours)."""
+    prefix = "dora-" + re.sub(r"[^a-z0-9]+", "-", env.lower())
+    if not monthly:
+        return no_data(prefix, f"{env}: deployments per month")
     with _style():
-        fig = Figure(figsize=(6.4, 2.2))
+        fig = Figure(figsize=(6.4, 2.4))
         ax = fig.add_subplot()
-        months = [m["month"] for m in monthly]
-        ax.bar(range(len(months)), [m["deployments"] for m in monthly], color="#90caf9", label="deployments")
-        ax.set_ylabel("deployments")
-        ax.set_xticks(range(len(months)), months, rotation=45, ha="right", fontsize=7)
-        lead = ax.twinx()
-        lead.plot(range(len(months)), [m.get("lead_time_median_hours") or 0 for m in monthly], color=AMBER,
-                  marker="o", markersize=3, label="median lead time (h)")
-        lead.set_ylabel("lead time (h)")
-        lead.spines["top"].set_visible(False)
-        ax.set_title(f"{env}: deployments and median lead time per month", loc="left", color=INK)
-        return _svg(fig, "dora-" + re.sub(r"[^a-z0-9]+", "-", env.lower()))
-
-
-def _wrap(text: str, width: int = 14) -> str:
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "\n".join(lines)
+        xs = [_month_index(m["month"]) for m in monthly]
+        counts = [m["deployments"] for m in monthly]
+        ax.bar(xs, counts, width=0.8, color="#90caf9", label="deployments")
+        ax.set_ylabel("deployments per month")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # deployments come whole
+        ax.set_ylim(0, max([*counts, 1]) * 1.15)
+        first, last = min(xs), max(xs)
+        step = max(1, (last - first + 1) // 12)
+        ticks = list(range(first, last + 1, step))
+        ax.set_xticks(ticks, [f"{t // 12}-{t % 12 + 1:02d}" for t in ticks], rotation=45, ha="right", fontsize=7)
+        ax.set_xlim(first - 0.6, last + 0.6)
+        ax.set_xlabel("month (calendar axis: gaps are months without a deployment)")
+        lead = [(x, m["lead_time_median_hours"]) for x, m in zip(xs, monthly, strict=True)
+                if m.get("lead_time_median_hours") is not None]
+        twin = ax.twinx()
+        if lead:
+            twin.plot([x for x, _ in lead], [v for _, v in lead], color=AMBER, marker="o", markersize=3,
+                      linestyle="none" if len(lead) == 1 else "-", label="median lead time (h)")
+        twin.set_ylabel("median lead time (hours)")
+        twin.set_ylim(bottom=0)
+        twin.spines["top"].set_visible(False)
+        ax.set_title(f"{env}: deployments (bars) and median lead time (line) per month", loc="left", color=INK)
+        return _svg(fig, prefix)
 
 
 def distribution(counts: dict[str, int]) -> str:

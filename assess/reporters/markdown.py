@@ -10,6 +10,7 @@ from assess.report_figures import tiers as dora_tiers
 from assess.reporters import inert
 from assess.reporters.policy_text import policy_lines
 
+SIGNAL_LABEL = {"met": "met", "not-met": "not met", "unknown": "unknown (not observed)"}
 MAX_CHARS = 60_000  # PR comments stop at 65,536 characters
 ICON = {"pass": "✅", "fail": "❌", "warn": "⚠️", "unknown": "❔", "not-applicable": "·", "error": "💥",
         "met": "✅", "not-met": "❌", "low": "🟢", "medium": "🟠", "high": "🔴"}
@@ -39,10 +40,12 @@ def render(report: dict[str, Any]) -> str:
         lines += ["", "### Next steps", ""]
         lines += [f"{i}. **{escape(s['title'])}** — {escape(s['gain'])}"
                   for i, s in enumerate(report["next_steps"], start=1)]
-    lines += ["", "### Readiness and risk", "", "| Signal | | Failure mode | Risk |", "|---|---|---|---|"]
-    for s, fm in zip(report["signals"], [*report["failure_modes"], None], strict=False):
-        fm_cells = f"{fm['id']} {escape(fm['name'])} | {ICON.get(fm['risk'], '❔')} {fm['risk']}" if fm else " | "
-        lines.append(f"| {escape(s['name'])} | {ICON.get(s['status'], '❔')} | {fm_cells} |")
+    lines += ["", "### Readiness signals", "", "| Signal | Verdict | Why |", "|---|---|---|"]
+    lines += [f"| {escape(s['name'])} | {ICON.get(s['status'], '❔')} {SIGNAL_LABEL.get(s['status'], 'unknown')} | "
+              f"{escape(s['reason'])} |" for s in report["signals"]]
+    lines += ["", "### Failure-mode risk", "", "| Failure mode | Risk |", "|---|---|"]
+    lines += [f"| {fm['id']} {escape(fm['name'])} | {ICON.get(fm['risk'], '❔')} {fm['risk']} |"
+              for fm in report["failure_modes"]]
     metrics = report.get("metrics") or {}
     prod = (metrics.get("history") or {}).get("production_environments") or []
     for env in prod:

@@ -15,6 +15,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from assess.model.report import Report
+from assess.reporters.presentation import Presentation
 
 ENTRY_POINT_GROUP = "gitops_assess.formats"
 
@@ -26,6 +27,7 @@ class ReportInput:
     report: Report
     data: dict[str, Any]
     verbose: bool = False
+    presentation: Presentation | None = None  # title and organisation of the documents
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ def _report(module: str, function: str = "render", of: str = "data") -> Callable
     def write(given: ReportInput) -> str | bytes:
         if of == "report":
             return writer(given.report)  # type: ignore[no-any-return]
+        if of == "document":
+            return writer(given.data, given.presentation)  # type: ignore[no-any-return]
         return writer(given.data)  # type: ignore[no-any-return]
     return write
 
@@ -80,9 +84,11 @@ BUILT_IN: tuple[OutputFormat, ...] = (
     OutputFormat("terminal", "summary.txt", "fleet.txt", _terminal, _fleet("fleet_report", "render_terminal")),
     OutputFormat("json", "report.json", "fleet.json", _report("json_report", of="report"),
                  _fleet("fleet_report", "render_json")),
-    OutputFormat("html", "report.html", "fleet.html", _report("html"), _fleet("fleet_document", "render_html"),
+    OutputFormat("html", "report.html", "fleet.html", _report("html", of="document"),
+                 _fleet("fleet_document", "render_html"),
                  needs_charts=True),
-    OutputFormat("pdf", "report.pdf", "fleet.pdf", _report("pdf"), _fleet("fleet_document", "render_pdf"),
+    OutputFormat("pdf", "report.pdf", "fleet.pdf", _report("pdf", of="document"),
+                 _fleet("fleet_document", "render_pdf"),
                  binary=True, needs_charts=True),
     OutputFormat("sarif", "report.sarif", "fleet.sarif", _report("sarif"),
                  _fleet("fleet_report", "render_sarif", of="reports")),

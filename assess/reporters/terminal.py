@@ -18,11 +18,13 @@ from assess.report_figures import deployment_gaps, timeline_runs
 from assess.report_figures import tiers as dora_tiers
 from assess.reporters import inert
 from assess.reporters.policy_text import policy_lines
+from assess.wording import plural
 
 OUTCOME_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "unknown": "cyan", "not-applicable": "dim",
                  "error": "magenta"}
 RISK_STYLE = {"low": "green", "medium": "yellow", "high": "red", "unknown": "cyan"}
 SIGNAL_STYLE = {"met": "green", "not-met": "red", "unknown": "cyan"}
+SIGNAL_LABEL = {"met": "✔ met", "not-met": "✘ not met", "unknown": "? unknown"}
 
 
 def _inert(report: Report) -> Report:
@@ -64,8 +66,12 @@ def build(report: Report, verbose: bool = False) -> Group:
             parts.append(Text(f"  ~ {f.check_id} ({f.outcome.value}) waived: {f.waived_by}", style="yellow"))
 
     signals = Table(title="Readiness signals", title_justify="left", show_header=False, box=None)
+    signals.add_column("signal", no_wrap=True)
+    signals.add_column("verdict", no_wrap=True)
+    signals.add_column("why", overflow="fold")
     for s in report.signals:
-        signals.add_row(Text(s.name), Text(s.status.value, style=SIGNAL_STYLE[s.status.value]))
+        signals.add_row(Text(s.name), Text(SIGNAL_LABEL[s.status.value], style=SIGNAL_STYLE[s.status.value]),
+                        Text(s.reason, style="dim"))
     parts.append(Text(""))
     parts.append(signals)
     pre = report.premature
@@ -183,7 +189,7 @@ def _github(gh: dict[str, Any]) -> list[Text]:
                   + (f", read at {gh['read_at']}" if gh.get("read_at") else ""), style="bold")]
     policy = gh.get("policy")
     if policy and policy["protected"]:
-        rules = [f"{policy['required_approvals']} approval(s)"]
+        rules = [f"{plural(policy['required_approvals'], 'approval')}"]
         rules += ["code owners"] if policy["require_code_owner_reviews"] else []
         rules += ["signed commits"] if policy["required_signatures"] else []
         rules += ["no force push"] if policy["force_push_blocked"] else ["force push allowed"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from assess.change_controls import approvers_text, change_controls, review_statement
@@ -11,22 +11,35 @@ from assess.report_figures import deployment_gaps, timeline_runs
 from assess.report_figures import tiers as dora_tiers
 from assess.reporters import charts
 from assess.reporters.policy_text import policy_lines
+from assess.reporters.presentation import Presentation
+from assess.wording import plural
 
 PRINCIPLE_NAMES = {"declarative": "Declarative", "versioned-and-immutable": "Versioned and immutable",
                    "pulled-automatically": "Pulled automatically", "continuously-reconciled": "Continuously reconciled"}
 OUTCOME_ORDER = {"error": 0, "fail": 1, "warn": 2, "unknown": 3, "pass": 4, "not-applicable": 5}
 MAX_AUDIT_ROWS = 400
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+FAILING = ("fail", "error")
 
 
-def build_view(report: dict[str, Any]) -> dict[str, Any]:
-    """Everything the template needs, derived from the report JSON only."""
+def build_view(report: dict[str, Any], presentation: Presentation | None = None) -> dict[str, Any]:
+    """Everything the template needs, derived from the report JSON (and the title options) only."""
+    presentation = presentation or Presentation()
     specs = {c["id"]: c for c in report.get("checks", [])}
     findings = report["findings"]
     by_id = {f["check_id"]: f for f in findings}
     metrics = report.get("metrics") or {}
     prod = (metrics.get("history") or {}).get("production_environments") or list(metrics.get("environments") or {})
     stage = report["stage"]
+    failing = [f for f in findings if f["outcome"] in FAILING and not f.get("waived_by")]
+    counts = Counter(f["severity"] for f in failing)
     return {
+        "title": presentation.title or f"GitOps assessment — {report['target'].get('name')}",
+        "organisation": presentation.organisation,
+        "verdict": _verdict(stage, failing, specs),
+        "stage_note": _stage_note(stage, specs),
+        "severity_counts": [(sev, counts.get(sev, 0)) for sev in SEVERITIES if sev != "info" or counts.get(sev)],
+        "failing_total": len(failing),
         "target": report["target"].get("name"),
         "revision": report["target"].get("revision"),
         "generated_at": report["generated_at"],
@@ -39,9 +52,13 @@ def build_view(report: dict[str, Any]) -> dict[str, Any]:
                                              if m["outcome"] in ("fail", "warn", "error")]}
                           for fm in report["failure_modes"]],
         "tiles": _tiles(metrics, prod),
-        "next_steps": report["next_steps"],
+        "next_steps": [{**step, "severity": by_id.get(step["check_id"], {}).get("severity", ""),
+                        "outcome": by_id.get(step["check_id"], {}).get("outcome", "")}
+                       for step in report["next_steps"]],
         "stages": _stages(stage, specs, by_id),
-        "finding_groups": _groups(findings, specs),
+        "finding_groups": _groups([f for f in findings if f["outcome"] in ("fail", "error", "warn")
+                                   or f.get("waived_by")], specs),
+        "settled": _settled(findings, specs),
         "dimensions": report["dimensions"],
         "timeline": report.get("timeline") or [],
         "timeline_runs": timeline_runs(list(report.get("timeline") or [])),
@@ -59,11 +76,42 @@ def build_view(report: dict[str, Any]) -> dict[str, Any]:
         "policy": policy_lines(report.get("policy") or {}),
         "charts": {
             "ladder": charts.stage_ladder(stage["reached"], stage["progress"]),
-            "signals": charts.signals(report["signals"]),
             "timeline": charts.timeline(report["timeline"]) if report.get("timeline") else "",
         },
         "pct": lambda v: "—" if v is None else f"{v * 100:.0f}%",
     }
+
+
+def _verdict(stage: dict[str, Any], failing: list[dict[str, Any]], specs: dict[str, Any]) -> str:
+    """One plain-English sentence: the stage, how sure, how many failing findings and the most serious one."""
+    name = stage.get("name") or STAGE_NAMES[stage["reached"]]
+    head = (f"Stage {stage['reached']} of 4 ({name}) reached" if stage["reached"]
+            else f"No stage of the four reached ({name})")
+    head += ", provisionally" if stage.get("provisional") else ""
+    if not failing:
+        return head + ", with no failing finding."
+    worst = sorted(failing, key=lambda f: (SEVERITIES.index(f["severity"]) if f["severity"] in SEVERITIES else 9,
+                                           f["check_id"]))[0]
+    title = specs.get(worst["check_id"], {}).get("title", worst["check_id"])
+    return (f"{head}, with {plural(len(failing), 'failing finding')}; the most serious ({worst['severity']}): "
+            f"{title.rstrip('.')}.")
+
+
+def _stage_note(stage: dict[str, Any], specs: dict[str, Any]) -> str:
+    """What holds the next stage back and what is unverified, by check title (page 1 names no check ids)."""
+    def title(check_id: str) -> str:
+        return str(specs.get(check_id, {}).get("title", check_id)).rstrip(".")
+
+    reached, parts = stage["reached"], []
+    if reached < 4 and stage.get("blockers"):
+        parts.append(f"Stage {reached + 1} ({STAGE_NAMES[reached + 1]}) is blocked by: "
+                     + "; ".join(title(c) for c in stage["blockers"]) + ".")
+    elif reached < 4:
+        parts.append(f"Stage {reached + 1} ({STAGE_NAMES[reached + 1]}) lacks passing evidence.")
+    if stage.get("unverified"):
+        parts.append(f"Provisional: {plural(len(stage['unverified']), 'gating check')} could not be verified for "
+                     "lack of evidence (listed under Stages).")
+    return " ".join(parts)
 
 
 def _tiles(metrics: dict[str, Any], prod: list[str]) -> list[dict[str, Any]]:
@@ -124,6 +172,33 @@ def _groups(findings: list[dict[str, Any]], specs: dict[str, Any]) -> list[dict[
                                    if kv[0] in PRINCIPLE_NAMES else 9)]
 
 
+def _settled(findings: list[dict[str, Any]], specs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Passing, not applicable and unobserved checks as one compact table (a missing source is named once, in
+    "What could not be observed", not on every check it hides)."""
+    rows = []
+    for f in findings:
+        if f["outcome"] in ("fail", "error", "warn") or f.get("waived_by"):
+            continue
+        spec = specs.get(f["check_id"], {})
+        note = f["message"]
+        if f["outcome"] == "unknown":
+            note = _source_gap(f["message"]) or f["message"]
+        rows.append({"title": spec.get("title", f["check_id"]), "stage": spec.get("stage"), "outcome": f["outcome"],
+                     "severity": f["severity"], "note": note})
+    return sorted(rows, key=lambda r: (OUTCOME_ORDER.get(r["outcome"], 9), r["stage"] or 9, r["title"]))
+
+
+def _source_gap(message: str) -> str | None:
+    """'needs cluster evidence' for a finding that is unknown only because a whole source is missing."""
+    if not message.startswith("Not observable: "):
+        return None
+    source = message[len("Not observable: "):].split(":", 1)[0].strip()
+    return f"needs {source} evidence (see What could not be observed)" if source in SOURCE_NAMES else None
+
+
+SOURCE_NAMES = ("cluster", "github", "history", "zizmor", "git")
+
+
 def _flags(r: dict[str, Any]) -> str:
     flags = [name for name, on in (("emergency", r.get("is_emergency")), ("hotfix", r.get("is_hotfix")),
                                    ("revert", r.get("is_revert")), ("rollback", r.get("is_rollback")),
@@ -170,13 +245,17 @@ def _github(gh: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _not_observed(report: dict[str, Any], specs: dict[str, Any]) -> list[dict[str, str]]:
-    out = [{"what": f"source: {name}", "reason": s.get("reason", ""), "fix": s.get("fix", "")}
-           for name, s in sorted(report["sources"].items()) if not s["available"]]
+    out = []
+    hidden = Counter(gap.split(" ")[1] for f in report["findings"] if f["outcome"] == "unknown"
+                     and (gap := _source_gap(f["message"])))
+    for name, s in sorted(report["sources"].items()):
+        if not s["available"]:
+            n = hidden.get(name, 0)
+            what = f"source: {name}" + (f" ({plural(n, 'check')} could not be judged)" if n else "")
+            out.append({"what": what, "reason": s.get("reason", ""), "fix": s.get("fix", "")})
     out += deployment_gaps(report)
     for f in report["findings"]:
-        if (f["outcome"] == "unknown" and not f["message"].startswith("Not observable: ")) or (
-                f["outcome"] == "unknown" and "cluster:" not in f["message"] and "github:" not in f["message"]
-                and "history:" not in f["message"]):
+        if f["outcome"] == "unknown" and not _source_gap(f["message"]):
             title = specs.get(f["check_id"], {}).get("title", f["check_id"])
             reason, _, fix = f["message"].partition("(fix: ")
             out.append({"what": f"check: {title}", "reason": reason.strip(), "fix": fix.rstrip(")")})

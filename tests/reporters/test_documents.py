@@ -21,7 +21,7 @@ from tests.fakes.cluster_fixture import CANARY_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
-SECTIONS = ["Executive summary", "Contents", "Stages and blockers", "Findings by principle and stage",
+SECTIONS = ["Next steps, by impact", "Contents", "Readiness, risk and delivery", "Stages", "Findings",
             "DevOps vs GitOps", "Maturity timeline", "Delivery metrics", "Change-management evidence",
             "What could not be observed", "Methodology", "Evidence"]
 SECRET_CANARY = "Y2FuYXJ5LXN0YWdlMS1kYi1wYXNzd29yZA=="  # the stage1-pushed sample's Secret value
@@ -83,7 +83,7 @@ def test_html_in_headless_chromium_shows_the_summary(stage3_outputs: Path, tmp_p
     assert top.getextrema()[0] < 100, "the top of the page shows dark text, not a blank page"
     first_page = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(printed), "-"], capture_output=True,
                                 text=True, check=True).stdout
-    assert "Executive summary" in first_page and "Stage 3" in first_page and "Cluster lifecycle" in first_page
+    assert "Next steps, by impact" in first_page and "Stage 3" in first_page and "Cluster lifecycle" in first_page
 
 
 def test_pdf_has_every_section_page_numbers_and_renders_fast(stage3_outputs: Path, tmp_path: Path) -> None:
@@ -181,7 +181,7 @@ def test_a_failed_render_leaves_no_file(tmp_path: Path, monkeypatch: pytest.Monk
 
     report = Report.from_json(json.loads((GOLDEN / "report.json").read_text()))
 
-    def broken(_: object) -> bytes:
+    def broken(*_: object) -> bytes:
         raise RuntimeError("renderer crashed")
 
     monkeypatch.setattr(pdf_reporter, "render", broken)  # the CLI imports it on demand: the same module

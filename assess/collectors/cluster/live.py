@@ -16,6 +16,7 @@ from kubernetes.config.config_exception import ConfigException
 from assess.collectors.cluster.resources import CONSTRAINTS_GROUP, METADATA_ONLY, WANTED, Wanted, sanitize
 from assess.model.cluster import AccessStatus, ClusterEvidence, ResourceAccess
 from assess.model.provenance import Provenance, Source
+from assess.wording import plural
 
 PAGE_SIZE = 500
 IN_CLUSTER = "in-cluster"
@@ -124,7 +125,7 @@ class _Reader:
             if not token:
                 return
             if not isinstance(token, str) or token in seen:
-                raise _Capped(f"the server repeated a continue token after {len(seen) + 1} page(s)")
+                raise _Capped(f"the server repeated a continue token after {plural(len(seen) + 1, 'page')}")
             seen.add(token)
         raise _Capped(f"more than {self.limits.pages_per_resource} pages")
 

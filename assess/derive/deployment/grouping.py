@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from assess.derive.deployment.paths import MAX_DEPTH, Found, Ignore, PathTree, glob_regex, ignored, list_of, norm
 from assess.model.deployment import DeploymentMap, EntryPoint, EnvBasis
 from assess.model.evidence import FileKind, RepoEvidence, YamlDoc
+from assess.wording import plural
 
 ENV_NAMES = frozenset({"dev", "development", "test", "testing", "qa", "stage", "staging", "uat", "preprod",
                        "pre-prod", "prod", "production", "prd", "live", "sandbox", "perf", "demo", "int",
@@ -113,7 +114,9 @@ def _from_bootstrap(entries: list[EntryPoint], closures: dict[int, set[str]], fo
             dropped[folder] = dropped.get(folder, 0) + 1
     if dropped:
         sample = ", ".join(sorted(dropped)[:5]) + (", …" if len(dropped) > 5 else "")
-        found.warnings.append(f"{sum(dropped.values())} Flux object(s) are not reached from the bootstrap path "
+        total = sum(dropped.values())
+        found.warnings.append(f"{plural(total, 'Flux object')} {'is' if total == 1 else 'are'} not reached from "
+                              "the bootstrap path "
                               f"(nothing applies them): not counted as deployed ({sample})")
     return kept
 
@@ -169,7 +172,8 @@ def _reachable(found: Found) -> list[EntryPoint]:
         for e in dead:
             folder = "/".join(e.file.split("/")[:2])
             groups[folder] = groups.get(folder, 0) + 1
-        found.warnings += [f"{n} Flux object(s) under {folder}/ are declared outside the content their source "
+        found.warnings += [f"{plural(n, 'Flux object')} under {folder}/ {'is' if n == 1 else 'are'} declared "
+                           "outside the content their source "
                            "delivers, and nothing else applies them: not counted as deployed"
                            for folder, n in sorted(groups.items())]
     return entries
