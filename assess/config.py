@@ -11,6 +11,7 @@ import jsonschema
 import yaml
 
 from assess.collectors.yaml_docs import load_documents
+from assess.maturity import OVERRIDE_SCHEMA
 from assess.model.context import Thresholds
 from assess.model.period import PeriodDefaults
 
@@ -74,6 +75,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "disable": {"type": "array", "items": {"type": "string"}},
             },
         },
+        "maturity": OVERRIDE_SCHEMA,
         "waivers": {
             "type": "array",
             "items": {
@@ -130,6 +132,7 @@ class Config:
     exclude_paths: tuple[str, ...] | None = None
     include_paths: tuple[str, ...] = ()
     repository_urls: tuple[str, ...] = ()
+    maturity: dict[str, Any] | None = None  # renames and moves applied to the packaged maturity model
     report_title: str | None = None
     report_organisation: str | None = None
 
@@ -181,6 +184,11 @@ def parse_config(text: str, path: str, known_checks: frozenset[str] | None = Non
                     line = _line_of(text, ["checks", key, str(i)])
                     raise ConfigError(f"{path}{f':{line}' if line else ''}: checks.{key}: unknown check "
                                       f"{check_id!r} (see `gitops-assess checks`)")
+    for check_id in (data.get("maturity") or {}).get("gates") or {}:
+        if known_checks is not None and check_id not in known_checks:
+            line = _line_of(text, ["maturity", "gates", check_id])
+            raise ConfigError(f"{path}{f':{line}' if line else ''}: maturity.gates: unknown check {check_id!r} "
+                              "(see `gitops-assess checks`)")
     waivers = []
     for i, raw in enumerate(data.get("waivers", [])):
         line = _line_of(text, ["waivers", str(i)])
@@ -209,6 +217,7 @@ def parse_config(text: str, path: str, known_checks: frozenset[str] | None = Non
         kind=data.get("kind"),
         exclude_paths=tuple(data["paths"]["exclude"]) if "exclude" in data.get("paths", {}) else None,
         include_paths=tuple(data.get("paths", {}).get("include", [])),
+        maturity=data.get("maturity"),
         repository_urls=tuple(data.get("repository_urls", [])),
         report_title=data.get("report", {}).get("title"),
         report_organisation=data.get("report", {}).get("organisation"),

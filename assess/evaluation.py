@@ -23,6 +23,7 @@ from assess.derive.activity import activity, bootstrap, historical_direct_pushes
 from assess.derive.periods import resolve_periods
 from assess.derive.view import TreeView, ViewOptions, tree_view
 from assess.github_confirmation import confirm_with_github, github_summary
+from assess.maturity import MaturityModel, adapted, gated, seed_model
 from assess.metrics.dora import delivery_metrics
 from assess.model.activity import Activity, Bootstrap, Historical
 from assess.model.cluster import AccessStatus
@@ -155,6 +156,7 @@ def _period_json(period: Period, first: datetime | None) -> dict[str, Any]:
 def judge(bundle: EvidenceBundle, view: TreeView, facts: HistoryFacts | None, checks: Sequence[Check],
           config: Config, production: Sequence[str]) -> tuple[tuple[Finding, ...], StageResult]:
     """The findings and the stage of one tree, with history judged over one period."""
+    model = maturity_model(config)
     ctx = CheckContext(
         replace(bundle, git=view.estate), config.thresholds,
         facts.trail if facts else (), tuple(production), view.deployment,
@@ -167,14 +169,17 @@ def judge(bundle: EvidenceBundle, view: TreeView, facts: HistoryFacts | None, ch
     findings = tuple(ran.get(c.spec.id) or Finding(c.spec.id, Outcome.NOT_APPLICABLE, c.spec.severity, skipped,
                                                    Confidence.DECLARED) for c in checks)
     findings = apply_waivers(findings, config.waivers)
-    stage = stage_result({f.check_id: f for f in findings}, [c.spec for c in checks])
+    stage = stage_result({f.check_id: f for f in findings}, [c.spec for c in checks], model.stage_names)
     return findings, stage if view.is_estate else not_an_estate(stage, view.kind.kind.value, view.kind.reason)
 
 
 def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, ...] | None = None) -> Report:
     """Pure evaluation of an evidence bundle into a report (apart from the timestamp)."""
     now = settings.now or datetime.now(UTC)
-    checks = tuple(c for c in (catalog or load_catalog()) if settings.config.runs(c.spec.id))
+    model = maturity_model(settings.config)
+    runnable = [c for c in (catalog or load_catalog()) if settings.config.runs(c.spec.id)]
+    checks = tuple(replace(c, spec=spec) for c, spec in zip(runnable, gated([c.spec for c in runnable], model),
+                                                            strict=True))
     git = bundle.git or _empty_tree(now)
     options = view_options(settings, bundle)
     view = tree_view(git, options)
@@ -228,7 +233,13 @@ def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, .
         github=github_summary(bundle.github) if bundle.github else {},
         deployment=_deployment_json(view),
         policy=policy_json(settings.config, _policy_source(settings), settings.policy_not_applied),
+        maturity=model.to_json(),
     )
+
+
+def maturity_model(config: Config) -> MaturityModel:
+    """The packaged maturity model with the policy file's renames and moves."""
+    return adapted(seed_model(), config.maturity)
 
 
 def _policy_source(settings: Settings) -> str:

@@ -77,8 +77,10 @@ def _effective(f: Finding | None) -> Outcome | None:
     return Outcome.PASS if f.waived_by and f.outcome in (Outcome.FAIL, Outcome.WARN) else f.outcome
 
 
-def stage_result(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec]) -> StageResult:
-    """A stage is reached when every gating check of it and of the stages below passes (or cannot be observed)."""
+def stage_result(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec],
+                 names: Mapping[int, str] = STAGE_NAMES) -> StageResult:
+    """A stage is reached when every gating check of it and of the stages below passes (or cannot be observed);
+    stages are named by the maturity model judged by."""
     reached = 0
     unverified: list[str] = []
     caveats: list[str] = []
@@ -109,12 +111,12 @@ def stage_result(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec]) -> St
     basis = _basis(by_id, specs, reached)
     return StageResult(
         reached=reached,
-        name=STAGE_NAMES[reached],
+        name=names[reached],
         basis=basis,
         progress=progress,
         blockers=blockers,
         unverified=tuple(unverified),
-        explanation=_explain(reached, basis, blockers, unverified, caveats),
+        explanation=_explain(reached, basis, blockers, unverified, caveats, names),
         provisional=bool(unverified),
     )
 
@@ -137,8 +139,8 @@ def _basis(by_id: Mapping[str, Finding], specs: Sequence[CheckSpec], reached: in
 
 
 def _explain(reached: int, basis: Confidence, blockers: tuple[str, ...], unverified: list[str],
-             caveats: list[str]) -> str:
-    head = f"Stage {reached} ({STAGE_NAMES[reached]}) reached"
+             caveats: list[str], names: Mapping[int, str] = STAGE_NAMES) -> str:
+    head = f"Stage {reached} ({names[reached]}) reached"
     head += f" on {basis.value} evidence" if reached else ""
     parts = [head + "."]
     if caveats:
@@ -148,9 +150,9 @@ def _explain(reached: int, basis: Confidence, blockers: tuple[str, ...], unverif
     if reached < 4:
         nxt = reached + 1
         if blockers:
-            parts.append(f"Stage {nxt} ({STAGE_NAMES[nxt]}) is blocked by: {', '.join(blockers)}.")
+            parts.append(f"Stage {nxt} ({names[nxt]}) is blocked by: {', '.join(blockers)}.")
         else:
-            parts.append(f"Stage {nxt} ({STAGE_NAMES[nxt]}) lacks passing evidence.")
+            parts.append(f"Stage {nxt} ({names[nxt]}) lacks passing evidence.")
     return " ".join(parts)
 
 

@@ -147,6 +147,7 @@ class Report:
     github: dict[str, Any] = field(default_factory=dict)
     deployment: dict[str, Any] = field(default_factory=dict)
     policy: dict[str, Any] = field(default_factory=dict)
+    maturity: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
 
     def to_json(self) -> dict[str, Any]:
@@ -173,6 +174,7 @@ class Report:
             "github": self.github,
             "deployment": self.deployment,
             "policy": self.policy,
+            "maturity": self.maturity,
         }
         return out
 
@@ -200,6 +202,7 @@ class Report:
             evidence_sha256=data.get("evidence_sha256"),
             github=data.get("github", {}),
             policy=data.get("policy", {}),
+            maturity=data.get("maturity", {}),
             deployment=data.get("deployment", {}),
         )
 

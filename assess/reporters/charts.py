@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, cast
 
@@ -55,7 +55,7 @@ def no_data(prefix: str, what: str) -> str:
         return _svg(fig, prefix)
 
 
-def stage_ladder(reached: int, progress: dict[str, int]) -> str:
+def stage_ladder(reached: int, progress: dict[str, int], names: Mapping[int, str] = STAGE_NAMES) -> str:
     """The four stages with the same progress figures as the tables (a reached stage may be below 100%)."""
     with _style():
         fig = Figure(figsize=(6.4, 2.3))
@@ -67,12 +67,12 @@ def stage_ladder(reached: int, progress: dict[str, int]) -> str:
             ax.barh(n, pct, color=color, height=0.62)
             state = "reached" if n <= reached else "not reached"
             ax.text(102, n, f"{pct}% · {state}", va="center", color=INK)
-        ax.set_yticks(range(1, 5), [f"{n} {STAGE_NAMES[n]}" for n in range(1, 5)])
+        ax.set_yticks(range(1, 5), [f"{n} {names[n]}" for n in range(1, 5)])
         ax.invert_yaxis()
         ax.set_xlim(0, 140)
         ax.set_xticks([0, 50, 100], ["0%", "50%", "100%"])
         ax.set_xlabel("checks passing, severity-weighted")
-        ax.set_title(f"Stage reached: {reached} — {STAGE_NAMES[reached]}", loc="left", color=INK)
+        ax.set_title(f"Stage reached: {reached} — {names[reached]}", loc="left", color=INK)
         return _svg(fig, "ladder")
 
 

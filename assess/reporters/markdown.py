@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from assess.change_controls import change_controls, review_statement
-from assess.model.check import STAGE_NAMES
 from assess.report_figures import tiers as dora_tiers
 from assess.reporters import inert
 from assess.reporters.policy_text import policy_lines
+from assess.reporters.stage_names import stage_names
 
 SIGNAL_LABEL = {"met": "met", "not-met": "not met", "unknown": "unknown (not observed)"}
 MAX_CHARS = 60_000  # PR comments stop at 65,536 characters
@@ -24,12 +24,13 @@ def escape(text: Any) -> str:
 def render(report: dict[str, Any]) -> str:
     """The summary; long finding lists are cut to stay under the comment limit."""
     st = report["stage"]
-    lines = [f"## GitOps stage {st['reached']} — {STAGE_NAMES[st['reached']]} ({st['basis']} evidence)", "",
+    names = stage_names(report)
+    lines = [f"## GitOps stage {st['reached']} — {names[st['reached']]} ({st['basis']} evidence)", "",
              f"**{escape(report['target'].get('name', ''))}** · {escape(st['explanation'])}", "",
              "| Stage | Progress |", "|---|---|"]
     for n in range(1, 5):
         mark = "✅" if n <= st["reached"] else ("⏳" if n == st["reached"] + 1 else "·")
-        lines.append(f"| {mark} {n} {STAGE_NAMES[n]} | {st['progress'].get(str(n), 0)}% |")
+        lines.append(f"| {mark} {n} {names[n]} | {st['progress'].get(str(n), 0)}% |")
     policy = policy_lines(report.get("policy") or {})
     if policy:
         lines += ["", *(f"> {escape(line)}  " for line in policy)]

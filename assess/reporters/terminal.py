@@ -11,13 +11,13 @@ from rich.table import Table
 from rich.text import Text
 
 from assess.change_controls import change_controls, review_statement
-from assess.model.check import STAGE_NAMES
 from assess.model.finding import Outcome
 from assess.model.report import Report
 from assess.report_figures import deployment_gaps, timeline_runs
 from assess.report_figures import tiers as dora_tiers
 from assess.reporters import inert
 from assess.reporters.policy_text import policy_lines
+from assess.reporters.stage_names import stage_names
 from assess.wording import plural
 
 OUTCOME_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "unknown": "cyan", "not-applicable": "dim",
@@ -46,11 +46,12 @@ def build(report: Report, verbose: bool = False) -> Group:
     parts += _scope(report)
     parts.append(Text(st.explanation))
     ladder = Table.grid(padding=(0, 1))
+    names = stage_names(report.to_json())
     for n in range(1, 5):
         pct = st.progress.get(str(n), 0)
         bar = "█" * (pct // 10) + "░" * (10 - pct // 10)
         mark = "✔" if n <= st.reached else " "
-        ladder.add_row(Text(f"{mark} {n} {STAGE_NAMES[n]}"), Text(bar, style="green" if n <= st.reached else "white"),
+        ladder.add_row(Text(f"{mark} {n} {names[n]}"), Text(bar, style="green" if n <= st.reached else "white"),
                        Text(f"{pct:3d}%"))
     parts.append(ladder)
 

@@ -12,6 +12,7 @@ from assess.report_figures import tiers as dora_tiers
 from assess.reporters import charts
 from assess.reporters.policy_text import policy_lines
 from assess.reporters.presentation import Presentation
+from assess.reporters.stage_names import stage_names
 from assess.wording import plural
 
 PRINCIPLE_NAMES = {"declarative": "Declarative", "versioned-and-immutable": "Versioned and immutable",
@@ -37,7 +38,7 @@ def build_view(report: dict[str, Any], presentation: Presentation | None = None)
         "title": presentation.title or f"GitOps assessment — {report['target'].get('name')}",
         "organisation": presentation.organisation,
         "verdict": _verdict(stage, failing, specs),
-        "stage_note": _stage_note(stage, specs),
+        "stage_note": _stage_note(stage, specs, stage_names(report)),
         "severity_counts": [(sev, counts.get(sev, 0)) for sev in SEVERITIES if sev != "info" or counts.get(sev)],
         "failing_total": len(failing),
         "target": report["target"].get("name"),
@@ -55,7 +56,7 @@ def build_view(report: dict[str, Any], presentation: Presentation | None = None)
         "next_steps": [{**step, "severity": by_id.get(step["check_id"], {}).get("severity", ""),
                         "outcome": by_id.get(step["check_id"], {}).get("outcome", "")}
                        for step in report["next_steps"]],
-        "stages": _stages(stage, specs, by_id),
+        "stages": _stages(stage, specs, by_id, stage_names(report)),
         "finding_groups": _groups([f for f in findings if f["outcome"] in ("fail", "error", "warn")
                                    or f.get("waived_by")], specs),
         "settled": _settled(findings, specs),
@@ -75,7 +76,7 @@ def build_view(report: dict[str, Any], presentation: Presentation | None = None)
         "evidence_sha256": report.get("evidence_sha256"),
         "policy": policy_lines(report.get("policy") or {}),
         "charts": {
-            "ladder": charts.stage_ladder(stage["reached"], stage["progress"]),
+            "ladder": charts.stage_ladder(stage["reached"], stage["progress"], stage_names(report)),
             "timeline": charts.timeline(report["timeline"]) if report.get("timeline") else "",
         },
         "pct": lambda v: "—" if v is None else f"{v * 100:.0f}%",
@@ -84,7 +85,7 @@ def build_view(report: dict[str, Any], presentation: Presentation | None = None)
 
 def _verdict(stage: dict[str, Any], failing: list[dict[str, Any]], specs: dict[str, Any]) -> str:
     """One plain-English sentence: the stage, how sure, how many failing findings and the most serious one."""
-    name = stage.get("name") or STAGE_NAMES[stage["reached"]]
+    name = stage.get("name") or STAGE_NAMES[stage["reached"]]  # the model's name, in the stage itself
     head = (f"Stage {stage['reached']} of 4 ({name}) reached" if stage["reached"]
             else f"No stage of the four reached ({name})")
     head += ", provisionally" if stage.get("provisional") else ""
@@ -97,17 +98,17 @@ def _verdict(stage: dict[str, Any], failing: list[dict[str, Any]], specs: dict[s
             f"{title.rstrip('.')}.")
 
 
-def _stage_note(stage: dict[str, Any], specs: dict[str, Any]) -> str:
+def _stage_note(stage: dict[str, Any], specs: dict[str, Any], names: dict[int, str]) -> str:
     """What holds the next stage back and what is unverified, by check title (page 1 names no check ids)."""
     def title(check_id: str) -> str:
         return str(specs.get(check_id, {}).get("title", check_id)).rstrip(".")
 
     reached, parts = stage["reached"], []
     if reached < 4 and stage.get("blockers"):
-        parts.append(f"Stage {reached + 1} ({STAGE_NAMES[reached + 1]}) is blocked by: "
+        parts.append(f"Stage {reached + 1} ({names[reached + 1]}) is blocked by: "
                      + "; ".join(title(c) for c in stage["blockers"]) + ".")
     elif reached < 4:
-        parts.append(f"Stage {reached + 1} ({STAGE_NAMES[reached + 1]}) lacks passing evidence.")
+        parts.append(f"Stage {reached + 1} ({names[reached + 1]}) lacks passing evidence.")
     if stage.get("unverified"):
         parts.append(f"Provisional: {plural(len(stage['unverified']), 'gating check')} could not be verified for "
                      "lack of evidence (listed under Stages).")
@@ -135,12 +136,13 @@ def _tiles(metrics: dict[str, Any], prod: list[str]) -> list[dict[str, Any]]:
     return tiles
 
 
-def _stages(stage: dict[str, Any], specs: dict[str, Any], by_id: dict[str, Any]) -> list[dict[str, Any]]:
+def _stages(stage: dict[str, Any], specs: dict[str, Any], by_id: dict[str, Any],
+            names: dict[int, str]) -> list[dict[str, Any]]:
     out = []
     for n in range(1, 5):
         checks = sorted((s for s in specs.values() if s.get("stage") == n),
                         key=lambda s: (not s.get("gates_stage"), s["id"]))
-        out.append({"number": n, "name": STAGE_NAMES[n], "reached": n <= stage["reached"],
+        out.append({"number": n, "name": names[n], "reached": n <= stage["reached"],
                     "progress": stage["progress"].get(str(n), 0),
                     "checks": [{"id": s["id"], "title": s["title"], "gates": s.get("gates_stage"),
                                 "outcome": by_id.get(s["id"], {}).get("outcome", "not run"),
