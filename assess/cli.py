@@ -34,6 +34,7 @@ from assess.collectors.git_command import SIGNATURE_PROGRAMS, UntrustedRepositor
 from assess.collectors.git_repo import NotARepositoryError, RepositoryError
 from assess.collectors.github.api import ApiError, default_cache_dir
 from assess.collectors.github.names import plain_http_warning, valid_full_name, valid_owner
+from assess.collectors.gitlab.remote import valid_project_path
 from assess.collectors.samples import SampleError, get_sample, list_samples, materialise
 from assess.config import Config, ConfigError, load_config
 from assess.derive.periods import ALL, instant, parse_when
@@ -61,6 +62,7 @@ from assess.org_scan import OrgFilters, list_org_repos, report_dir, scan_org
 from assess.policy_source import config_from_ref, weakenings
 from assess.reporters import fleet_report, inert, json_report, junit, markdown, sarif, terminal
 from assess.reporters.audit_csv import audit_csv, audit_json
+from assess.settings import DEFAULT_GITLAB_URL
 
 When = datetime | timedelta | str | None
 
@@ -234,6 +236,19 @@ def _token() -> str | None:
     return next((value for value in found if value), None)
 
 
+def _gitlab_token() -> tuple[str | None, bool]:
+    """The GitLab token and whether it is a CI job token, from the environment only; like the GitHub token it leaves
+    the process environment once read."""
+    personal, job = os.environ.pop("GITLAB_TOKEN", None), os.environ.pop("CI_JOB_TOKEN", None)
+    return (personal, False) if personal else ((job, True) if job else (None, False))
+
+
+def _gitlab_project(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not valid_project_path(value):
+        raise click.BadParameter(f"{value!r} is not a GitLab project path (group[/subgroup]/project)")
+    return value
+
+
 def _formats(value: str) -> list[str]:
     items = [v.strip() for v in value.split(",") if v.strip()]
     unknown = [v for v in items if v not in FORMATS]
@@ -284,6 +299,11 @@ def cli() -> None:
               "reported as not verified.")
 @trust_option
 @github_options
+@click.option("--gitlab", "gitlab_repo", callback=_gitlab_project, metavar="GROUP/PROJECT",
+              help="Read GitLab evidence for this project (token: GITLAB_TOKEN with read_api, or CI_JOB_TOKEN); "
+              "default: the origin remote when it is on gitlab.com or the --gitlab-url host.")
+@click.option("--gitlab-url", default=DEFAULT_GITLAB_URL, show_default=True,
+              help="GitLab instance URL (self-managed: https://gitlab.example.org).")
 @cluster_options
 @click.option("--cluster", "live_cluster", is_flag=True, help="Read the cluster of the current kubeconfig context.")
 @click.option("--cluster-snapshot", "cluster_snapshots", multiple=True,
@@ -307,7 +327,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
          until: When,
          audit_since: When, kind: str | None, no_history: bool, timeline_months: int, verify_signatures: bool,
          allowed_signers: Path | None, verifiers: Verifiers, trust_repo_config: bool, github_repo: str | None,
-         no_github: bool, github_url: str,
+         no_github: bool, github_url: str, gitlab_repo: str | None, gitlab_url: str,
          cache_dir: Path, no_cache: bool, max_wait: float, github_org: str | None, include_archived: bool,
          include_forks: bool, topics: tuple[str, ...], name_pattern: str | None, concurrency: int,
          shard: tuple[int, int] | None, kube_contexts: tuple[str, ...], all_contexts: bool,
@@ -324,6 +344,13 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
         ensure_writable_dir(destination)
     github = {"github": not no_github, "github_repo": github_repo, "github_url": github_url,
               "github_token": _token(), "cache_dir": None if no_cache else cache_dir, "max_wait": max_wait}
+    gitlab_token, job_token = _gitlab_token()
+    github |= {"gitlab_repo": gitlab_repo, "gitlab_url": gitlab_url, "gitlab_token": gitlab_token,
+               "gitlab_job_token": job_token}
+    if gitlab_repo and github_repo:
+        raise UserError("give --github or --gitlab, not both: one forge per repository")
+    if gitlab_repo and github_org:
+        raise UserError("--gitlab reads one project: not with --github-org")
     insecure = plain_http_warning(github_url) if not no_github else None
     if insecure:
         click.echo(f"gitops-assess: warning: {insecure}", err=True)

@@ -6,8 +6,10 @@ from dataclasses import replace
 from typing import Any
 
 from assess.model.codec import to_plain
+from assess.model.forge import forge_name
 from assess.model.github import GitHubEvidence, PullRequest
 from assess.model.history import AuditRecord, ChangePath
+from assess.model.provenance import Source
 
 DIRECT = (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT)
 
@@ -48,7 +50,8 @@ def github_summary(gh: GitHubEvidence) -> dict[str, Any]:
     reviewed = [p for p in gh.pulls if p.reviews_read]
     independent = [p for p in reviewed if any(v.state == "APPROVED" and v.user != p.author for v in p.reviews)]
     counted = [r for r in gh.runs if r.conclusion in ("success", "failure", "timed_out", "startup_failure")]
-    return {
+    forge = {"forge": forge_name(gh)} if gh.provenance.source is not Source.GITHUB else {}  # GitHub's is unchanged
+    return forge | {
         "repo": gh.repo,
         "html_url": gh.html_url,
         "default_branch": gh.default_branch,
