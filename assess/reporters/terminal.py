@@ -166,7 +166,7 @@ def _day(value: object) -> str:
 
 def _github(gh: dict[str, Any]) -> list[Text]:
     """Branch rules, review and CI figures from GitHub, and what the token could not see."""
-    lines = [Text(f"GitHub {gh['repo']} ({gh['default_branch']})" + ("" if gh["authenticated"] else
+    lines = [Text(f"{gh.get('forge', 'GitHub')} {gh['repo']} ({gh['default_branch']})" + ("" if gh["authenticated"] else
                                                                      " — no token: public data only"),
                   style="bold")]
     policy = gh.get("policy")
