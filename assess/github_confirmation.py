@@ -22,26 +22,33 @@ def confirm_with_github(records: tuple[AuditRecord, ...], gh: GitHubEvidence) ->
     for r in records:
         pr = by_merge.get(r.sha) or (by_number.get(r.pr_number) if r.pr_number is not None else None)
         if pr is not None:
-            out.append(_with_pr(r, pr, r.change_path))
+            out.append(_with_pr(r, pr, r.change_path, gh))
         elif r.sha in gh.commit_pulls:
             numbers = gh.commit_pulls[r.sha]
             if numbers and r.change_path in DIRECT:
                 # Rebase merges look like direct pushes offline; GitHub says which PR carried the commit.
                 pr_known = by_number.get(numbers[0])
                 updated = replace(r, change_path=ChangePath.PR_REBASE, change_path_confidence="high",
-                                  pr_number=numbers[0], confirmed_by=f"github:pr#{numbers[0]}")
-                out.append(_with_pr(updated, pr_known, ChangePath.PR_REBASE) if pr_known else updated)
+                                  pr_number=numbers[0], confirmed_by=_by(gh, numbers[0]))
+                out.append(_with_pr(updated, pr_known, ChangePath.PR_REBASE, gh) if pr_known else updated)
             else:
-                out.append(replace(r, change_path_confidence="high", confirmed_by="github:no-pull-request"))
+                out.append(replace(r, change_path_confidence="high", confirmed_by=_by(gh, None)))
         else:
             out.append(r)
     return tuple(out)
 
 
-def _with_pr(r: AuditRecord, pr: PullRequest, path: ChangePath) -> AuditRecord:
+def _by(gh: GitHubEvidence, number: int | None) -> str:
+    """Who confirmed a record: github:pr#12 / github:no-pull-request, gitlab:mr!12 / gitlab:no-merge-request."""
+    if gh.provenance.source is Source.GITLAB:
+        return f"gitlab:mr!{number}" if number is not None else "gitlab:no-merge-request"
+    return f"github:pr#{number}" if number is not None else "github:no-pull-request"
+
+
+def _with_pr(r: AuditRecord, pr: PullRequest, path: ChangePath, gh: GitHubEvidence) -> AuditRecord:
     approvers = tuple(sorted({v.user for v in pr.reviews if v.state == "APPROVED" and v.user != pr.author}))
     return replace(r, change_path=path, change_path_confidence="high", pr_number=pr.number,
-                   pr_title=r.pr_title or pr.title, confirmed_by=f"github:pr#{pr.number}", approvers=approvers,
+                   pr_title=r.pr_title or pr.title, confirmed_by=_by(gh, pr.number), approvers=approvers,
                    self_approved=(not approvers) if pr.reviews_read else None)
 
 

@@ -12,10 +12,12 @@ from assess.checks.runner import run_checks
 from assess.collectors.github.api import WaitBudget
 from assess.collectors.gitlab.collect import GitLabAccess, RepositoryUnavailableError, client, collect_gitlab
 from assess.collectors.gitlab.remote import parse_remote
+from assess.github_confirmation import confirm_with_github
 from assess.model.context import CheckContext
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Finding, Outcome
 from assess.model.forge import ForgeEvidence, forge_name
+from assess.model.history import AuditRecord, ChangePath, SignatureType
 from tests.conftest import catalogued
 from tests.fakes.gitlab_server import (
     JOB_TOKEN,
@@ -213,3 +215,28 @@ def test_user_and_group_push_entries_are_named() -> None:
 ])
 def test_origin_remotes_on_gitlab_com_and_self_managed_hosts(url: str, host: str, expected: str | None) -> None:
     assert parse_remote(url, host) == expected
+
+
+def test_merge_requests_and_their_approvals_confirm_the_audit_trail() -> None:
+    fixture = replace(well_run(), commit_mrs={"ab" * 20: [2]})
+    fixture.mr_approvals[3] = ["alice"]  # !3 is alice's own
+    with serve(fixture) as fake:
+        ev = read(fake, suspects=("ab" * 20, "cd" * 20))
+    base = AuditRecord(
+        sha="", parents=("p" * 40,), deployed_at="2026-11-12T10:00:00+00:00", authored_at="2026-11-12T09:00:00+00:00",
+        author_name="Alice", author_email="alice@acme.example", committer_name="Alice",
+        committer_email="alice@acme.example", co_authors=(), is_bot=False, bot_kind=None,
+        change_path=ChangePath.PR_MERGE, change_path_confidence="medium", pr_number=None, pr_title=None,
+        ticket_refs=(), signature=SignatureType.NONE, webflow_signed=False, signature_status=None,
+        environments=("prod",), files=("M\tclusters/prod/app.yaml",), subject="change")
+    merged = [p for p in ev.pulls if p.number in (1, 3)]
+    records = (*(replace(base, sha=str(p.merge_commit_sha)) for p in merged),
+               replace(base, sha="ab" * 20, change_path=ChangePath.DIRECT_PUSH),
+               replace(base, sha="cd" * 20, change_path=ChangePath.DIRECT_PUSH))
+    by_sha = {r.sha: r for r in confirm_with_github(records, ev)}
+    first, third = (by_sha[str(p.merge_commit_sha)] for p in merged)
+    assert (first.confirmed_by, first.approvers, first.self_approved) == ("gitlab:mr!1", ("dave", "erin"), False)
+    assert (third.confirmed_by, third.approvers, third.self_approved) == ("gitlab:mr!3", (), True)
+    rebased = by_sha["ab" * 20]
+    assert (rebased.change_path, rebased.confirmed_by, rebased.pr_number) == (ChangePath.PR_REBASE, "gitlab:mr!2", 2)
+    assert by_sha["cd" * 20].confirmed_by == "gitlab:no-merge-request"
