@@ -53,6 +53,7 @@ from assess.engine import (
 )
 from assess.evaluation import periods_for, view_options
 from assess.fleet import merge as merge_reports
+from assess.gitlab_group import GroupUnreadableError, group_report_dir, list_group_projects, scan_group
 from assess.model.codec import from_plain
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Outcome, Severity
@@ -304,6 +305,8 @@ def cli() -> None:
               "default: the origin remote when it is on gitlab.com or the --gitlab-url host.")
 @click.option("--gitlab-url", default=DEFAULT_GITLAB_URL, show_default=True,
               help="GitLab instance URL (self-managed: https://gitlab.example.org).")
+@click.option("--gitlab-group", metavar="GROUP", help="Scan every project of a GitLab group and its subgroups (needs "
+              "-o; the --github-org filters, --concurrency and --shard apply).")
 @cluster_options
 @click.option("--cluster", "live_cluster", is_flag=True, help="Read the cluster of the current kubeconfig context.")
 @click.option("--cluster-snapshot", "cluster_snapshots", multiple=True,
@@ -327,7 +330,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
          until: When,
          audit_since: When, kind: str | None, no_history: bool, timeline_months: int, verify_signatures: bool,
          allowed_signers: Path | None, verifiers: Verifiers, trust_repo_config: bool, github_repo: str | None,
-         no_github: bool, github_url: str, gitlab_repo: str | None, gitlab_url: str,
+         no_github: bool, github_url: str, gitlab_repo: str | None, gitlab_url: str, gitlab_group: str | None,
          cache_dir: Path, no_cache: bool, max_wait: float, github_org: str | None, include_archived: bool,
          include_forks: bool, topics: tuple[str, ...], name_pattern: str | None, concurrency: int,
          shard: tuple[int, int] | None, kube_contexts: tuple[str, ...], all_contexts: bool,
@@ -349,8 +352,22 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
                "gitlab_job_token": job_token}
     if gitlab_repo and github_repo:
         raise UserError("give --github or --gitlab, not both: one forge per repository")
-    if gitlab_repo and github_org:
-        raise UserError("--gitlab reads one project: not with --github-org")
+    if gitlab_repo and (github_org or gitlab_group):
+        raise UserError("--gitlab reads one project: not with --github-org or --gitlab-group")
+    if gitlab_group and github_org:
+        raise UserError("give --github-org or --gitlab-group, not both")
+    if gitlab_group:
+        if not valid_project_path(gitlab_group) and not valid_project_path(f"{gitlab_group}/x"):
+            raise UserError(f"--gitlab-group {gitlab_group!r} is not a GitLab group path (group[/subgroup])")
+        if output_dir is None:
+            raise UserError("--gitlab-group writes one report per project: give --output DIR")
+        if config_ref:
+            raise UserError("--config-ref reads one repository's history: not with --gitlab-group")
+        settings = Settings(path=".", config=_config(config_path, None), kind=kind,
+                            **_window(since, until, audit_since, None), **github)  # type: ignore[arg-type]
+        filters = OrgFilters(include_archived, include_forks, topics, name_pattern, shard)
+        sys.exit(int(_scan_org(settings, gitlab_group, filters, concurrency, formats, output_dir, quiet,
+                               fail_under_stage, fail_on, gitlab=True)))
     insecure = plain_http_warning(github_url) if not no_github else None
     if insecure:
         click.echo(f"gitops-assess: warning: {insecure}", err=True)
@@ -488,17 +505,22 @@ def _recorded_github(sample_name: str | None) -> Path | None:
 
 
 def _scan_org(settings: Settings, org: str, filters: OrgFilters, concurrency: int, formats: list[str],
-              output_dir: Path, quiet: bool, fail_under_stage: int | None, fail_on: str | None) -> Exit:
-    """Scan an organisation: one report per repository, a fleet summary, and the worst exit code."""
+              output_dir: Path, quiet: bool, fail_under_stage: int | None, fail_on: str | None,
+              gitlab: bool = False) -> Exit:
+    """Scan an organisation (a GitLab group with `gitlab`): one report per repository, a fleet summary, and the
+    worst exit code."""
     err = Console(stderr=True, quiet=quiet)
     try:
-        names = list_org_repos(settings, org, filters)
+        names = list_group_projects(settings, org, filters) if gitlab else list_org_repos(settings, org, filters)
     except ApiError as exc:
         raise SourceUnreachable(f"cannot list repositories of {org}: {exc.kind.value} ({exc.message})") from exc
+    except GroupUnreadableError as exc:
+        raise SourceUnreachable(f"cannot list projects of GitLab group {org}: {exc}") from exc
+    scan_all, place = (scan_group, group_report_dir) if gitlab else (scan_org, report_dir)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task(f"assessing {org}", total=len(names))
-        outcomes = scan_org(settings, names, concurrency, lambda _: bar.advance(task))
+        outcomes = scan_all(settings, names, concurrency, lambda _: bar.advance(task))
     code = Exit.OK
     for outcome in outcomes:
         if outcome.report is None:
@@ -506,7 +528,7 @@ def _scan_org(settings: Settings, org: str, filters: OrgFilters, concurrency: in
             code = max(code, Exit.SOURCE_UNREACHABLE)
             continue
         _write_outputs(outcome.report, [f for f in formats if f != "terminal"] or ["json"],
-                       report_dir(output_dir, outcome.repo), False)
+                       place(output_dir, outcome.repo), False)
         code = max(code, _exit_code(outcome.report, fail_under_stage, fail_on))
         git_source = outcome.report.sources.get("git")
         if git_source is not None and not git_source.available:

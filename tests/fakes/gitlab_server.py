@@ -40,6 +40,7 @@ class ProjectFixture:
     deployments: list[dict[str, Any]] = field(default_factory=list)
     members: list[dict[str, Any]] = field(default_factory=list)
     commit_mrs: dict[str, list[int]] = field(default_factory=dict)
+    archive: bytes | None = None  # the tar.gz of the default branch
 
 
 @dataclass
@@ -70,6 +71,7 @@ class FakeGitLab:
     def __init__(self, projects: dict[str, ProjectFixture], groups: dict[str, list[str]] | None = None) -> None:
         self.projects = projects
         self.groups = groups or {}
+        self.max_per_page = 100  # GitLab's own cap; tests lower it to see pagination with few items
         self.faults: list[Fault] = []
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
@@ -129,9 +131,10 @@ def _handler(gl: FakeGitLab) -> type[BaseHTTPRequestHandler]:
             return self.headers.get("PRIVATE-TOKEN") or self.headers.get("JOB-TOKEN")
 
         def _respond(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-            payload = json.dumps(body).encode()
+            raw = isinstance(body, bytes)
+            payload = body if isinstance(body, bytes) else json.dumps(body).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "application/gzip" if raw else "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.send_header("RateLimit-Limit", "2000")
             self.send_header("RateLimit-Remaining", "1990")
@@ -212,6 +215,8 @@ def _handler(gl: FakeGitLab) -> type[BaseHTTPRequestHandler]:
                 return 200, fx.deployments
             if rest == "/members/all":
                 return 200, fx.members
+            if rest == "/repository/archive.tar.gz" and fx.archive is not None:
+                return 200, fx.archive
             commit = re.fullmatch(r"/repository/commits/([0-9a-f]+)/merge_requests", rest)
             if commit:
                 return 200, [{"iid": i} for i in fx.commit_mrs.get(commit.group(1), [])]
@@ -225,7 +230,7 @@ def _handler(gl: FakeGitLab) -> type[BaseHTTPRequestHandler]:
                     and (after is None or m["updated_at"] >= after.replace("+00:00", "Z")[:19])]
 
         def _page(self, items: list[Any], path: str, query: dict[str, list[str]]) -> None:
-            per_page = min(int(query.get("per_page", ["20"])[0]), 100)
+            per_page = min(int(query.get("per_page", ["20"])[0]), gl.max_per_page)
             base = f"{gl.url}{path}"
             if query.get("pagination", [""])[0] == "keyset":
                 after = int(query.get("id_after", ["0"])[0])
@@ -298,13 +303,14 @@ def member(username: str, access: int, bot: bool = False) -> dict[str, Any]:
     return user(username, bot) | {"access_level": access, "expires_at": None}
 
 
-def well_run(path: str = "platform/deploy", url: str = "https://gitlab.example") -> ProjectFixture:
+def well_run(path: str = "platform/deploy", url: str = "https://gitlab.example", pid: int = 42) -> ProjectFixture:
     """A Premium project with main protected (no direct push, Maintainers merge), two approvals and code owners,
     approvals reset on push, approved merge requests, mostly green pipelines."""
     mrs = [merge_request(i, "alice" if i % 2 else "bob", "carol", f"2026-11-{10 + i:02d}T10:00:00Z", f"{i:040x}")
            for i in range(1, 5)]
     return ProjectFixture(
-        project={"id": 42, "name": path.rsplit("/", 1)[-1], "path_with_namespace": path, "default_branch": "main",
+        project={"id": pid, "name": path.rsplit("/", 1)[-1], "path": path.rsplit("/", 1)[-1],
+                 "path_with_namespace": path, "default_branch": "main",
                  "visibility": "private", "archived": False, "web_url": f"{url}/{path}", "topics": ["gitops"],
                  "only_allow_merge_if_pipeline_succeeds": True},
         protected_branches=[protected(code_owners=True)],
