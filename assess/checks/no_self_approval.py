@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._github import change_label, github, independent_approvers, observed, pr_ref
+from assess.checks._github import change_label, github, independent_approvers, observed, pr_ref, settings_ref
 from assess.checks._repo import plural
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle, Signal
@@ -41,6 +41,10 @@ def run(ctx: CheckContext) -> CheckResult:
         sample = ", ".join(f"{change_label(gh, p.number)} by {p.author}" for p in alone[:5])
         return observed(Outcome.FAIL, f"{len(alone)} of {plural(len(reviewed), noun)} had no "
                         f"independent approval: {sample}.", [pr_ref(gh, p) for p in alone])
+    if gh.forge_settings.get("merge_requests_author_approval"):
+        return observed(Outcome.WARN, f"All {plural(len(reviewed), noun)} were approved by someone other than the "
+                        "author, but the project lets authors approve their own merge requests "
+                        "(merge_requests_author_approval).", [settings_ref(gh)])
     return observed(Outcome.PASS, f"All {plural(len(reviewed), noun)} were approved by someone "
                     "other than the author.")
 

@@ -240,3 +240,13 @@ def test_merge_requests_and_their_approvals_confirm_the_audit_trail() -> None:
     rebased = by_sha["ab" * 20]
     assert (rebased.change_path, rebased.confirmed_by, rebased.pr_number) == (ChangePath.PR_REBASE, "gitlab:mr!2", 2)
     assert by_sha["cd" * 20].confirmed_by == "gitlab:no-merge-request"
+
+
+def test_authors_allowed_to_approve_their_own_merge_requests_is_a_warning() -> None:
+    fixture = well_run()
+    fixture.approvals["merge_requests_author_approval"] = True
+    with serve(fixture) as fake:
+        ev = read(fake)
+    assert ev.forge_settings["merge_requests_author_approval"] is True
+    finding = judge(ev)["no-self-approval"]
+    assert finding.outcome is Outcome.WARN and "lets authors approve their own merge requests" in finding.message

@@ -29,6 +29,9 @@ MAX_COMMIT_LOOKUPS = 50
 # Sub-resources a tier or an instance may not offer: a 404 there means "not available here", not "cannot see".
 OPTIONAL = {"approvals": "project approval settings", "approval_rules": "approval rules (GitLab Premium)",
             "push_rule": "push rules (GitLab Premium)", "deployments": "deployments"}
+APPROVAL_SETTINGS = ("merge_requests_author_approval", "merge_requests_disable_committers_approval",
+                     "reset_approvals_on_push", "disable_overriding_approvers_per_merge_request",
+                     "require_password_to_approve", "require_reauthentication_to_approve")
 ROLES = {30: "write", 40: "maintain", 50: "admin", 60: "admin"}
 CONCLUSIONS = {"success": "success", "failed": "failure", "canceled": "cancelled", "skipped": "skipped"}
 _BOT = re.compile(r"^(project|group)_\d+_bot")
@@ -148,7 +151,9 @@ def collect_gitlab(gl: gitlab.Gitlab, counter: _Counter, access: GitLabAccess, t
         fork=getattr(project, "forked_from_project", None) is not None,
         topics=tuple(getattr(project, "topics", None) or ()), policy=policy, sections=sections,
         pulls=tuple(pulls), commit_pulls=commit_pulls, runs=tuple(runs), deployments=tuple(deployments),
-        collaborators=tuple(members), since=since.isoformat() if since else None, requests=counter.requests)
+        collaborators=tuple(members), since=since.isoformat() if since else None,
+        forge_settings={k: bool(v) for k, v in (settings or {}).items() if k in APPROVAL_SETTINGS and v is not None}
+        if isinstance(settings, dict) else {}, requests=counter.requests)
 
 
 class _Reader:
