@@ -8,6 +8,7 @@ import json
 import re
 import socket
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -71,6 +72,7 @@ class FakeGitLab:
     def __init__(self, projects: dict[str, ProjectFixture], groups: dict[str, list[str]] | None = None) -> None:
         self.projects = projects
         self.groups = groups or {}
+        self.delays: dict[str, float] = {}  # path pattern → seconds to wait before answering (a slow server)
         self.max_per_page = 100  # GitLab's own cap; tests lower it to see pagination with few items
         self.faults: list[Fault] = []
         self.requests: list[Recorded] = []
@@ -154,6 +156,9 @@ def _handler(gl: FakeGitLab) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             parsed = urllib.parse.urlsplit(self.path)
             query = urllib.parse.parse_qs(parsed.query)
+            for pattern, seconds in gl.delays.items():
+                if re.search(pattern, urllib.parse.unquote(parsed.path)):
+                    time.sleep(seconds)
             fault = gl.take_fault(urllib.parse.unquote(parsed.path))
             if fault is not None:
                 self._respond(fault.status, fault.body, fault.headers)

@@ -3,6 +3,7 @@ and CI checks judge GitLab evidence and name GitLab; "not protected" differs fro
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -250,3 +251,17 @@ def test_authors_allowed_to_approve_their_own_merge_requests_is_a_warning() -> N
     assert ev.forge_settings["merge_requests_author_approval"] is True
     finding = judge(ev)["no-self-approval"]
     assert finding.outcome is Outcome.WARN and "lets authors approve their own merge requests" in finding.message
+
+
+def test_a_slow_server_cannot_hold_the_scan_past_the_deadline() -> None:
+    with serve(well_run()) as fake:
+        fake.delays[r"/protected_branches$"] = 3.0  # answers after the deadline
+        started = time.monotonic()
+        ev = read(fake, wait=1.0)
+        elapsed = time.monotonic() - started
+        asked = fake.paths()
+    assert elapsed < 2.5
+    assert not ev.section("protection").available
+    # nothing more is sent once the deadline has passed: every later section says so
+    assert all(p.endswith(("/deploy", "/protected_branches")) for p in asked)
+    assert ev.section("actions").reason == "GitLab: the --max-wait deadline has passed"

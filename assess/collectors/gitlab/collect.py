@@ -38,7 +38,7 @@ _BOT = re.compile(r"^(project|group)_\d+_bot")
 
 
 class RateLimitDeadlineError(Exception):
-    """GitLab asked to wait longer than the run's deadline allows."""
+    """GitLab asked to wait longer than the run's deadline allows, or the deadline has passed."""
 
 
 class RepositoryUnavailableError(Exception):
@@ -73,7 +73,8 @@ class _Counter:
         if response.status_code == 429:
             wait = _seconds(response.headers.get("Retry-After"))
             if wait is None or not self.budget.take(wait):
-                raise RateLimitDeadlineError(f"rate limited; retry after {response.headers.get('Retry-After')}s")
+                raise RateLimitDeadlineError(f"rate limited; retry after {response.headers.get('Retry-After')}s, "
+                                             "beyond the deadline")
         return response
 
 
@@ -84,9 +85,27 @@ def _seconds(value: str | None) -> float | None:
         return None
 
 
+class _DeadlineSession(requests.Session):
+    """A session that sends nothing once the deadline has passed and never waits for an answer beyond it."""
+
+    def __init__(self, budget: WaitBudget) -> None:
+        super().__init__()
+        self.budget = budget
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        """As requests, with the timeout cut to what is left of the deadline."""
+        left = self.budget.remaining()
+        if left <= 0:
+            raise RateLimitDeadlineError("the --max-wait deadline has passed")
+        timeout = kwargs.get("timeout")
+        kwargs["timeout"] = min(float(timeout), left) if isinstance(timeout, (int, float)) else left
+        return super().request(method, url, *args, **kwargs)
+
+
 def client(access: GitLabAccess, budget: WaitBudget) -> tuple[gitlab.Gitlab, _Counter]:
-    """A python-gitlab client whose every response is counted and whose rate-limit waits respect the deadline."""
-    session = requests.Session()
+    """A python-gitlab client whose every response is counted and whose requests and rate-limit waits respect the
+    deadline."""
+    session = _DeadlineSession(budget)
     counter = _Counter(budget)
     session.hooks["response"].append(counter.hook)
     tokens: dict[str, str] = {}
@@ -187,7 +206,7 @@ class _Reader:
 def _explain(exc: Exception, section: str, access: GitLabAccess) -> tuple[str, str]:
     """Reason and fix for a failed read; the fix names the token scope (read_api) or role that would help."""
     if isinstance(exc, RateLimitDeadlineError):
-        return f"GitLab {exc}, beyond the deadline", "run again later, or raise --max-wait"
+        return f"GitLab: {exc}", "run again later, or raise --max-wait"
     if isinstance(exc, GitlabParsingError):
         return "malformed answer from the API", "check that --gitlab-url points at a GitLab instance"
     if isinstance(exc, requests.RequestException):
