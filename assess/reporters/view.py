@@ -194,6 +194,7 @@ def _not_observed(report: dict[str, Any], specs: dict[str, Any]) -> list[dict[st
     for f in report["findings"]:
         if (f["outcome"] == "unknown" and not f["message"].startswith("Not observable: ")) or (
                 f["outcome"] == "unknown" and "cluster:" not in f["message"] and "github:" not in f["message"]
+                and "gitlab:" not in f["message"]
                 and "history:" not in f["message"]):
             title = specs.get(f["check_id"], {}).get("title", f["check_id"])
             reason, _, fix = f["message"].partition("(fix: ")
