@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assess.collectors.samples import get_sample, materialise
+from assess.reporters.view import build_view
 from tests.cli_runner import invoke
 from tests.conftest import assert_valid_report, git
 from tests.fakes.gitlab_server import JOB_TOKEN, MAINTAINER_TOKEN, FakeGitLab, well_run
@@ -70,6 +71,9 @@ def test_unreadable_project_is_unknown_not_a_crash(fake: FakeGitLab, repo: Path)
     assert "GitLab project platform/nope" in report["sources"]["gitlab"]["reason"]
     finding = findings(report)["default-branch-protected"]
     assert finding["outcome"] == "unknown" and finding["message"].startswith("Not observable: gitlab: GitLab project")
+    # The HTML/Markdown view lists the missing source once, not once more for every forge check.
+    gaps = [g["what"] for g in build_view(report)["not_observed"]]
+    assert "source: gitlab" in gaps and not any("branch" in g for g in gaps if g.startswith("check:"))
 
 
 def test_ci_job_token_is_sent_as_job_token_and_never_shown(fake: FakeGitLab, repo: Path) -> None:
