@@ -40,7 +40,7 @@ def findings(report: dict[str, object]) -> dict[str, dict[str, str]]:
 
 def test_scan_reads_gitlab_and_names_it(fake: FakeGitLab, repo: Path, tmp_path: Path) -> None:
     out = run("scan", str(repo), "--gitlab", "platform/deploy", "--gitlab-url", fake.url, "-q", "-f",
-              "terminal,json", "-o", str(tmp_path / "out"), "--save-evidence", str(tmp_path / "evidence.json"),
+              "terminal,json,html", "-o", str(tmp_path / "out"), "--save-evidence", str(tmp_path / "evidence.json"),
               env={"GITLAB_TOKEN": MAINTAINER_TOKEN})
     assert out.returncode == 0, out.stderr
     report = assert_valid_report(tmp_path / "out" / "report.json")
@@ -52,6 +52,7 @@ def test_scan_reads_gitlab_and_names_it(fake: FakeGitLab, repo: Path, tmp_path: 
     assert found["review-required"]["message"].startswith("GitLab protected branch main: 2 approval(s)")
     assert found["no-self-approval"]["outcome"] == "pass"
     assert "GitLab platform/deploy (main)" in out.stdout
+    assert "<h3>GitLab settings and access snapshot</h3>" in (tmp_path / "out" / "report.html").read_text()
     assert {r.method for r in fake.requests} == {"GET"}
     everything = out.stdout + out.stderr + "".join(p.read_text() for p in (tmp_path / "out").iterdir())
     everything += (tmp_path / "evidence.json").read_text()

@@ -22,15 +22,8 @@ def gitlab_target(settings: Settings) -> str | None:
         return settings.gitlab_repo
     if settings.github_repo or settings.github_recorded is not None or not settings.github:
         return None
-    url = _origin(settings.path)
+    url = origin_url(settings.path)  # None when there is no repository or no origin
     return parse_remote(url, web_host(settings.gitlab_url)) if url else None
-
-
-def _origin(path: str) -> str | None:
-    try:
-        return origin_url(path)
-    except Exception:  # an unreadable origin is the GitHub path's business, as before
-        return None
 
 
 def read_gitlab(settings: Settings, period: tuple[datetime | None, list[str]], now: datetime,
