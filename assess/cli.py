@@ -350,6 +350,9 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
     gitlab_token, job_token = _gitlab_token()
     github |= {"gitlab_repo": gitlab_repo, "gitlab_url": gitlab_url, "gitlab_token": gitlab_token,
                "gitlab_job_token": job_token}
+    gitlab_insecure = plain_http_warning(gitlab_url) if gitlab_url != DEFAULT_GITLAB_URL else None
+    if gitlab_insecure:
+        click.echo(f"gitops-assess: warning: {gitlab_insecure.replace('GitHub API URL', 'GitLab URL')}", err=True)
     if gitlab_repo and github_repo:
         raise UserError("give --github or --gitlab, not both: one forge per repository")
     if gitlab_repo and (github_org or gitlab_group):

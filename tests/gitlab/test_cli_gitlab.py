@@ -101,3 +101,10 @@ def test_project_is_detected_from_a_self_managed_origin(fake: FakeGitLab, repo: 
 def test_bad_gitlab_arguments_are_usage_errors(repo: Path, args: tuple[str, ...]) -> None:
     out = run("scan", str(repo), *args, "-q", "-f", "json")
     assert out.returncode == 2 and "Traceback" not in out.stderr
+
+
+def test_plain_http_to_another_host_is_warned_about(repo: Path) -> None:
+    out = run("scan", str(repo), "--gitlab", "platform/deploy", "--gitlab-url", "http://gitlab.invalid", "-q", "-f",
+              "json", "--max-wait", "2")
+    assert "warning: the GitLab URL is plain http (host gitlab.invalid)" in out.stderr
+    assert assert_valid_report(out.stdout)["sources"]["gitlab"]["available"] is False
