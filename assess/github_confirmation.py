@@ -22,7 +22,8 @@ def confirm_with_github(records: tuple[AuditRecord, ...], gh: GitHubEvidence) ->
     for r in records:
         pr = by_merge.get(r.sha) or (by_number.get(r.pr_number) if r.pr_number is not None else None)
         if pr is not None:
-            out.append(_with_pr(r, pr, r.change_path, gh))
+            out.append(_with_pr(r, pr, _gitlab_path(r) if gh.provenance.source is Source.GITLAB else r.change_path,
+                                gh))
         elif r.sha in gh.commit_pulls:
             numbers = gh.commit_pulls[r.sha]
             if numbers and r.change_path in DIRECT:
@@ -36,6 +37,14 @@ def confirm_with_github(records: tuple[AuditRecord, ...], gh: GitHubEvidence) ->
         else:
             out.append(r)
     return tuple(out)
+
+
+def _gitlab_path(r: AuditRecord) -> ChangePath:
+    """How a commit GitLab names as a merge request's merge commit landed: offline, GitLab's "Merge branch 'x' into
+    'main'" reads as a local merge and a squash or fast-forward as a direct push."""
+    if r.change_path in (ChangePath.PR_MERGE, ChangePath.PR_SQUASH, ChangePath.PR_REBASE):
+        return r.change_path
+    return ChangePath.PR_MERGE if len(r.parents) > 1 else ChangePath.PR_SQUASH
 
 
 def _by(gh: GitHubEvidence, number: int | None) -> str:

@@ -265,3 +265,22 @@ def test_a_slow_server_cannot_hold_the_scan_past_the_deadline() -> None:
     # nothing more is sent once the deadline has passed: every later section says so
     assert all(p.endswith(("/deploy", "/protected_branches")) for p in asked)
     assert ev.section("actions").reason == "GitLab: the --max-wait deadline has passed"
+
+
+def test_gitlab_merge_commits_that_look_local_offline_become_merge_request_merges() -> None:
+    with serve(well_run()) as fake:
+        ev = read(fake)
+    first, second = ev.pulls[0], ev.pulls[1]
+    base = AuditRecord(
+        sha=str(first.merge_commit_sha), parents=("p" * 40, "q" * 40), deployed_at="2026-11-12T10:00:00+00:00",
+        authored_at="2026-11-12T09:00:00+00:00", author_name="Alice", author_email="alice@acme.example",
+        committer_name="Alice", committer_email="alice@acme.example", co_authors=(), is_bot=False, bot_kind=None,
+        change_path=ChangePath.LOCAL_MERGE, change_path_confidence="medium", pr_number=None, pr_title=None,
+        ticket_refs=(), signature=SignatureType.NONE, webflow_signed=False, signature_status=None,
+        environments=("prod",), files=("M\tclusters/prod/app.yaml",),
+        subject="Merge branch 'feature-1' into 'main'")
+    squashed = replace(base, sha=str(second.merge_commit_sha), parents=("p" * 40,),
+                       change_path=ChangePath.DIRECT_PUSH, subject="Change 2")
+    merged, squash = confirm_with_github((base, squashed), ev)
+    assert (merged.change_path, merged.confirmed_by) == (ChangePath.PR_MERGE, f"gitlab:mr!{first.number}")
+    assert (squash.change_path, squash.confirmed_by) == (ChangePath.PR_SQUASH, f"gitlab:mr!{second.number}")
