@@ -32,6 +32,7 @@ from assess.collectors.git_command import SIGNATURE_PROGRAMS, UntrustedRepositor
 from assess.collectors.git_repo import NotARepositoryError, RepositoryError
 from assess.collectors.github.api import ApiError, default_cache_dir
 from assess.collectors.github.names import plain_http_warning, valid_full_name, valid_owner
+from assess.collectors.gitlab.remote import valid_project_path
 from assess.collectors.samples import SampleError, get_sample, list_samples, materialise
 from assess.config import Config, ConfigError, load_config
 from assess.derive.periods import ALL, instant, parse_when
@@ -50,6 +51,7 @@ from assess.engine import (
 )
 from assess.evaluation import periods_for, view_options
 from assess.fleet import merge as merge_reports
+from assess.gitlab_group import GroupUnreadableError, group_report_dir, list_group_projects, scan_group
 from assess.model.codec import from_plain
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Outcome, Severity
@@ -61,6 +63,7 @@ from assess.reporters import fleet_report, inert, terminal
 from assess.reporters.audit_csv import audit_csv, audit_json
 from assess.reporters.presentation import Presentation
 from assess.reporters.registry import FleetInput, ReportInput, output_formats
+from assess.settings import DEFAULT_GITLAB_URL
 from assess.system_packages import install_hint
 from assess.wording import plural
 
@@ -258,6 +261,19 @@ def _token() -> str | None:
     return next((value for value in found if value), None)
 
 
+def _gitlab_token() -> tuple[str | None, bool]:
+    """The GitLab token and whether it is a CI job token, from the environment only; like the GitHub token it leaves
+    the process environment once read."""
+    personal, job = os.environ.pop("GITLAB_TOKEN", None), os.environ.pop("CI_JOB_TOKEN", None)
+    return (personal, False) if personal else ((job, True) if job else (None, False))
+
+
+def _gitlab_project(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not valid_project_path(value):
+        raise click.BadParameter(f"{value!r} is not a GitLab project path (group[/subgroup]/project)")
+    return value
+
+
 def _formats(value: str) -> list[str]:
     known = output_formats()
     items = [v.strip() for v in value.split(",") if v.strip()]
@@ -309,6 +325,13 @@ def cli() -> None:
               "reported as not verified.")
 @trust_option
 @github_options
+@click.option("--gitlab", "gitlab_repo", callback=_gitlab_project, metavar="GROUP/PROJECT",
+              help="Read GitLab evidence for this project (token: GITLAB_TOKEN with read_api, or CI_JOB_TOKEN); "
+              "default: the origin remote when it is on gitlab.com or the --gitlab-url host.")
+@click.option("--gitlab-url", default=DEFAULT_GITLAB_URL, show_default=True,
+              help="GitLab instance URL (self-managed: https://gitlab.example.org).")
+@click.option("--gitlab-group", metavar="GROUP", help="Scan every project of a GitLab group and its subgroups (needs "
+              "-o; the --github-org filters, --concurrency and --shard apply).")
 @cluster_options
 @click.option("--cluster", "live_cluster", is_flag=True, help="Read the cluster of the current kubeconfig context.")
 @click.option("--cluster-snapshot", "cluster_snapshots", multiple=True,
@@ -333,7 +356,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
          until: When,
          audit_since: When, kind: str | None, no_history: bool, timeline_months: int, verify_signatures: bool,
          allowed_signers: Path | None, verifiers: Verifiers, trust_repo_config: bool, github_repo: str | None,
-         no_github: bool, github_url: str,
+         no_github: bool, github_url: str, gitlab_repo: str | None, gitlab_url: str, gitlab_group: str | None,
          cache_dir: Path, no_cache: bool, max_wait: float, github_org: str | None, include_archived: bool,
          include_forks: bool, topics: tuple[str, ...], name_pattern: str | None, concurrency: int,
          shard: tuple[int, int] | None, kube_contexts: tuple[str, ...], all_contexts: bool,
@@ -350,6 +373,30 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
     for destination in ([output_dir] if output_dir else []) + ([save_evidence.parent] if save_evidence else []):
         ensure_writable_dir(destination)
     github = _github_settings(github_repo, no_github, github_url, cache_dir, no_cache, max_wait)
+    gitlab_token, job_token = _gitlab_token()
+    github |= {"gitlab_repo": gitlab_repo, "gitlab_url": gitlab_url, "gitlab_token": gitlab_token,
+               "gitlab_job_token": job_token}
+    gitlab_insecure = plain_http_warning(gitlab_url) if gitlab_url != DEFAULT_GITLAB_URL else None
+    if gitlab_insecure:
+        click.echo(f"gitops-assess: warning: {gitlab_insecure.replace('GitHub API URL', 'GitLab URL')}", err=True)
+    if gitlab_repo and github_repo:
+        raise UserError("give --github or --gitlab, not both: one forge per repository")
+    if gitlab_repo and (github_org or gitlab_group):
+        raise UserError("--gitlab reads one project: not with --github-org or --gitlab-group")
+    if gitlab_group and github_org:
+        raise UserError("give --github-org or --gitlab-group, not both")
+    if gitlab_group:
+        if not valid_project_path(gitlab_group) and not valid_project_path(f"{gitlab_group}/x"):
+            raise UserError(f"--gitlab-group {gitlab_group!r} is not a GitLab group path (group[/subgroup])")
+        if output_dir is None:
+            raise UserError("--gitlab-group writes one report per project: give --output DIR")
+        if config_ref:
+            raise UserError("--config-ref reads one repository's history: not with --gitlab-group")
+        settings = Settings(path=".", config=_config(config_path, None), kind=kind,
+                            **_window(since, until, audit_since, None), **github)
+        filters = OrgFilters(include_archived, include_forks, topics, name_pattern, shard)
+        sys.exit(int(_scan_org(settings, gitlab_group, filters, concurrency, formats, output_dir, quiet,
+                               fail_under_stage, fail_on, gitlab=True)))
     if github_org:
         if not valid_owner(github_org):
             raise UserError(f"--github-org {github_org!r} is not a GitHub organisation name (letters, digits and "
@@ -488,17 +535,22 @@ def _recorded_github(sample_name: str | None) -> Path | None:
 
 
 def _scan_org(settings: Settings, org: str, filters: OrgFilters, concurrency: int, formats: list[str],
-              output_dir: Path, quiet: bool, fail_under_stage: int | None, fail_on: str | None) -> Exit:
-    """Scan an organisation: one report per repository, a fleet summary, and the worst exit code."""
+              output_dir: Path, quiet: bool, fail_under_stage: int | None, fail_on: str | None,
+              gitlab: bool = False) -> Exit:
+    """Scan an organisation (a GitLab group with `gitlab`): one report per repository, a fleet summary, and the
+    worst exit code."""
     err = Console(stderr=True, quiet=quiet)
     try:
-        names = list_org_repos(settings, org, filters)
+        names = list_group_projects(settings, org, filters) if gitlab else list_org_repos(settings, org, filters)
     except ApiError as exc:
         raise SourceUnreachable(f"cannot list repositories of {org}: {exc.kind.value} ({exc.message})") from exc
+    except GroupUnreadableError as exc:
+        raise SourceUnreachable(f"cannot list projects of GitLab group {org}: {exc}") from exc
+    scan_all, place = (scan_group, group_report_dir) if gitlab else (scan_org, report_dir)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task(f"assessing {org}", total=len(names))
-        outcomes = scan_org(settings, names, concurrency, lambda _: bar.advance(task))
+        outcomes = scan_all(settings, names, concurrency, lambda _: bar.advance(task))
     code = Exit.OK
     for outcome in outcomes:
         if outcome.report is None:
@@ -506,7 +558,7 @@ def _scan_org(settings: Settings, org: str, filters: OrgFilters, concurrency: in
             code = max(code, Exit.SOURCE_UNREACHABLE)
             continue
         _write_outputs(outcome.report, [f for f in formats if f != "terminal"] or ["json"],
-                       report_dir(output_dir, outcome.repo), False)
+                       place(output_dir, outcome.repo), False)
         code = max(code, _exit_code(outcome.report, fail_under_stage, fail_on))
         git_source = outcome.report.sources.get("git")
         if git_source is not None and not git_source.available:

@@ -15,6 +15,7 @@ from assess.collectors.git_repo import RepositoryError, ensure_trusted, open_rep
 from assess.collectors.github.api import EtagCache, GitHubApi, WaitBudget
 from assess.collectors.github.remote import api_host, origin_repository
 from assess.collectors.github.repo import RepositoryUnavailableError, collect_github
+from assess.collectors.gitlab.source import gitlab_target, read_gitlab
 from assess.collectors.history import commit_at, read_history, verify_signatures
 from assess.collectors.repo_tree import collect_repo
 from assess.collectors.snapshots import collect_snapshots
@@ -70,7 +71,10 @@ def collect(settings: Settings, progress: Progress = lambda _: None) -> Evidence
         except RepositoryError as exc:
             unavailable.append(Unavailable(Source.HISTORY, f"history could not be read: {exc}",
                                            "check the branch name (--branch) and that the clone is complete"))
-    github, missing = _collect_github(settings, history, now, progress)
+    if gitlab_target(settings) is not None:
+        github, missing = read_gitlab(settings, _forge_period(settings, history, now), now, progress)
+    else:
+        github, missing = _collect_github(settings, history, now, progress)
     if missing is not None:
         unavailable.append(missing)
     return EvidenceBundle(git=git_ev, history=history, github=github, clusters=clusters, snapshots=snapshots,
@@ -146,18 +150,24 @@ def _collect_github(settings: Settings, history: HistoryEvidence | None, now: da
     cache = EtagCache(settings.cache_dir, settings.github_token) if settings.cache_dir else None
     api = GitHubApi(settings.github_url, settings.github_token, cache, WaitBudget(settings.max_wait),
                     timeout=settings.github_timeout)
-    # Pull requests and the pull request of each apparent direct push are read for the audit period only.
-    audit = periods_for(settings, history, now).audit
-    commits = [c for c in history.commits if audit.contains(c.committed_at)] if history else []
-    suspects = [c.sha for c in commits if c.parents and change_path(c)[0] in
-                (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT)]
-    since = audit.start_at or (as_utc(commits[-1].committed_at) if commits else None)
+    since, suspects = _forge_period(settings, history, now)
     try:
         return collect_github(api, target, None, since, suspects, now), None
     except RepositoryUnavailableError as exc:
         return None, Unavailable(Source.GITHUB, f"{target}: {exc.error.kind.value} ({exc.error.message})", exc.fix)
     finally:
         api.close()
+
+
+def _forge_period(settings: Settings, history: HistoryEvidence | None, now: datetime
+                  ) -> tuple[datetime | None, list[str]]:
+    """Start of the audit period and the apparent direct pushes in it: change requests and the change request of
+    each apparent direct push are read for the audit period only."""
+    audit = periods_for(settings, history, now).audit
+    commits = [c for c in history.commits if audit.contains(c.committed_at)] if history else []
+    suspects = [c.sha for c in commits if c.parents and change_path(c)[0] in
+                (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT)]
+    return audit.start_at or (as_utc(commits[-1].committed_at) if commits else None), suspects
 
 
 def _collect_history(settings: Settings, git_ev: RepoEvidence, now: datetime,

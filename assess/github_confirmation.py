@@ -8,8 +8,10 @@ from typing import Any
 
 from assess.derive.tickets import ticket_ids
 from assess.model.codec import to_plain
+from assess.model.forge import forge_name
 from assess.model.github import GitHubEvidence, PullRequest, SectionStatus
 from assess.model.history import AuditRecord, ChangePath
+from assess.model.provenance import Source
 
 DIRECT = (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT)
 
@@ -25,17 +27,18 @@ def confirm_with_github(records: tuple[AuditRecord, ...], gh: GitHubEvidence) ->
         r = replace(r, ci_result=ci.get(r.sha)) if gh.sections.get("actions", _SEEN).available else r
         pr = by_merge.get(r.sha) or (by_number.get(r.pr_number) if r.pr_number is not None else None)
         if pr is not None:
-            out.append(_with_pr(r, pr, r.change_path))
+            out.append(_with_pr(r, pr, _gitlab_path(r) if gh.provenance.source is Source.GITLAB else r.change_path,
+                                gh))
         elif r.sha in gh.commit_pulls:
             numbers = gh.commit_pulls[r.sha]
             if numbers and r.change_path in DIRECT:
                 # Rebase merges look like direct pushes offline; GitHub says which PR carried the commit.
                 pr_known = by_number.get(numbers[0])
                 updated = replace(r, change_path=ChangePath.PR_REBASE, change_path_confidence="high",
-                                  pr_number=numbers[0], confirmed_by=f"github:pr#{numbers[0]}")
-                out.append(_with_pr(updated, pr_known, ChangePath.PR_REBASE) if pr_known else updated)
+                                  pr_number=numbers[0], confirmed_by=_by(gh, numbers[0]))
+                out.append(_with_pr(updated, pr_known, ChangePath.PR_REBASE, gh) if pr_known else updated)
             else:
-                out.append(replace(r, change_path_confidence="high", confirmed_by="github:no-pull-request"))
+                out.append(replace(r, change_path_confidence="high", confirmed_by=_by(gh, None)))
         else:
             out.append(r)
     return tuple(out)
@@ -46,7 +49,7 @@ FAILED = ("failure", "timed_out", "startup_failure", "cancelled", "action_requir
 
 
 def _ci_results(gh: GitHubEvidence) -> dict[str, str]:
-    """The CI verdict of each commit GitHub ran workflows on: failure if any run failed, else success if one
+    """The CI verdict of each commit the forge ran pipelines on: failure if any run failed, else success if one
     succeeded, else the runs' own state (e.g. skipped, in_progress)."""
     states: dict[str, list[str]] = {}
     for run in gh.runs:
@@ -58,14 +61,29 @@ def _ci_results(gh: GitHubEvidence) -> dict[str, str]:
     return out
 
 
-def _with_pr(r: AuditRecord, pr: PullRequest, path: ChangePath) -> AuditRecord:
+def _gitlab_path(r: AuditRecord) -> ChangePath:
+    """How a commit GitLab names as a merge request's merge commit landed: offline, GitLab's "Merge branch 'x' into
+    'main'" reads as a local merge and a squash or fast-forward as a direct push."""
+    if r.change_path in (ChangePath.PR_MERGE, ChangePath.PR_SQUASH, ChangePath.PR_REBASE):
+        return r.change_path
+    return ChangePath.PR_MERGE if len(r.parents) > 1 else ChangePath.PR_SQUASH
+
+
+def _by(gh: GitHubEvidence, number: int | None) -> str:
+    """Who confirmed a record: github:pr#12 / github:no-pull-request, gitlab:mr!12 / gitlab:no-merge-request."""
+    if gh.provenance.source is Source.GITLAB:
+        return f"gitlab:mr!{number}" if number is not None else "gitlab:no-merge-request"
+    return f"github:pr#{number}" if number is not None else "github:no-pull-request"
+
+
+def _with_pr(r: AuditRecord, pr: PullRequest, path: ChangePath, gh: GitHubEvidence) -> AuditRecord:
     independent = [v for v in pr.reviews if v.state == "APPROVED" and v.user != pr.author]
     approvers = tuple(sorted({v.user for v in independent}))
     approved_at = sorted(v.submitted_at for v in independent if v.submitted_at)
     review_hours = _hours(pr.created_at, approved_at[0]) if approved_at else None
     tickets = tuple(dict.fromkeys((*r.ticket_refs, *ticket_ids([pr.title], [pr.head_ref], pr.number))))
     return replace(r, change_path=path, change_path_confidence="high", pr_number=pr.number,
-                   pr_title=r.pr_title or pr.title, confirmed_by=f"github:pr#{pr.number}", approvers=approvers,
+                   pr_title=r.pr_title or pr.title, confirmed_by=_by(gh, pr.number), approvers=approvers,
                    self_approved=(not approvers) if pr.reviews_read else None, review_hours=review_hours,
                    ticket_refs=tickets)
 
@@ -84,7 +102,8 @@ def github_summary(gh: GitHubEvidence) -> dict[str, Any]:
     reviewed = [p for p in gh.pulls if p.reviews_read]
     independent = [p for p in reviewed if any(v.state == "APPROVED" and v.user != p.author for v in p.reviews)]
     counted = [r for r in gh.runs if r.conclusion in ("success", "failure", "timed_out", "startup_failure")]
-    return {
+    forge = {"forge": forge_name(gh)} if gh.provenance.source is not Source.GITHUB else {}  # GitHub's is unchanged
+    return forge | {
         "repo": gh.repo,
         "read_at": gh.provenance.obtained_at,
         "html_url": gh.html_url,

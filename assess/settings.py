@@ -11,6 +11,7 @@ from assess.config import Config
 from assess.policy_source import PolicyChange
 
 DEFAULT_API_URL = "https://api.github.com"
+DEFAULT_GITLAB_URL = "https://gitlab.com"
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ class Settings:
     github_url: str = DEFAULT_API_URL
     github_token: str | None = field(default=None, repr=False)
     github_recorded: Path | None = None
+    gitlab_repo: str | None = None
+    gitlab_url: str = DEFAULT_GITLAB_URL
+    gitlab_token: str | None = field(default=None, repr=False)
+    gitlab_job_token: bool = False
     cache_dir: Path | None = None
     max_wait: float = 300.0
     github_timeout: int = 15

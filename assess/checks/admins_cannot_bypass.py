@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from assess.checks._github import github, observed, policy_view, settings_ref
+from assess.checks._github import branch_subject, github, observed, policy_view, settings_ref
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Severity
+from assess.model.forge import is_gitlab
 
 SPEC = CheckSpec(
     id="admins-cannot-bypass",
@@ -36,6 +37,12 @@ def run(ctx: CheckContext) -> CheckResult:
     if p.admins_enforced is None:
         return CheckResult(Outcome.UNKNOWN, "Ruleset bypass actors are not visible to this token "
                            "(fix: use a token with the admin role).", Confidence.OBSERVED)
+    if is_gitlab(gh):
+        if p.admins_enforced and not p.bypass_actors:
+            return observed(Outcome.PASS, f"{branch_subject(gh)}nobody may push directly; every change goes "
+                            "through a merge request.", [settings_ref(gh)])
+        return observed(Outcome.FAIL, f"{branch_subject(gh)}may push directly, bypassing merge requests: "
+                        f"{', '.join(p.bypass_actors)}.", [settings_ref(gh)])
     if p.admins_enforced and not p.bypass_actors:
         return observed(Outcome.PASS, "Rules apply to administrators; nobody may bypass.", [settings_ref(gh)])
     who = ", ".join(p.bypass_actors) or "administrators"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from assess.checks._github import github, observed
+from assess.checks._github import ci_label, github, observed, run_ref
 from assess.checks._repo import plural
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle, Signal
 from assess.model.context import CheckContext
-from assess.model.finding import Confidence, Outcome, Ref, RefKind, Severity
+from assess.model.finding import Confidence, Outcome, Severity
 
 SPEC = CheckSpec(
     id="ci-success-rate",
@@ -32,17 +32,18 @@ def run(ctx: CheckContext) -> CheckResult:
     gh = github(ctx)
     if not gh.section("actions").available:
         s = gh.section("actions")
-        return CheckResult(Outcome.UNKNOWN, f"Actions runs not readable: {s.reason} (fix: {s.permission})",
+        return CheckResult(Outcome.UNKNOWN, f"{ci_label(gh)}s not readable: {s.reason} (fix: {s.permission})",
                            Confidence.OBSERVED)
     runs = [r for r in gh.runs if r.conclusion in COUNTED]
     if not runs:
-        return observed(Outcome.NOT_APPLICABLE, "No completed Actions run on the default branch in the window.")
+        return observed(Outcome.NOT_APPLICABLE, f"No completed {ci_label(gh)} on the default branch in the window.")
     counts = Counter(r.conclusion for r in runs)
     rate = counts["success"] / len(runs)
     threshold = ctx.thresholds.ci_success_rate
-    message = f"{rate:.0%} of {plural(len(runs), 'completed run')} succeeded (threshold {threshold:.0%})"
+    kind = "completed GitLab pipeline" if ci_label(gh) == "GitLab pipeline" else "completed run"
+    message = f"{rate:.0%} of {plural(len(runs), kind)} succeeded (threshold {threshold:.0%})"
     failed = [r for r in runs if r.conclusion != "success"]
-    refs = [Ref(RefKind.URL, f"{gh.html_url}/actions/runs/{r.id}") for r in failed]
+    refs = [run_ref(gh, r) for r in failed]
     if rate < threshold:
         return observed(Outcome.FAIL, message + ".", refs)
     return observed(Outcome.PASS, message + ".")

@@ -7,6 +7,7 @@ from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle, Signal
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Ref, RefKind, Severity
+from assess.model.forge import is_gitlab
 from assess.wording import plural
 
 SPEC = CheckSpec(
@@ -24,6 +25,9 @@ SPEC = CheckSpec(
 def run(ctx: CheckContext) -> CheckResult:
     """Fail on any error GitHub reports for the CODEOWNERS file."""
     gh = github(ctx)
+    if is_gitlab(gh):
+        return observed(Outcome.NOT_APPLICABLE, "GitLab reports no CODEOWNERS errors through its API; the file is "
+                        "checked offline (codeowners-cover-deploy-paths).")
     status = gh.section("codeowners")
     if not status.available:
         return CheckResult(Outcome.UNKNOWN, f"CODEOWNERS errors not readable: {status.reason} "

@@ -7,6 +7,7 @@ from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle, Signal
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
+from assess.model.forge import is_gitlab
 
 SPEC = CheckSpec(
     id="default-branch-protected",
@@ -35,6 +36,9 @@ def run(ctx: CheckContext) -> CheckResult:
                         [settings_ref(gh)])
     if not view.complete:
         return view.unknown(f"{gh.default_branch} is protected")
+    if is_gitlab(gh):
+        return observed(Outcome.FAIL, f"GitLab: {gh.default_branch} is not a protected branch; anyone with "
+                        "Developer access can push to it.", [settings_ref(gh)])
     return observed(Outcome.FAIL, f"{gh.default_branch} has no branch protection and no active ruleset.",
                     [settings_ref(gh)])
 

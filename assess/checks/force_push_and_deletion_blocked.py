@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._github import github, observed, policy_view, settings_ref
+from assess.checks._github import github, observed, on_branch, policy_view, settings_ref
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
@@ -36,13 +36,14 @@ def run(ctx: CheckContext) -> CheckResult:
         if gh.force_pushes:
             return observed(Outcome.WARN, "Force pushes and deletion are blocked now, but" + seen.rstrip(".")
                             + ".", [settings_ref(gh), *pushes])
-        return observed(Outcome.PASS, "Force pushes and deletion are blocked.", [settings_ref(gh)])
+        return observed(Outcome.PASS, on_branch(gh, "Force pushes and deletion are blocked."),
+                        [settings_ref(gh)])
     if not view.complete:
         return view.unknown("force pushes and deletion are blocked")
     allowed = [what for what, blocked in (("force pushes", p.force_push_blocked if p else False),
                                           ("deletion", p.deletion_blocked if p else False)) if not blocked]
-    return observed(Outcome.FAIL, f"{' and '.join(allowed).capitalize()} allowed on {gh.default_branch}.{seen}",
-                    [settings_ref(gh), *pushes])
+    text = f"{' and '.join(allowed).capitalize()} allowed on {gh.default_branch}.{seen}"
+    return observed(Outcome.FAIL, on_branch(gh, text), [settings_ref(gh), *pushes])
 
 
 CHECK = Check(SPEC, run)

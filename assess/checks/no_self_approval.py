@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from assess.checks._github import github, independent_approvers, observed, pr_ref
+from assess.checks._github import change_label, github, independent_approvers, observed, pr_ref, settings_ref
 from assess.checks._repo import plural
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle, Signal
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Severity
+from assess.model.forge import is_gitlab
 
 SPEC = CheckSpec(
     id="no-self-approval",
@@ -34,12 +35,17 @@ def run(ctx: CheckContext) -> CheckResult:
                            Confidence.OBSERVED)
     if not reviewed:
         return observed(Outcome.NOT_APPLICABLE, "No pull request merged in the window.")
+    noun = "merged GitLab merge request" if is_gitlab(gh) else "merged pull request"
     alone = [p for p in reviewed if not independent_approvers(p)]
     if alone:
-        sample = ", ".join(f"#{p.number} by {p.author}" for p in alone[:5])
-        return observed(Outcome.FAIL, f"{len(alone)} of {plural(len(reviewed), 'merged pull request')} had no "
+        sample = ", ".join(f"{change_label(gh, p.number)} by {p.author}" for p in alone[:5])
+        return observed(Outcome.FAIL, f"{len(alone)} of {plural(len(reviewed), noun)} had no "
                         f"independent approval: {sample}.", [pr_ref(gh, p) for p in alone])
-    return observed(Outcome.PASS, f"All {plural(len(reviewed), 'merged pull request')} were approved by someone "
+    if gh.forge_settings.get("merge_requests_author_approval"):
+        return observed(Outcome.WARN, f"All {plural(len(reviewed), noun)} were approved by someone other than the "
+                        "author, but the project lets authors approve their own merge requests "
+                        "(merge_requests_author_approval).", [settings_ref(gh)])
+    return observed(Outcome.PASS, f"All {plural(len(reviewed), noun)} were approved by someone "
                     "other than the author.")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._github import github, observed, policy_view, settings_ref
+from assess.checks._github import github, observed, on_branch, policy_view, settings_ref
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle, Signal
 from assess.model.context import CheckContext
@@ -34,16 +34,17 @@ def run(ctx: CheckContext) -> CheckResult:
     policy = view.policy
     if policy is not None and policy.required_approvals >= 1:
         if policy.require_code_owner_reviews:
-            return observed(Outcome.PASS, f"{plural(policy.required_approvals, 'approval')} and code-owner "
-                            f"review required "
-                            f"({', '.join(policy.sources)}).", [settings_ref(gh)])
+            return observed(Outcome.PASS, on_branch(
+                gh, f"{plural(policy.required_approvals, 'approval')} and code-owner review required "
+                f"({', '.join(policy.sources)})."), [settings_ref(gh)])
         if view.complete:
-            return observed(Outcome.WARN, f"{plural(policy.required_approvals, 'approval')} required, "
-                            "but not code-owner "
-                            "review.", [settings_ref(gh)])
+            return observed(Outcome.WARN, on_branch(gh, f"{plural(policy.required_approvals, 'approval')} required, "
+                            "but not code-owner review."), [settings_ref(gh)])
     if not view.complete:
         return view.unknown("reviews are required")
-    return observed(Outcome.FAIL, f"Merging into {gh.default_branch} needs no approving review.", [settings_ref(gh)])
+    tier = gh.section("approval_rules").reason if gh.section("approval_rules").available else None
+    return observed(Outcome.FAIL, on_branch(gh, f"Merging into {gh.default_branch} needs no approving review"
+                    + (f" ({tier}: required approvals do not exist there)." if tier else ".")), [settings_ref(gh)])
 
 
 CHECK = Check(SPEC, run)

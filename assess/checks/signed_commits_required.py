@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._github import github, observed, policy_view, settings_ref
+from assess.checks._github import github, observed, on_branch, policy_view, settings_ref
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
@@ -27,10 +27,10 @@ def run(ctx: CheckContext) -> CheckResult:
     gh = github(ctx)
     view = policy_view(gh)
     if view.policy is not None and view.policy.required_signatures:
-        return observed(Outcome.PASS, "Signed commits are required.", [settings_ref(gh)])
+        return observed(Outcome.PASS, on_branch(gh, "Signed commits are required."), [settings_ref(gh)])
     if not view.complete:
         return view.unknown("signed commits are required")
-    return observed(Outcome.FAIL, f"{gh.default_branch} accepts unsigned commits.", [settings_ref(gh)])
+    return observed(Outcome.FAIL, on_branch(gh, f"{gh.default_branch} accepts unsigned commits."), [settings_ref(gh)])
 
 
 CHECK = Check(SPEC, run)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from assess.checks._github import github, observed, policy_view, pr_ref, settings_ref
+from assess.checks._github import github, observed, on_branch, policy_view, pr_ref, settings_ref
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
+from assess.model.forge import is_gitlab
 from assess.wording import plural
 
 SPEC = CheckSpec(
@@ -27,7 +28,8 @@ def run(ctx: CheckContext) -> CheckResult:
     """Pass when stale approvals are dismissed; warn on merged PRs whose approval was not on the merged head."""
     gh = github(ctx)
     view = policy_view(gh)
-    off_head = [p for p in gh.pulls if p.reviews_read and p.head_sha and any(
+    # GitLab does not say on which commit an approval was given, so approvals off the merged head are GitHub's only.
+    off_head = [] if is_gitlab(gh) else [p for p in gh.pulls if p.reviews_read and p.head_sha and any(
         r.state == "APPROVED" for r in p.reviews) and not any(
         r.state == "APPROVED" and r.commit_id == p.head_sha for r in p.reviews)]
     if view.policy is not None and view.policy.dismiss_stale_reviews:
@@ -35,10 +37,10 @@ def run(ctx: CheckContext) -> CheckResult:
             return observed(Outcome.WARN, "Stale approvals are dismissed, yet "
                             f"{plural(len(off_head), 'PR')} merged with "
                             "approvals on an older head.", [pr_ref(gh, p) for p in off_head])
-        return observed(Outcome.PASS, "Stale approvals are dismissed on push.", [settings_ref(gh)])
+        return observed(Outcome.PASS, on_branch(gh, "Stale approvals are dismissed on push."), [settings_ref(gh)])
     if not view.complete:
         return view.unknown("stale approvals are dismissed")
-    return observed(Outcome.FAIL, "Approvals survive new pushes" + (
+    return observed(Outcome.FAIL, on_branch(gh, "Approvals survive new pushes") + (
         f"; {plural(len(off_head), 'PR')} merged with approvals on an older head." if off_head else "."),
         [settings_ref(gh)] + [pr_ref(gh, p) for p in off_head])
 

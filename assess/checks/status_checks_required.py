@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._github import github, observed, policy_view, settings_ref
+from assess.checks._github import github, observed, on_branch, policy_view, settings_ref
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle, Signal
 from assess.model.context import CheckContext
@@ -30,11 +30,11 @@ def run(ctx: CheckContext) -> CheckResult:
     p = view.policy
     if p is not None and p.required_status_checks:
         strict = " (branches must be up to date)" if p.strict_status_checks else ""
-        return observed(Outcome.PASS, f"Required checks: {', '.join(p.required_status_checks)}{strict}.",
+        return observed(Outcome.PASS, on_branch(gh, f"Required checks: {', '.join(p.required_status_checks)}{strict}."),
                         [settings_ref(gh)])
     if not view.complete:
         return view.unknown("status checks are required")
-    return observed(Outcome.FAIL, "No status check is required before merging.", [settings_ref(gh)])
+    return observed(Outcome.FAIL, on_branch(gh, "No status check is required before merging."), [settings_ref(gh)])
 
 
 CHECK = Check(SPEC, run)

@@ -138,6 +138,8 @@ class GitHubEvidence:
     collaborators: tuple[Collaborator, ...] = ()
     force_pushes: tuple[ForcePush, ...] = ()
     since: str | None = None
+    # Forge settings with no GitHub counterpart, as the forge names them (GitLab: merge_requests_author_approval …).
+    forge_settings: dict[str, bool] = field(default_factory=dict)
     requests: int = 0
     conditional_hits: int = 0
 

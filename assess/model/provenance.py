@@ -12,6 +12,7 @@ class Source(StrEnum):
     GIT = "git"
     HISTORY = "history"
     GITHUB = "github"
+    GITLAB = "gitlab"
     CLUSTER = "cluster"
     ZIZMOR = "zizmor"
 

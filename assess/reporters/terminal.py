@@ -185,8 +185,8 @@ def _change_management(report: Report) -> Text:
 
 def _github(gh: dict[str, Any]) -> list[Text]:
     """Branch rules, review and CI figures from GitHub, and what the token could not see."""
-    lines = [Text(f"GitHub {gh['repo']} ({gh['default_branch']})" + ("" if gh["authenticated"] else
-                                                                     " — no token: public data only")
+    lines = [Text(f"{gh.get('forge', 'GitHub')} {gh['repo']} ({gh['default_branch']})"
+                  + ("" if gh["authenticated"] else " — no token: public data only")
                   + (f", read at {gh['read_at']}" if gh.get("read_at") else ""), style="bold")]
     policy = gh.get("policy")
     if policy and policy["protected"]:

@@ -198,7 +198,7 @@ def _source_gap(message: str) -> str | None:
     return f"needs {source} evidence (see What could not be observed)" if source in SOURCE_NAMES else None
 
 
-SOURCE_NAMES = ("cluster", "github", "history", "zizmor", "git")
+SOURCE_NAMES = ("cluster", "github", "gitlab", "history", "zizmor", "git")
 
 
 def _flags(r: dict[str, Any]) -> str:
