@@ -66,7 +66,7 @@ def test_well_run_project_passes_and_messages_name_gitlab() -> None:
     found = judge(ev)
     assert {k: f.outcome for k, f in found.items()} == {k: Outcome.PASS for k in FORGE_CHECKS}
     assert found["default-branch-protected"].message == "main is protected by GitLab protected branch main."
-    assert found["review-required"].message.startswith("GitLab protected branch main: 2 approval(s) and code-owner")
+    assert found["review-required"].message.startswith("GitLab protected branch main: 2 approvals and code-owner")
     assert found["admins-cannot-bypass"].message == ("GitLab protected branch main: nobody may push directly; every "
                                                      "change goes through a merge request.")
     assert "GitLab merge requests were approved" in found["no-self-approval"].message
