@@ -146,3 +146,17 @@ def test_page_one_names_blockers_by_title_not_id() -> None:
     for check_id in report["stage"]["blockers"]:
         assert titles[check_id].rstrip(".") in view["stage_note"]
     assert not [c for c in titles if c in page_one]
+
+
+def test_a_long_change_log_repeats_its_header_on_every_page(stage4: Path, tmp_path: Path) -> None:
+    need("pdftotext")
+    report = json.loads((stage4 / "report.json").read_text())
+    row = report["audit_trail"][0]
+    report["audit_trail"] = [{**row, "sha": f"{i:040x}"} for i in range(160)]
+    (tmp_path / "long.json").write_text(json.dumps(report))
+    done = invoke("render", str(tmp_path / "long.json"), "-f", "pdf", "-o", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    pages = _pdftotext(tmp_path / "out" / "report.pdf").split("\f")
+    log_pages = [p for p in pages if "0000000000" in p]  # pages holding change-log rows
+    assert len(log_pages) >= 2
+    assert all(re.search(r"^Deployed$", p, re.MULTILINE) for p in log_pages), "the header repeats on each page"
