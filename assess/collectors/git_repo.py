@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import threading
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +103,25 @@ def origin_url(path: str) -> str | None:
     proc = git_run(["config", "--local", "--get", "remote.origin.url"], git_dir=git_dir)
     url = proc.stdout.decode("utf-8", "replace").strip()
     return url if proc.returncode == 0 and url else None
+
+
+_SCP = re.compile(r"^(?:[\w.-]+@)?(?P<host>[\w.-]+):(?P<path>[^/].*)$")
+
+
+def remote_path_parts(url: str, host: str) -> list[str] | None:
+    """The path segments (`.git` dropped) of an https, ssh or scp-style remote URL on the given host; None for a
+    remote elsewhere or one that cannot be read."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme in ("https", "http", "ssh", "git"):
+        remote_host, path = parsed.hostname or "", parsed.path
+    else:
+        m = _SCP.match(url)
+        if not m:
+            return None
+        remote_host, path = m.group("host"), m.group("path")
+    if remote_host.lower() != host.lower():
+        return None
+    return [p for p in path.strip("/").removesuffix(".git").split("/") if p]
 
 
 def run_git(handle: RepoHandle, *args: str) -> str:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 
-from assess.collectors.git_repo import origin_url
-
-_SCP = re.compile(r"^(?:[\w.-]+@)?(?P<host>[\w.-]+):(?P<path>[^/].*)$")
+from assess.collectors.git_repo import origin_url, remote_path_parts
 
 
 def origin_repository(path: str, host: str = "github.com") -> str | None:
@@ -18,18 +15,8 @@ def origin_repository(path: str, host: str = "github.com") -> str | None:
 
 def parse_remote(url: str, host: str = "github.com") -> str | None:
     """`owner/repo` from an https, ssh or scp-style remote URL on the given host."""
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme in ("https", "http", "ssh", "git"):
-        remote_host, path = parsed.hostname or "", parsed.path
-    else:
-        m = _SCP.match(url)
-        if not m:
-            return None
-        remote_host, path = m.group("host"), m.group("path")
-    if remote_host.lower() != host.lower():
-        return None
-    parts = [p for p in path.strip("/").removesuffix(".git").split("/") if p]
-    return f"{parts[-2]}/{parts[-1]}" if len(parts) >= 2 else None
+    parts = remote_path_parts(url, host)
+    return f"{parts[-2]}/{parts[-1]}" if parts and len(parts) >= 2 else None
 
 
 def api_host(api_url: str) -> str:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 
-from assess.collectors.git_repo import origin_url
-
-_SCP = re.compile(r"^(?:[\w.-]+@)?(?P<host>[\w.-]+):(?P<path>[^/].*)$")
+from assess.collectors.git_repo import origin_url, remote_path_parts
 
 
 def web_host(gitlab_url: str) -> str:
@@ -23,18 +21,8 @@ def origin_project(path: str, gitlab_url: str = "https://gitlab.com") -> str | N
 
 def parse_remote(url: str, host: str = "gitlab.com") -> str | None:
     """The project path (nested groups kept) from an https, ssh or scp-style remote URL on the given host."""
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme in ("https", "http", "ssh", "git"):
-        remote_host, path = parsed.hostname or "", parsed.path
-    else:
-        m = _SCP.match(url)
-        if not m:
-            return None
-        remote_host, path = m.group("host"), m.group("path")
-    if remote_host.lower() != host.lower():
-        return None
-    parts = [p for p in path.strip("/").removesuffix(".git").split("/") if p]
-    return "/".join(parts) if len(parts) >= 2 and "-" not in parts else None
+    parts = remote_path_parts(url, host)
+    return "/".join(parts) if parts and len(parts) >= 2 and "-" not in parts else None
 
 
 def valid_project_path(value: str) -> bool:
