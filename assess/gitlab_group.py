@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from assess.collectors.gitlab.collect import (
 from assess.collectors.gitlab.remote import valid_project_path
 from assess.engine import Settings, evaluate
 from assess.model.evidence import EvidenceBundle, Source, Unavailable
-from assess.org_scan import DEFAULT_WINDOW_DAYS, OrgFilters, RepoOutcome
+from assess.org_scan import OrgFilters, RepoOutcome, scan_each
 
 MAX_PROJECTS = 5000
 
@@ -67,16 +66,8 @@ def _as_repo(project: dict[str, Any]) -> dict[str, Any]:
 
 def scan_group(settings: Settings, names: list[str], concurrency: int,
                advance: Callable[[str], None] = lambda _: None) -> list[RepoOutcome]:
-    """Assess each project (bounded concurrency); failures become outcomes, never exceptions."""
-    now = settings.now or datetime.now(UTC)
-    since = settings.since or now - timedelta(days=DEFAULT_WINDOW_DAYS)
-    outcomes: list[RepoOutcome] = []
-    with ThreadPoolExecutor(max_workers=max(concurrency, 1)) as pool:
-        futures = {pool.submit(_scan_one, settings, name, since, now): name for name in names}
-        for future in as_completed(futures):
-            outcomes.append(future.result())
-            advance(futures[future])
-    return sorted(outcomes, key=lambda o: o.repo)
+    """Assess each project of a GitLab group; failures become outcomes, never exceptions."""
+    return scan_each(settings, names, concurrency, _scan_one, advance)
 
 
 def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> RepoOutcome:

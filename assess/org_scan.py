@@ -75,18 +75,28 @@ def list_org_repos(settings: Settings, org: str, filters: OrgFilters) -> list[st
     return names
 
 
-def scan_org(settings: Settings, names: list[str], concurrency: int,
-             advance: Callable[[str], None] = lambda _: None) -> list[RepoOutcome]:
-    """Assess each repository (bounded concurrency); failures become outcomes, never exceptions."""
+ScanOne = Callable[[Settings, str, datetime, datetime], RepoOutcome]
+
+
+def scan_each(settings: Settings, names: list[str], concurrency: int, scan_one: ScanOne,
+              advance: Callable[[str], None] = lambda _: None) -> list[RepoOutcome]:
+    """Assess each repository or project with `scan_one` (bounded concurrency), sorted by name; `scan_one` turns
+    failures into outcomes, never exceptions."""
     now = settings.now or datetime.now(UTC)
     since = settings.since or now - timedelta(days=DEFAULT_WINDOW_DAYS)
     outcomes: list[RepoOutcome] = []
     with ThreadPoolExecutor(max_workers=max(concurrency, 1)) as pool:
-        futures = {pool.submit(_scan_one, settings, name, since, now): name for name in names}
+        futures = {pool.submit(scan_one, settings, name, since, now): name for name in names}
         for future in as_completed(futures):
             outcomes.append(future.result())
             advance(futures[future])
     return sorted(outcomes, key=lambda o: o.repo)
+
+
+def scan_org(settings: Settings, names: list[str], concurrency: int,
+             advance: Callable[[str], None] = lambda _: None) -> list[RepoOutcome]:
+    """Assess each repository of a GitHub organisation; failures become outcomes, never exceptions."""
+    return scan_each(settings, names, concurrency, _scan_one, advance)
 
 
 def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> RepoOutcome:
