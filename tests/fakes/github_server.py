@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.local_server import LocalServer
 
 ADMIN_TOKEN = "ghp_admin_token_for_tests"
 READ_TOKEN = "ghp_classic_read_only_token"
@@ -65,7 +66,7 @@ class Recorded:
     status: int
 
 
-class FakeGitHub:
+class FakeGitHub(LocalServer[Fault, Recorded]):
     """Start with `with FakeGitHub(fixtures) as gh:`; `gh.base_url` is the API root."""
 
     def __init__(self, repos: dict[str, RepoFixture], orgs: dict[str, list[str]] | None = None,
@@ -74,39 +75,17 @@ class FakeGitHub:
         self.answer_any = answer_any  # a repository whose data answers every unknown path (a hostile server)
         self.orgs = orgs or {}
         self.prefix = prefix
-        self.faults: list[Fault] = []
         self.sent_bytes = 0  # body bytes of generated giant answers the server managed to send
-        self.requests: list[Recorded] = []
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__()
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """The request handler bound to this server's repositories."""
+        return _handler(self)
 
     @property
     def base_url(self) -> str:
         """The API base URL to give PyGithub."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}{self.prefix}"
-
-    def __enter__(self) -> FakeGitHub:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def record(self, entry: Recorded) -> None:
-        """Append to the request log."""
-        with self._lock:
-            self.requests.append(entry)
-
-    def take_fault(self, path: str) -> Fault | None:
-        """The next injected fault for a path, if any."""
-        with self._lock:
-            for fault in self.faults:
-                if fault.times > 0 and re.search(fault.pattern, path):
-                    fault.times -= 1
-                    return fault
-        return None
+        return f"http://127.0.0.1:{self.port}{self.prefix}"
 
 
 def _handler(gh: FakeGitHub) -> type[BaseHTTPRequestHandler]:

@@ -7,23 +7,19 @@ from __future__ import annotations
 import json
 import re
 import socket
-import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.local_server import LocalServer
 
 MAINTAINER_TOKEN = "glpat-maintainer-read-api"
 REPORTER_TOKEN = "glpat-reporter-read-api"  # read_api, but the Reporter role: project settings are hidden
 NO_SCOPE_TOKEN = "glpat-read-user-only"  # no read_api scope at all
 JOB_TOKEN = "glcbt-job-token"  # CI_JOB_TOKEN: reaches the project, little else
 SETTINGS = ("protected_branches", "approvals", "approval_rules", "push_rule", "members/all")
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True  # a client's idle keep-alive connection must not hold up shutdown
-    block_on_close = False
 
 
 @dataclass
@@ -66,7 +62,7 @@ class Recorded:
     status: int
 
 
-class FakeGitLab:
+class FakeGitLab(LocalServer[Fault, Recorded]):
     """Start with `with FakeGitLab({"group/project": fixture}) as gl:`; `gl.url` is the instance URL."""
 
     def __init__(self, projects: dict[str, ProjectFixture], groups: dict[str, list[str]] | None = None) -> None:
@@ -74,38 +70,16 @@ class FakeGitLab:
         self.groups = groups or {}
         self.delays: dict[str, float] = {}  # path pattern → seconds to wait before answering (a slow server)
         self.max_per_page = 100  # GitLab's own cap; tests lower it to see pagination with few items
-        self.faults: list[Fault] = []
-        self.requests: list[Recorded] = []
-        self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        super().__init__()
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """The request handler bound to this server's projects."""
+        return _handler(self)
 
     @property
     def url(self) -> str:
         """The instance URL to give python-gitlab (the API is under /api/v4)."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> FakeGitLab:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def record(self, entry: Recorded) -> None:
-        """Append to the request log."""
-        with self._lock:
-            self.requests.append(entry)
-
-    def take_fault(self, path: str) -> Fault | None:
-        """The next injected fault for a path, if any."""
-        with self._lock:
-            for fault in self.faults:
-                if fault.times > 0 and re.search(fault.pattern, path):
-                    fault.times -= 1
-                    return fault
-        return None
+        return f"http://127.0.0.1:{self.port}"
 
     def paths(self) -> list[str]:
         """The paths requested, in order."""

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import urllib.parse
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tests.fakes.local_server import InjectedFault, LocalServer
 
 # kind -> (plural, namespaced) for every kind the fixtures use.
 PLURALS: dict[str, tuple[str, bool]] = {
@@ -56,7 +57,7 @@ def _plural(kind: str) -> tuple[str, bool]:
     return kind.lower(), False  # Gatekeeper constraints: plural = lower-cased kind, cluster-scoped
 
 
-class FakeKubernetes:
+class FakeKubernetes(LocalServer[InjectedFault, Recorded]):
     """`with FakeKubernetes(objects) as k8s:`; `k8s.kubeconfig(path)` writes a kubeconfig pointing at it."""
 
     def __init__(self, objects: list[dict[str, Any]], forbidden: set[str] | None = None,
@@ -69,29 +70,22 @@ class FakeKubernetes:
         # "garbage" answers 200 with a body that is not JSON.
         self.misbehave = misbehave or {}
         self.version = version
-        self.requests: list[Recorded] = []
-        self._lock = threading.Lock()
         self.groups: dict[str, str] = dict(ALWAYS)
         for obj in objects:
             group, ver = _group_version(obj)
             if group:
                 self.groups.setdefault(group, ver)
         self.groups.update(extra_groups or {})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__()
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """The request handler bound to this server's objects."""
+        return _handler(self)
 
     @property
     def url(self) -> str:
         """The API server URL."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> FakeKubernetes:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return f"http://127.0.0.1:{self.port}"
 
     def kubeconfig(self, path: Path, contexts: tuple[str, ...] = ("fake",)) -> Path:
         """A kubeconfig with one context per name, all pointing at this server."""
@@ -104,10 +98,6 @@ class FakeKubernetes:
         path.write_text(yaml.safe_dump(doc))
         return path
 
-    def record(self, entry: Recorded) -> None:
-        """Append to the request log."""
-        with self._lock:
-            self.requests.append(entry)
 
     def resources(self, group: str, version: str) -> list[dict[str, Any]]:
         """The APIResourceList entries of one group-version."""

@@ -1,0 +1,67 @@
+"""What every local fake API server of the tests shares: a threaded HTTP server on 127.0.0.1 started and stopped
+as a context manager, a request log, and injected faults taken in order."""
+
+from __future__ import annotations
+
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Generic, Protocol, Self, TypeVar
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # a client's idle keep-alive connection must not hold up shutdown
+    block_on_close = False
+
+
+class InjectedFault(Protocol):
+    """A fault answers the first `times` requests whose path matches `pattern`."""
+
+    pattern: str
+    times: int
+
+
+F = TypeVar("F", bound=InjectedFault)
+R = TypeVar("R")
+
+
+class LocalServer(Generic[F, R]):
+    """The server's lifecycle, its request log and its faults; subclasses answer requests."""
+
+    def __init__(self) -> None:
+        self.faults: list[F] = []
+        self.requests: list[R] = []
+        self._lock = threading.Lock()
+        self._server = _Server(("127.0.0.1", 0), self.handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """The request handler class bound to this server's data."""
+        raise NotImplementedError
+
+    @property
+    def port(self) -> int:
+        """The port the server listens on."""
+        return int(self._server.server_address[1])
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def record(self, entry: R) -> None:
+        """Append to the request log."""
+        with self._lock:
+            self.requests.append(entry)
+
+    def take_fault(self, path: str) -> F | None:
+        """The next injected fault for a path, if any."""
+        with self._lock:
+            for fault in self.faults:
+                if fault.times > 0 and re.search(fault.pattern, path):
+                    fault.times -= 1
+                    return fault
+        return None
