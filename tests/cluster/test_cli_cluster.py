@@ -11,7 +11,7 @@ import yaml
 
 from tests.conftest import assert_valid_report, make_repo
 from tests.fakes.cluster_fixture import CANARY_TOKEN, stage3_clusters, stage4_objects
-from tests.fakes.k8s_server import FakeKubernetes
+from tests.fakes.k8s_server import FakeKubernetes, env_dumping_plugin
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,18 +90,9 @@ def test_bad_snapshot_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_kubeconfig_exec_plugins_do_not_inherit_the_github_token(tmp_path: Path) -> None:
     # An exec credential plugin runs (as with kubectl), but the token read for GitHub has left the environment.
-    dump = tmp_path / "plugin-env.txt"
-    plugin = tmp_path / "credential-plugin"
-    plugin.write_text(f"#!/bin/sh\nenv > {dump}\n"
-                      'echo \'{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential",'
-                      '"status":{"token":"from-plugin"}}\'\n', encoding="utf-8")
-    plugin.chmod(0o755)
+    plugin, dump = env_dumping_plugin(tmp_path)
     with FakeKubernetes(stage4_objects()) as k8s:
-        config = yaml.safe_load(k8s.kubeconfig(tmp_path / "kc").read_text())
-        config["users"] = [{"name": "reader", "user": {"exec": {
-            "apiVersion": "client.authentication.k8s.io/v1beta1", "command": str(plugin),
-            "interactiveMode": "Never"}}}]
-        (tmp_path / "kc").write_text(yaml.safe_dump(config))
+        k8s.kubeconfig(tmp_path / "kc", exec_command=plugin)
         env = {**os.environ, "GITHUB_TOKEN": "ghp_canary_exec", "GH_TOKEN": "ghp_canary_exec2",
                "KUBECONFIG": str(tmp_path / "kc"), "COLUMNS": "120"}
         out = subprocess.run([sys.executable, "-m", "assess", "scan", str(repo(tmp_path)), "--cluster",

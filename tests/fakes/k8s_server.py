@@ -87,12 +87,16 @@ class FakeKubernetes(LocalServer[InjectedFault, Recorded]):
         """The API server URL."""
         return f"http://127.0.0.1:{self.port}"
 
-    def kubeconfig(self, path: Path, contexts: tuple[str, ...] = ("fake",)) -> Path:
-        """A kubeconfig with one context per name, all pointing at this server."""
+    def kubeconfig(self, path: Path, contexts: tuple[str, ...] = ("fake",), exec_command: Path | None = None) -> Path:
+        """A kubeconfig with one context per name, all pointing at this server; with `exec_command`, the user's
+        credentials come from that exec credential plugin instead of a token."""
+        user: dict[str, Any] = {"token": "fake-reader-token"} if exec_command is None else {"exec": {
+            "apiVersion": "client.authentication.k8s.io/v1beta1", "command": str(exec_command),
+            "interactiveMode": "Never"}}
         doc = {
             "apiVersion": "v1", "kind": "Config", "current-context": contexts[0],
             "clusters": [{"name": "fake", "cluster": {"server": self.url}}],
-            "users": [{"name": "reader", "user": {"token": "fake-reader-token"}}],
+            "users": [{"name": "reader", "user": user}],
             "contexts": [{"name": c, "context": {"cluster": "fake", "user": "reader"}} for c in contexts],
         }
         path.write_text(yaml.safe_dump(doc))
@@ -233,3 +237,15 @@ def _handler(k8s: FakeKubernetes) -> type[BaseHTTPRequestHandler]:
             self._send(200, body)
 
     return Handler
+
+
+def env_dumping_plugin(directory: Path) -> tuple[Path, Path]:
+    """An exec credential plugin that writes the environment it was given to a file, then hands out a token:
+    (the plugin, the file it writes)."""
+    dump = directory / "plugin-env.txt"
+    plugin = directory / "credential-plugin"
+    plugin.write_text(f"#!/bin/sh\nenv > {dump}\n"
+                      'echo \'{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential",'
+                      '"status":{"token":"from-plugin"}}\'\n', encoding="utf-8")
+    plugin.chmod(0o755)
+    return plugin, dump

@@ -8,31 +8,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 from tests.conftest import make_repo
 from tests.fakes.cluster_fixture import stage4_objects
 from tests.fakes.gitlab_server import MAINTAINER_TOKEN, FakeGitLab, well_run
-from tests.fakes.k8s_server import FakeKubernetes
+from tests.fakes.k8s_server import FakeKubernetes, env_dumping_plugin
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_child_processes_do_not_inherit_the_gitlab_tokens(tmp_path: Path) -> None:
-    dump = tmp_path / "plugin-env.txt"
-    plugin = tmp_path / "credential-plugin"
-    plugin.write_text(f"#!/bin/sh\nenv > {dump}\n"
-                      'echo \'{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential",'
-                      '"status":{"token":"from-plugin"}}\'\n', encoding="utf-8")
-    plugin.chmod(0o755)
+    plugin, dump = env_dumping_plugin(tmp_path)
     repo = make_repo(tmp_path / "repo", {"clusters/production/app.yaml": "apiVersion: v1\nkind: Namespace\n"
                                                                          "metadata:\n  name: app\n"})
     with FakeKubernetes(stage4_objects()) as k8s, FakeGitLab({"platform/deploy": well_run()}) as gitlab:
-        config = yaml.safe_load(k8s.kubeconfig(tmp_path / "kc").read_text())
-        config["users"] = [{"name": "reader", "user": {"exec": {
-            "apiVersion": "client.authentication.k8s.io/v1beta1", "command": str(plugin),
-            "interactiveMode": "Never"}}}]
-        (tmp_path / "kc").write_text(yaml.safe_dump(config))
+        k8s.kubeconfig(tmp_path / "kc", exec_command=plugin)
         env = {**os.environ, "GITLAB_TOKEN": MAINTAINER_TOKEN, "CI_JOB_TOKEN": "glcbt-canary-job",
                "KUBECONFIG": str(tmp_path / "kc"), "COLUMNS": "120"}
         out = subprocess.run([sys.executable, "-m", "assess", "scan", str(repo), "--cluster", "--gitlab",
