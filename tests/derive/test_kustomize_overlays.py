@@ -43,17 +43,6 @@ def test_patch_directives_nulls_and_json6902() -> None:
     assert moves["spec.template.spec.containers.0"] == "1.value"
 
 
-DEPLOYMENT = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: simple
-spec:
-  template:
-    spec:
-      containers:
-      - name: web
-        image: docker.io/example/app:1.0
-"""
 VERSION = """apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -65,6 +54,7 @@ spec:
       - name: web
         image: docker.io/example/app:{tag}
 """
+DEPLOYMENT = VERSION.format(tag="1.0")
 SETTINGS = """apiVersion: apps/v1
 kind: Deployment
 metadata:
