@@ -76,11 +76,7 @@ class FakeGitHub(LocalServer[Fault, Recorded]):
         self.orgs = orgs or {}
         self.prefix = prefix
         self.sent_bytes = 0  # body bytes of generated giant answers the server managed to send
-        super().__init__()
-
-    def handler(self) -> type[BaseHTTPRequestHandler]:
-        """The request handler bound to this server's repositories."""
-        return _handler(self)
+        super().__init__(_handler)
 
     @property
     def base_url(self) -> str:

@@ -70,16 +70,7 @@ class FakeGitLab(LocalServer[Fault, Recorded]):
         self.groups = groups or {}
         self.delays: dict[str, float] = {}  # path pattern → seconds to wait before answering (a slow server)
         self.max_per_page = 100  # GitLab's own cap; tests lower it to see pagination with few items
-        super().__init__()
-
-    def handler(self) -> type[BaseHTTPRequestHandler]:
-        """The request handler bound to this server's projects."""
-        return _handler(self)
-
-    @property
-    def url(self) -> str:
-        """The instance URL to give python-gitlab (the API is under /api/v4)."""
-        return f"http://127.0.0.1:{self.port}"
+        super().__init__(_handler)
 
     def paths(self) -> list[str]:
         """The paths requested, in order."""

@@ -76,16 +76,7 @@ class FakeKubernetes(LocalServer[InjectedFault, Recorded]):
             if group:
                 self.groups.setdefault(group, ver)
         self.groups.update(extra_groups or {})
-        super().__init__()
-
-    def handler(self) -> type[BaseHTTPRequestHandler]:
-        """The request handler bound to this server's objects."""
-        return _handler(self)
-
-    @property
-    def url(self) -> str:
-        """The API server URL."""
-        return f"http://127.0.0.1:{self.port}"
+        super().__init__(_handler)
 
     def kubeconfig(self, path: Path, contexts: tuple[str, ...] = ("fake",), exec_command: Path | None = None) -> Path:
         """A kubeconfig with one context per name, all pointing at this server; with `exec_command`, the user's

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 
 class _Server(ThreadingHTTPServer):
@@ -28,21 +29,23 @@ R = TypeVar("R")
 class LocalServer(Generic[F, R]):
     """The server's lifecycle, its request log and its faults; subclasses answer requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, handler: Callable[[Any], type[BaseHTTPRequestHandler]]) -> None:
+        """`handler(self)` makes the request handler class bound to the subclass's data (set before this call)."""
         self.faults: list[F] = []
         self.requests: list[R] = []
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), self.handler())
+        self._server = _Server(("127.0.0.1", 0), handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-
-    def handler(self) -> type[BaseHTTPRequestHandler]:
-        """The request handler class bound to this server's data."""
-        raise NotImplementedError
 
     @property
     def port(self) -> int:
         """The port the server listens on."""
         return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The server's root URL."""
+        return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Self:
         self._thread.start()
