@@ -864,6 +864,11 @@ def samples_cmd() -> None:
         click.echo(f"{s.name:24} stage {s.stage}  {s.title}")
 
 
+def internal_error_line(exc: BaseException) -> str:
+    """The one line an unexpected failure prints (exit 4), with nothing from the input able to act."""
+    return inert.line(f"gitops-assess: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+
+
 def main() -> None:
     """Console-script entry point: maps unexpected failures to exit code 4 without a traceback."""
     try:
@@ -876,6 +881,5 @@ def main() -> None:
     except Exception as exc:  # last line of defence: one line, exit 4
         if "--debug" in sys.argv:
             raise
-        click.echo(inert.line(f"gitops-assess: internal error: {type(exc).__name__}: {exc} (rerun with --debug)"),
-                   err=True)
+        click.echo(internal_error_line(exc), err=True)
         sys.exit(int(Exit.INTERNAL))

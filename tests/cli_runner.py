@@ -12,8 +12,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from assess.cli import Exit, cli
-from assess.reporters import inert
+from assess.cli import Exit, cli, internal_error_line
 
 ROOT = Path(__file__).resolve().parents[1]
 UNSET = ("GITHUB_TOKEN", "GH_TOKEN", "KUBECONFIG")
@@ -40,5 +39,5 @@ def invoke(*args: str, env: Mapping[str, str] | None = None, cwd: Path | None = 
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         exc = result.exception
         code = int(Exit.INTERNAL)
-        stderr += inert.line(f"gitops-assess: internal error: {type(exc).__name__}: {exc} (rerun with --debug)") + "\n"
+        stderr += internal_error_line(exc) + "\n"
     return subprocess.CompletedProcess(["gitops-assess", *args], code, result.stdout, stderr)
