@@ -24,8 +24,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from assess import __version__
-from assess.atomic_write import OutputError, ensure_writable_dir, write_atomic
-from assess.audit_sample import Sample, draw_sample
 from assess.checks.catalog import find_check, load_catalog
 from assess.collectors.cluster.snapshot import SnapshotError, dump_snapshot
 from assess.collectors.git_command import SIGNATURE_PROGRAMS, UntrustedRepositoryError, Verifiers
@@ -34,11 +32,10 @@ from assess.collectors.github.api import ApiError, default_cache_dir
 from assess.collectors.github.names import plain_http_warning, valid_full_name, valid_owner
 from assess.collectors.gitlab.remote import valid_project_path
 from assess.collectors.samples import SampleError, get_sample, list_samples, materialise
-from assess.config import Config, ConfigError, load_config
+from assess.derive.audit_sample import Sample, draw_sample
 from assess.derive.periods import ALL, instant, parse_when
 from assess.derive.repo_kind import RepoKind
 from assess.derive.view import tree_view
-from assess.diff import compare, render_json, render_markdown, render_terminal
 from assess.engine import (
     DEFAULT_API_URL,
     Settings,
@@ -49,23 +46,26 @@ from assess.engine import (
     has_errors,
     run_assessment,
 )
-from assess.evaluation import periods_for, view_options
-from assess.fleet import merge as merge_reports
-from assess.gitlab_group import GroupUnreadableError, group_report_dir, list_group_projects, scan_group
+from assess.evaluation.evaluate import periods_for, view_options
 from assess.model.codec import from_plain
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Outcome, Severity
 from assess.model.report import Report
 from assess.model.schema import report_schema
-from assess.org_scan import OrgFilters, list_org_repos, report_dir, scan_org
-from assess.policy_source import config_from_ref, weakenings
+from assess.model.wording import plural
+from assess.policy.config import Config, ConfigError, load_config
+from assess.policy.source import config_from_ref, weakenings
 from assess.reporters import fleet_report, inert, terminal
+from assess.reporters.atomic_write import OutputError, ensure_writable_dir, write_atomic
 from assess.reporters.audit_csv import audit_csv, audit_json
 from assess.reporters.presentation import Presentation
 from assess.reporters.registry import FleetInput, ReportInput, output_formats
+from assess.reporters.system_packages import install_hint
+from assess.reports.diff import compare, render_json, render_markdown, render_terminal
+from assess.reports.fleet import merge as merge_reports
+from assess.scans.github_org import OrgFilters, list_org_repos, report_dir, scan_org
+from assess.scans.gitlab_group import GroupUnreadableError, group_report_dir, list_group_projects, scan_group
 from assess.settings import DEFAULT_GITLAB_URL
-from assess.system_packages import install_hint
-from assess.wording import plural
 
 # The terminal summary piped into a file or a pager: lines as long as the content, not the 80 of no terminal.
 PIPED_WIDTH = 200

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from assess.audit_trail import change_path
 from assess.checks.catalog import Check
 from assess.collectors.cluster.snapshot import load_snapshot
 from assess.collectors.git_repo import RepositoryError, ensure_trusted, open_repository
@@ -21,9 +20,18 @@ from assess.collectors.repo_tree import collect_repo
 from assess.collectors.snapshots import collect_snapshots
 from assess.collectors.yaml_docs import NodeBudget
 from assess.collectors.zizmor import audit_workflows
+from assess.derive.audit_trail import change_path
 from assess.derive.deployment import env_roots
 from assess.derive.view import tree_view
-from assess.evaluation import derive, evaluate, evidence_digest, evidence_json, has_errors, periods_for, view_options
+from assess.evaluation.evaluate import (
+    derive,
+    evaluate,
+    evidence_digest,
+    evidence_json,
+    has_errors,
+    periods_for,
+    view_options,
+)
 from assess.model.cluster import ClusterEvidence
 from assess.model.codec import from_plain
 from assess.model.evidence import EvidenceBundle, RepoEvidence, Snapshot, Source, Unavailable

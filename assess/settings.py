@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 from assess.collectors.git_command import NO_VERIFIERS, Verifiers
-from assess.config import Config
-from assess.policy_source import PolicyChange
+from assess.policy.config import Config
+from assess.policy.source import PolicyChange
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_GITLAB_URL = "https://gitlab.com"

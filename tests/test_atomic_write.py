@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assess.atomic_write import write_atomic
+from assess.reporters.atomic_write import write_atomic
 
 
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o600), (0o000, 0o600), (0o077, 0o600), (0o277, 0o400)])

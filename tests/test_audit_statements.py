@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from assess.change_controls import change_controls, review_statement
+from assess.derive.change_controls import change_controls, review_statement
 from assess.model.report import Report
 from assess.reporters import html, markdown, terminal
 from tests.conftest import GIT_ENV, finding_of, scan_json

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from assess.audit_trail import build_audit_trail, change_path
+from assess.derive.audit_trail import build_audit_trail, change_path
 from assess.derive.identity import bot_kind
 from assess.model.evidence import Provenance, Source
 from assess.model.history import ChangePath, CommitRecord, HistoryEvidence, SignatureType

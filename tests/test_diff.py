@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from assess.diff import compare, render_markdown
+from assess.reports.diff import compare, render_markdown
 
 
 def report(**overrides: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assess.system_packages import PDF_SYSTEM_PACKAGES, install_hint
+from assess.reporters.system_packages import PDF_SYSTEM_PACKAGES, install_hint
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from assess.checks.catalog import load_catalog
-from assess.maturity import seed_model
 from assess.model.check import STAGE_NAMES
+from assess.policy.maturity import seed_model
 from tests.cli_runner import invoke
 
 POLICY = """version: 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assess.path_globs import glob_body
+from assess.derive.path_globs import glob_body
 
 
 def test_double_star_spans_directories_and_single_star_does_not() -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from assess.checks.catalog import load_catalog
+from assess.evaluation.scoring import score
 from assess.model.context import Thresholds
 from assess.model.finding import Confidence, Finding, Outcome, Severity
 from assess.model.report import Placement, Risk, SignalStatus
-from assess.scoring import score
 
 SPECS = [c.spec for c in load_catalog()]
 GATING = {s.stage: [x.id for x in SPECS if x.stage == s.stage and x.gates_stage] for s in SPECS if s.stage}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from assess.audit_trail import build_audit_trail
+from assess.derive.audit_trail import build_audit_trail
 from assess.derive.tickets import ticket_ids
 from assess.model.evidence import Provenance, Source
 from assess.model.history import CommitRecord, HistoryEvidence

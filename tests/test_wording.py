@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assess.wording import plural
+from assess.model.wording import plural
 
 
 @pytest.mark.parametrize(("n", "noun", "expected"), [

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from assess.derive.ci import CiCommand, ci_commands, workflow_jobs
 from assess.derive.clusters import ClusterDecl, cluster_declarations, targeted_clusters
 from assess.derive.images import WORKLOAD_KINDS, ImageUse, image_tag, images, pod_spec_path
+from assess.derive.path_globs import glob_body
 from assess.model.check import CheckResult
 from assess.model.context import CheckContext
 from assess.model.evidence import FileKind, RepoEvidence, RepoFile, YamlDoc
 from assess.model.finding import Confidence, Outcome, Ref, Severity
-from assess.path_globs import glob_body
-from assess.wording import plural as plural  # re-exported: the checks count with it
+from assess.model.wording import plural as plural  # re-exported: the checks count with it
 
 ARGO = "argoproj.io"
 FLUX_KUSTOMIZE = "kustomize.toolkit.fluxcd.io"

@@ -8,7 +8,7 @@ from assess.model.check import CheckResult, CheckSpec, Principle, Signal
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Ref, RefKind, Severity
 from assess.model.forge import is_gitlab
-from assess.wording import plural
+from assess.model.wording import plural
 
 SPEC = CheckSpec(
     id="codeowners-valid",

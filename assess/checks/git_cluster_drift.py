@@ -11,7 +11,7 @@ from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
 from assess.model.evidence import FileKind, YamlDoc
 from assess.model.finding import Outcome, Ref, Severity
-from assess.wording import plural
+from assess.model.wording import plural
 
 SPEC = CheckSpec(
     id="git-cluster-drift",

@@ -7,7 +7,7 @@ from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
-from assess.wording import plural
+from assess.model.wording import plural
 
 SPEC = CheckSpec(
     id="policy-engine-enforcing",

@@ -12,7 +12,7 @@ from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.evidence import RepoEvidence
 from assess.model.finding import Outcome, Ref, Severity
-from assess.wording import plural
+from assess.model.wording import plural
 
 SPEC = CheckSpec(
     id="policy-uniform-across-fleet",

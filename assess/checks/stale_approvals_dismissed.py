@@ -8,7 +8,7 @@ from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
 from assess.model.forge import is_gitlab
-from assess.wording import plural
+from assess.model.wording import plural
 
 SPEC = CheckSpec(
     id="stale-approvals-dismissed",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from assess.audit_trail import change_path
+from assess.derive.audit_trail import change_path
 from assess.derive.identity import bot_kind, pusher
 from assess.model.activity import Activity, Bootstrap, Historical, Offence
 from assess.model.history import DIRECT_PATHS, AuditRecord, CommitRecord

@@ -10,7 +10,7 @@ import pathspec
 
 from assess.model.deployment import DeploymentMap, EnvBasis
 from assess.model.evidence import FileKind, RepoEvidence
-from assess.wording import plural
+from assess.model.wording import plural
 
 # Folders whose YAML describes tests, documentation or demos, not what runs: deep ones at any depth, the rest at the
 # top of the repository (a `clusters/test/` environment must stay in).

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from assess.audit_trail import change_path
 from assess.derive.activity import human_direct_pushes
+from assess.derive.audit_trail import change_path
 from assess.derive.identity import bot_kind, change_author, count_people, merger, person_key
 from assess.metrics.tiers import classify_all
 from assess.model.activity import Activity

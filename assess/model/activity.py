@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assess.wording import plural
+from assess.model.wording import plural
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from assess.audit_sample import Sample
+from assess.derive.audit_sample import Sample
 from assess.model.codec import to_plain
 from assess.model.history import AuditRecord
 from assess.reporters import inert

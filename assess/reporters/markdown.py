@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from assess.change_controls import change_controls, review_statement
-from assess.report_figures import tiers as dora_tiers
+from assess.derive.change_controls import change_controls, review_statement
 from assess.reporters import inert
 from assess.reporters.policy_text import policy_lines
 from assess.reporters.stage_names import stage_names
+from assess.reports.figures import tiers as dora_tiers
 
 SIGNAL_LABEL = {"met": "met", "not-met": "not met", "unknown": "unknown (not observed)"}
 MAX_CHARS = 60_000  # PR comments stop at 65,536 characters

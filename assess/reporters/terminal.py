@@ -10,15 +10,15 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from assess.change_controls import change_controls, review_statement
+from assess.derive.change_controls import change_controls, review_statement
 from assess.model.finding import Outcome
 from assess.model.report import Report
-from assess.report_figures import deployment_gaps, timeline_runs
-from assess.report_figures import tiers as dora_tiers
+from assess.model.wording import plural
 from assess.reporters import inert
 from assess.reporters.policy_text import policy_lines
 from assess.reporters.stage_names import stage_names
-from assess.wording import plural
+from assess.reports.figures import deployment_gaps, timeline_runs
+from assess.reports.figures import tiers as dora_tiers
 
 OUTCOME_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "unknown": "cyan", "not-applicable": "dim",
                  "error": "magenta"}

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from assess.change_controls import approvers_text, change_controls, review_statement
+from assess.derive.change_controls import approvers_text, change_controls, review_statement
 from assess.model.check import STAGE_NAMES
-from assess.report_figures import deployment_gaps, timeline_runs
-from assess.report_figures import tiers as dora_tiers
+from assess.model.wording import plural
 from assess.reporters import charts
 from assess.reporters.policy_text import policy_lines
 from assess.reporters.presentation import Presentation
 from assess.reporters.stage_names import stage_names
-from assess.wording import plural
+from assess.reports.figures import deployment_gaps, timeline_runs
+from assess.reports.figures import tiers as dora_tiers
 
 PRINCIPLE_NAMES = {"declarative": "Declarative", "versioned-and-immutable": "Versioned and immutable",
                    "pulled-automatically": "Pulled automatically", "continuously-reconciled": "Continuously reconciled"}

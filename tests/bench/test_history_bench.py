@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from assess.audit_trail import build_audit_trail
 from assess.checks.catalog import load_catalog
 from assess.collectors.git_repo import open_repository
 from assess.collectors.history import read_history
 from assess.collectors.repo_tree import collect_repo
 from assess.collectors.snapshots import collect_snapshots
+from assess.derive.audit_trail import build_audit_trail
 from assess.derive.deployment import deployment_map, env_roots
 from assess.engine import Settings, evaluate
 from assess.metrics.dora import delivery_metrics
@@ -90,7 +90,7 @@ def test_history_peak_memory(big_repo: Path) -> None:
     script = f"""
 import resource, json
 from datetime import UTC, datetime
-from assess.audit_trail import build_audit_trail
+from assess.derive.audit_trail import build_audit_trail
 from assess.collectors.git_repo import open_repository
 from assess.collectors.history import read_history
 from assess.collectors.repo_tree import collect_repo

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from assess.collectors.archive_tree import ArchiveError, tree_from_tarball
-from assess.evaluation import evaluate
+from assess.evaluation.evaluate import evaluate
 from assess.model.evidence import EvidenceBundle
 from assess.settings import Settings
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from assess.audit_trail import build_audit_trail
 from assess.collectors.git_command import Verifiers
 from assess.collectors.git_repo import RepositoryError, open_repository
 from assess.collectors.history import read_history, verify_signatures
 from assess.collectors.repo_tree import collect_repo
 from assess.collectors.samples import get_sample, list_samples, materialise
+from assess.derive.audit_trail import build_audit_trail
 from assess.derive.deployment import deployment_map, env_roots, glob_regex
 from assess.model.history import ChangePath, SignatureType
 from tests.conftest import GIT_ENV, git, make_repo

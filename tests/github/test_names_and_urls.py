@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assess.collectors.github.names import plain_http_warning, valid_full_name
-from assess.org_scan import report_dir
+from assess.scans.github_org import report_dir
 from tests.fakes.github_server import ADMIN_TOKEN, FakeGitHub, RepoFixture
 
 ROOT = Path(__file__).resolve().parents[2]

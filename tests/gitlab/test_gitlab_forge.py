@@ -13,7 +13,7 @@ from assess.checks.runner import run_checks
 from assess.collectors.github.api import WaitBudget
 from assess.collectors.gitlab.collect import GitLabAccess, RepositoryUnavailableError, client, collect_gitlab
 from assess.collectors.gitlab.remote import parse_remote
-from assess.github_confirmation import confirm_with_github
+from assess.derive.forge_confirmation import confirm_with_github
 from assess.model.context import CheckContext
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Finding, Outcome

@@ -16,7 +16,7 @@ from kubernetes.config.config_exception import ConfigException
 from assess.collectors.cluster.resources import CONSTRAINTS_GROUP, METADATA_ONLY, WANTED, Wanted, sanitize
 from assess.model.cluster import AccessStatus, ClusterEvidence, ResourceAccess
 from assess.model.provenance import Provenance, Source
-from assess.wording import plural
+from assess.model.wording import plural
 
 PAGE_SIZE = 500
 IN_CLUSTER = "in-cluster"

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from assess.derive.deployment.paths import MAX_DEPTH, Found, Ignore, PathTree, glob_regex, ignored, list_of, norm
 from assess.model.deployment import DeploymentMap, EntryPoint, EnvBasis
 from assess.model.evidence import FileKind, RepoEvidence, YamlDoc
-from assess.wording import plural
+from assess.model.wording import plural
 
 ENV_NAMES = frozenset({"dev", "development", "test", "testing", "qa", "stage", "staging", "uat", "preprod",
                        "pre-prod", "prod", "production", "prd", "live", "sandbox", "perf", "demo", "int",

@@ -11,9 +11,9 @@ from typing import Any
 
 import pathspec
 
+from assess.derive.path_globs import glob_body
 from assess.model.deployment import EntryPoint, ExternalSource
 from assess.model.evidence import FileKind, RepoEvidence, YamlDoc
-from assess.path_globs import glob_body
 
 Ignore = pathspec.GitIgnoreSpec
 

@@ -75,7 +75,7 @@ class MaturityModel:
 @lru_cache(maxsize=4)
 def seed_model(known: frozenset[str] | None = None) -> MaturityModel:
     """The packaged model (validated; its check ids against the catalog when given)."""
-    data = yaml.safe_load(resources.files("assess").joinpath("maturity.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(resources.files("assess.policy").joinpath("maturity.yaml").read_text(encoding="utf-8"))
     try:
         jsonschema.Draft202012Validator(MODEL_SCHEMA).validate(data)
     except jsonschema.ValidationError as exc:

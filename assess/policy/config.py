@@ -11,9 +11,9 @@ import jsonschema
 import yaml
 
 from assess.collectors.yaml_docs import load_documents
-from assess.maturity import OVERRIDE_SCHEMA
 from assess.model.context import Thresholds
 from assess.model.period import PeriodDefaults
+from assess.policy.maturity import OVERRIDE_SCHEMA
 
 CONFIG_NAME = ".gitops-assess.yaml"
 

@@ -6,7 +6,7 @@ from collections import Counter
 from statistics import median
 from typing import Any
 
-from assess.report_figures import DORA_FIGURES, declared_production, dora_figures, environment_metrics
+from assess.reports.figures import DORA_FIGURES, declared_production, dora_figures, environment_metrics
 
 FLEET_SCHEMA_VERSION = "1.0"
 

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from assess.collectors import git_repo
-from assess.config import CONFIG_NAME, Config, ConfigError, parse_config
+from assess.policy.config import CONFIG_NAME, Config, ConfigError, parse_config
 
 
 @dataclass(frozen=True)

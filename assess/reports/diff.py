@@ -7,8 +7,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from assess.report_figures import DORA_FIGURES, declared_production, environment_metrics, figure
-from assess.wording import plural
+from assess.model.wording import plural
+from assess.reports.figures import DORA_FIGURES, declared_production, environment_metrics, figure
 
 # How bad an outcome is; a waived failure counts as accepted (0).
 RANK = {"pass": 0, "not-applicable": 0, "unknown": 1, "warn": 2, "fail": 3, "error": 3}

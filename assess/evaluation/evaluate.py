@@ -14,16 +14,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from assess import __version__
-from assess.audit_trail import build_audit_trail, change_path
-from assess.change_controls import change_management_json
 from assess.checks.catalog import Check, load_catalog
 from assess.checks.runner import run_checks
-from assess.config import Config
 from assess.derive.activity import activity, bootstrap, historical_direct_pushes
+from assess.derive.audit_trail import build_audit_trail, change_path
+from assess.derive.change_controls import change_management_json
+from assess.derive.forge_confirmation import confirm_with_github, github_summary
 from assess.derive.periods import resolve_periods
 from assess.derive.view import TreeView, ViewOptions, tree_view
-from assess.github_confirmation import confirm_with_github, github_summary
-from assess.maturity import MaturityModel, adapted, gated, seed_model
+from assess.evaluation.scoring import not_an_estate, score, stage_result
 from assess.metrics.dora import delivery_metrics
 from assess.model.activity import Activity, Bootstrap, Historical
 from assess.model.cluster import AccessStatus
@@ -35,11 +34,12 @@ from assess.model.github import GitHubEvidence
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence
 from assess.model.period import Period, Periods, as_utc, utc_iso
 from assess.model.report import Report, SourceStatus, StageResult
-from assess.policy_source import policy_json
-from assess.scoring import not_an_estate, score, stage_result
+from assess.model.wording import plural
+from assess.policy.config import Config
+from assess.policy.maturity import MaturityModel, adapted, gated, seed_model
+from assess.policy.source import policy_json
+from assess.policy.waivers import apply_waivers
 from assess.settings import Settings
-from assess.waivers import apply_waivers
-from assess.wording import plural
 
 PR_MARKED = frozenset({ChangePath.PR_MERGE, ChangePath.PR_SQUASH, ChangePath.PR_REBASE})
 

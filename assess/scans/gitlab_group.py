@@ -25,7 +25,7 @@ from assess.collectors.gitlab.collect import (
 from assess.collectors.gitlab.remote import valid_project_path
 from assess.engine import Settings, evaluate
 from assess.model.evidence import EvidenceBundle, Source, Unavailable
-from assess.org_scan import OrgFilters, RepoOutcome, scan_each
+from assess.scans.github_org import OrgFilters, RepoOutcome, scan_each
 
 MAX_PROJECTS = 5000
 

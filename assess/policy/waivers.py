@@ -6,8 +6,8 @@ import fnmatch
 from collections.abc import Sequence
 from dataclasses import replace
 
-from assess.config import Waiver
 from assess.model.finding import Finding, Outcome
+from assess.policy.config import Waiver
 
 WAIVABLE = (Outcome.FAIL, Outcome.WARN)
 

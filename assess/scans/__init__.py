@@ -1,0 +1,1 @@
+"""Scans of many repositories: a GitHub organisation, a GitLab group."""
