@@ -41,7 +41,7 @@ from assess.engine import (
     Settings,
     collect,
     derive,
-    evaluate,
+    evaluate_bundle,
     evidence_json,
     has_errors,
     run_assessment,
@@ -434,7 +434,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
             with err.status("assessing…") as status:
                 if from_evidence:
                     bundle = _load_evidence(from_evidence)
-                    report = evaluate(bundle, replace(settings, target_name=name or str(from_evidence)))
+                    report = evaluate_bundle(bundle, replace(settings, target_name=name or str(from_evidence)))
                 else:
                     report, bundle = run_assessment(settings, lambda msg: status.update(msg))
     except (ConfigError, SnapshotError) as exc:
@@ -757,10 +757,10 @@ def audit_trail_cmd(path: str | None, sample_name: str | None, fmt: str, output:
     if bundle.history is None:
         reason = next((u.reason for u in bundle.unavailable if u.source.value == "history"), "no history")
         raise SourceUnreachable(f"no audit trail: {reason}")
-    view = tree_view(bundle.git, view_options(settings, bundle)) if bundle.git else None
+    view = tree_view(bundle.git, view_options(config, settings.scope(), bundle)) if bundle.git else None
     if view is None:
         raise SourceUnreachable("no audit trail: the repository tree could not be read")
-    records = derive(bundle.history, config, bundle.github, view, periods_for(settings, bundle.history,
+    records = derive(bundle.history, config, bundle.github, view, periods_for(config, settings.scope(), bundle.history,
                                                                               as_of or datetime.now(UTC))).audit_trail
     gap = next((u for u in bundle.unavailable if u.source.value == "github"), None)
     if gap is not None and not no_github:

@@ -29,6 +29,7 @@ from assess.evaluation.evaluate import (
     evidence_digest,
     evidence_json,
     has_errors,
+    maturity_model,
     periods_for,
     view_options,
 )
@@ -171,7 +172,7 @@ def _forge_period(settings: Settings, history: HistoryEvidence | None, now: date
                   ) -> tuple[datetime | None, list[str]]:
     """Start of the audit period and the apparent direct pushes in it: change requests and the change request of
     each apparent direct push are read for the audit period only."""
-    audit = periods_for(settings, history, now).audit
+    audit = periods_for(settings.config, settings.scope(), history, now).audit
     commits = [c for c in history.commits if audit.contains(c.committed_at)] if history else []
     suspects = [c.sha for c in commits if c.parents and change_path(c)[0] in
                 (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT)]
@@ -181,7 +182,7 @@ def _forge_period(settings: Settings, history: HistoryEvidence | None, now: date
 def _collect_history(settings: Settings, git_ev: RepoEvidence, now: datetime,
                      progress: Progress, budget: NodeBudget) -> tuple[HistoryEvidence, tuple[Snapshot, ...]]:
     handle = open_repository(settings.path)
-    view = tree_view(git_ev, view_options(settings, EvidenceBundle(git=git_ev)))
+    view = tree_view(git_ev, view_options(settings.config, settings.scope(), EvidenceBundle(git=git_ev)))
     envs = view.deployment.environments
     progress("reading history")
     # The whole first-parent history up to the end: the periods are cut from it when evaluating, and older offences
@@ -208,8 +209,13 @@ def run_assessment(settings: Settings, progress: Progress = lambda _: None) -> t
     """Collect then evaluate; raises RepositoryError when the repository itself cannot be read."""
     bundle = collect(settings, progress)
     progress("running checks")
-    return evaluate(bundle, settings), bundle
+    return evaluate_bundle(bundle, settings), bundle
+
+
+def evaluate_bundle(bundle: EvidenceBundle, settings: Settings) -> Report:
+    """Evaluate collected evidence by the settings' policy and maturity model; evaluation sees no credentials."""
+    return evaluate(bundle, settings.config, maturity_model(settings.config), settings.scope())
 
 
 __all__ = ["DEFAULT_API_URL", "Check", "RepositoryError", "Settings", "collect", "derive", "evaluate",
-           "evidence_digest", "evidence_json", "has_errors", "run_assessment"]
+           "evaluate_bundle", "evidence_digest", "evidence_json", "has_errors", "run_assessment"]

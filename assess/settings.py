@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from assess.collectors.git_command import NO_VERIFIERS, Verifiers
+from assess.evaluation.scope import Scope
 from assess.policy.config import Config
 from assess.policy.source import PolicyChange
 
@@ -55,3 +56,9 @@ class Settings:
     kubeconfig: str | None = None
     policy_ref: str | None = None  # --config-ref: the policy was read from Git objects at this revision
     policy_not_applied: tuple[PolicyChange, ...] = ()  # what the reviewed tree's own policy would have weakened
+
+    def scope(self) -> Scope:
+        """What evaluation may know of these settings: names and periods, never credentials or URLs."""
+        return Scope(now=self.now, target_name=self.target_name, forge_repo=self.github_repo or self.gitlab_repo,
+                     kind=self.kind, since=self.since, since_all=self.since_all, audit_since=self.audit_since,
+                     until=self.until, policy_ref=self.policy_ref, policy_not_applied=self.policy_not_applied)

@@ -1,4 +1,4 @@
-"""Pure evaluation: an evidence bundle and the settings become a report.
+"""Pure evaluation: an evidence bundle, the policy and the maturity model become a report.
 
 The headline and every point of the maturity timeline are judged by one function (`judge`) over the same gates,
 history gates over the period that ends at that point, so the timeline's last point is the headline."""
@@ -22,6 +22,7 @@ from assess.derive.change_controls import change_management_json
 from assess.derive.forge_confirmation import confirm_with_github, github_summary
 from assess.derive.periods import resolve_periods
 from assess.derive.view import TreeView, ViewOptions, tree_view
+from assess.evaluation.scope import Scope
 from assess.evaluation.scoring import not_an_estate, score, stage_result
 from assess.metrics.dora import delivery_metrics
 from assess.model.activity import Activity, Bootstrap, Historical
@@ -39,7 +40,6 @@ from assess.policy.config import Config
 from assess.policy.maturity import MaturityModel, adapted, gated, seed_model
 from assess.policy.source import policy_json
 from assess.policy.waivers import apply_waivers
-from assess.settings import Settings
 
 PR_MARKED = frozenset({ChangePath.PR_MERGE, ChangePath.PR_SQUASH, ChangePath.PR_REBASE})
 
@@ -67,23 +67,22 @@ class Derived:
     window: dict[str, Any] = field(default_factory=dict)
 
 
-def view_options(settings: Settings, bundle: EvidenceBundle) -> ViewOptions:
+def view_options(config: Config, scope: Scope, bundle: EvidenceBundle) -> ViewOptions:
     """What the user and the evidence say about the repository's identity, paths and kind."""
-    config = settings.config
     names: list[str] = []
-    if settings.github_repo:
-        names.append(settings.github_repo.rsplit("/", 1)[-1])
+    if scope.forge_repo:
+        names.append(scope.forge_repo.rsplit("/", 1)[-1])
     if bundle.git is not None:
         base = posixpath.basename(bundle.git.root.rstrip("/")).removesuffix(".git")
         names.append(base)
     return ViewOptions(config.exclude_paths, config.include_paths, config.environments or None,
-                       config.repository_urls, tuple(dict.fromkeys(names)), settings.kind or config.kind)
+                       config.repository_urls, tuple(dict.fromkeys(names)), scope.kind or config.kind)
 
 
-def periods_for(settings: Settings, history: HistoryEvidence | None, now: datetime) -> Periods:
+def periods_for(config: Config, scope: Scope, history: HistoryEvidence | None, now: datetime) -> Periods:
     """The practice and audit periods, both ending at the history's end (the `--until` instant, else now)."""
-    end = as_utc(history.as_of) if history and history.as_of else (settings.until or now)
-    return resolve_periods(end, settings.since, settings.since_all, settings.audit_since, settings.config.periods)
+    end = as_utc(history.as_of) if history and history.as_of else (scope.until or now)
+    return resolve_periods(end, scope.since, scope.since_all, scope.audit_since, config.periods)
 
 
 def derive(history: HistoryEvidence | None, config: Config, github: GitHubEvidence | None, view: TreeView,
@@ -154,9 +153,8 @@ def _period_json(period: Period, first: datetime | None) -> dict[str, Any]:
 
 
 def judge(bundle: EvidenceBundle, view: TreeView, facts: HistoryFacts | None, checks: Sequence[Check],
-          config: Config, production: Sequence[str]) -> tuple[tuple[Finding, ...], StageResult]:
+          config: Config, model: MaturityModel, production: Sequence[str]) -> tuple[tuple[Finding, ...], StageResult]:
     """The findings and the stage of one tree, with history judged over one period."""
-    model = maturity_model(config)
     ctx = CheckContext(
         replace(bundle, git=view.estate), config.thresholds,
         facts.trail if facts else (), tuple(production), view.deployment,
@@ -173,21 +171,23 @@ def judge(bundle: EvidenceBundle, view: TreeView, facts: HistoryFacts | None, ch
     return findings, stage if view.is_estate else not_an_estate(stage, view.kind.kind.value, view.kind.reason)
 
 
-def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, ...] | None = None) -> Report:
-    """Pure evaluation of an evidence bundle into a report (apart from the timestamp)."""
-    now = settings.now or datetime.now(UTC)
-    model = maturity_model(settings.config)
-    runnable = [c for c in (catalog or load_catalog()) if settings.config.runs(c.spec.id)]
+def evaluate(bundle: EvidenceBundle, config: Config, model: MaturityModel, scope: Scope | None = None,
+             catalog: tuple[Check, ...] | None = None) -> Report:
+    """Pure evaluation of an evidence bundle into a report (apart from the timestamp), judged by the policy and the
+    maturity model; `scope` names the target and the periods."""
+    scope = scope or Scope()
+    now = scope.now or datetime.now(UTC)
+    runnable = [c for c in (catalog or load_catalog()) if config.runs(c.spec.id)]
     checks = tuple(replace(c, spec=spec) for c, spec in zip(runnable, gated([c.spec for c in runnable], model),
                                                             strict=True))
     git = bundle.git or _empty_tree(now)
-    options = view_options(settings, bundle)
+    options = view_options(config, scope, bundle)
     view = tree_view(git, options)
-    periods = periods_for(settings, bundle.history, now)
-    derived = derive(bundle.history, settings.config, bundle.github, view, periods)
-    findings, stage = judge(bundle, view, derived.facts, checks, settings.config, derived.production_envs)
+    periods = periods_for(config, scope, bundle.history, now)
+    derived = derive(bundle.history, config, bundle.github, view, periods)
+    findings, stage = judge(bundle, view, derived.facts, checks, config, model, derived.production_envs)
     specs = [c.spec for c in checks]
-    scores = score(findings, specs, settings.config.thresholds, derived.metrics, stage)
+    scores = score(findings, specs, config.thresholds, derived.metrics, stage)
     metrics = derived.metrics
     premature = scores.premature
     if not view.is_estate:
@@ -195,7 +195,7 @@ def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, .
                             unknowns=(f"not judged: the repository is not a GitOps estate ({view.kind.kind.value})",))
         metrics = _without_tiers(metrics)
     target = {
-        "name": settings.target_name or git.root,
+        "name": scope.target_name or git.root,
         "path": git.root,
         "revision": git.revision or None,
         "ref": git.ref,
@@ -227,12 +227,12 @@ def evaluate(bundle: EvidenceBundle, settings: Settings, catalog: tuple[Check, .
         checks=tuple(c.spec.to_json() for c in checks),
         metrics=metrics,
         audit_trail=trail,
-        timeline=timeline(bundle, settings, checks, options, periods, headline,
+        timeline=timeline(bundle, config, model, checks, options, periods, headline,
                           {git.revision: view} if git.revision and not git.worktree else None),
         evidence_sha256=evidence_digest(bundle),
         github=github_summary(bundle.github) if bundle.github else {},
         deployment=_deployment_json(view),
-        policy=policy_json(settings.config, _policy_source(settings), settings.policy_not_applied),
+        policy=policy_json(config, _policy_source(config, scope), scope.policy_not_applied),
         maturity=model.to_json(),
     )
 
@@ -242,14 +242,15 @@ def maturity_model(config: Config) -> MaturityModel:
     return adapted(seed_model(), config.maturity)
 
 
-def _policy_source(settings: Settings) -> str:
+def _policy_source(config: Config, scope: Scope) -> str:
     """Where the policy came from: a Git revision (trusted base), a file, or the defaults."""
-    if settings.policy_ref:
-        return f"committed at {settings.policy_ref} (--config-ref)"
-    return "file" if settings.config.path else "defaults"
+    if scope.policy_ref:
+        return f"committed at {scope.policy_ref} (--config-ref)"
+    return "file" if config.path else "defaults"
 
 
-def timeline(bundle: EvidenceBundle, settings: Settings, checks: Sequence[Check], options: ViewOptions,
+def timeline(bundle: EvidenceBundle, config: Config, model: MaturityModel, checks: Sequence[Check],
+             options: ViewOptions,
              periods: Periods, headline: dict[str, Any], known: dict[str, TreeView] | None = None
              ) -> tuple[dict[str, Any], ...]:
     """The stage at each month end, judged like the headline: the tree then, history over the period ending then.
@@ -275,13 +276,13 @@ def timeline(bundle: EvidenceBundle, settings: Settings, checks: Sequence[Check]
             continue
         at = as_utc(snap.at)
         period = Period(utc_iso(at), utc_iso(at - length) if length is not None else None, periods.practice.label)
-        facts = _point_facts(history, settings, snap, period, options, views, records_cache) if history else None
+        facts = _point_facts(history, config, snap, period, options, views, records_cache) if history else None
         if i == last:
             entry.update(headline)
         else:
             view = _view(views, snap, options)
             point_bundle = EvidenceBundle(git=snap.tree, history=history, unavailable=today_only)
-            _, stage = judge(point_bundle, view, facts, checks, settings.config, view.deployment.production)
+            _, stage = judge(point_bundle, view, facts, checks, config, model, view.deployment.production)
             entry.update({"stage": stage.reached, "basis": stage.basis.value, "provisional": stage.provisional,
                           "progress": stage.progress, "blockers": list(stage.blockers)})
         entry["dormant"] = bool(facts and facts.activity.dormant)
@@ -299,7 +300,7 @@ def _view(views: dict[str, TreeView], snap: Snapshot, options: ViewOptions) -> T
     return views[snap.commit]
 
 
-def _point_facts(history: HistoryEvidence, settings: Settings, snap: Snapshot, period: Period, options: ViewOptions,
+def _point_facts(history: HistoryEvidence, config: Config, snap: Snapshot, period: Period, options: ViewOptions,
                  views: dict[str, TreeView], cache: dict[str, tuple[AuditRecord, ...]]) -> HistoryFacts:
     """History facts for one timeline point: commits and deployments of the period ending there, matched against
     the environments of the tree at that point."""
@@ -308,7 +309,7 @@ def _point_facts(history: HistoryEvidence, settings: Settings, snap: Snapshot, p
     commits = tuple(c for c in history.commits if period.contains(c.committed_at))
     key = f"{snap.commit}:{period.start}"
     if key not in cache:
-        cache[key] = build_audit_trail(history, settings.config.bots, view.deployment.environments, commits)
+        cache[key] = build_audit_trail(history, config.bots, view.deployment.environments, commits)
     older = tuple(c for c in history.commits if not as_utc(c.committed_at) > period.end_at)
     pr_marked = frozenset(c.sha for c in older if change_path(c)[0] in PR_MARKED)
     boot = bootstrap(older, pr_marked)
@@ -320,7 +321,7 @@ def _point_facts(history: HistoryEvidence, settings: Settings, snap: Snapshot, p
     end = as_utc(facts.activity.last_commit_at)
     active = Period(utc_iso(end), utc_iso(end - (period.end_at - period.start_at)), f"last active {period.label}")
     active_commits = tuple(c for c in older if active.contains(c.committed_at) and c.sha not in skip)
-    trail = build_audit_trail(history, settings.config.bots, view.deployment.environments, active_commits)
+    trail = build_audit_trail(history, config.bots, view.deployment.environments, active_commits)
     return replace(facts, period=active, commits=active_commits, trail=trail)
 
 

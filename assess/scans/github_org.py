@@ -16,7 +16,7 @@ from assess.collectors.archive_tree import ArchiveError, tree_from_tarball
 from assess.collectors.github.api import ApiError, EtagCache, GitHubApi, WaitBudget
 from assess.collectors.github.names import valid_full_name
 from assess.collectors.github.repo import RepositoryUnavailableError, collect_github
-from assess.engine import Settings, evaluate
+from assess.engine import Settings, evaluate_bundle
 from assess.model.evidence import EvidenceBundle, Source, Unavailable
 from assess.model.report import Report
 
@@ -127,7 +127,7 @@ def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> 
         except ArchiveError as exc:
             unavailable.append(Unavailable(Source.GIT, str(exc), "check that the repository's archive downloads"))
         bundle = EvidenceBundle(git=tree, github=github, unavailable=tuple(unavailable))
-        report = evaluate(bundle, replace(settings, target_name=name, now=now))
+        report = evaluate_bundle(bundle, replace(settings, target_name=name, now=now))
         return RepoOutcome(name, report)
     except Exception as exc:  # one broken repository must not stop the organisation scan
         return RepoOutcome(name, None, f"internal error: {type(exc).__name__}: {exc}")

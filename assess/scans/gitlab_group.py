@@ -23,7 +23,7 @@ from assess.collectors.gitlab.collect import (
     collect_gitlab,
 )
 from assess.collectors.gitlab.remote import valid_project_path
-from assess.engine import Settings, evaluate
+from assess.engine import Settings, evaluate_bundle
 from assess.model.evidence import EvidenceBundle, Source, Unavailable
 from assess.scans.github_org import OrgFilters, RepoOutcome, scan_each
 
@@ -96,7 +96,7 @@ def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> 
         except ArchiveError as exc:
             unavailable.append(Unavailable(Source.GIT, str(exc), "check that the project's archive downloads"))
         bundle = EvidenceBundle(git=tree, github=forge, unavailable=tuple(unavailable))
-        return RepoOutcome(name, evaluate(bundle, replace(settings, target_name=name, now=now)))
+        return RepoOutcome(name, evaluate_bundle(bundle, replace(settings, target_name=name, now=now)))
     except Exception as exc:  # one broken project must not stop the group scan
         return RepoOutcome(name, None, f"internal error: {type(exc).__name__}: {exc}")
     finally:

@@ -22,9 +22,12 @@ from assess.collectors.repo_tree import collect_repo
 from assess.collectors.snapshots import collect_snapshots
 from assess.derive.audit_trail import build_audit_trail
 from assess.derive.deployment import deployment_map, env_roots
-from assess.engine import Settings, evaluate
+from assess.engine import evaluate
+from assess.evaluation.evaluate import maturity_model
+from assess.evaluation.scope import Scope
 from assess.metrics.dora import delivery_metrics
 from assess.model.evidence import EvidenceBundle, Snapshot
+from assess.policy.config import Config
 
 pytestmark = pytest.mark.bench
 ROUNDS = 5
@@ -121,17 +124,19 @@ def test_timeline_vs_single_scan(benchmark: Any, big_repo: Path) -> None:
     tip = subprocess.run(["git", f"--git-dir={big_repo}", "rev-parse", "main"], capture_output=True, text=True,
                          check=True).stdout.strip()
     checks = load_catalog()
-    settings = Settings(path=str(big_repo), now=NOW)
+    config = Config()
+    model = maturity_model(config)
+    scope = Scope(now=NOW)
 
     def one_scan() -> Any:
         # One single-revision scan: read and classify the tree, then evaluate it (what each point needs).
         tree = collect_repo(str(big_repo), tip, False, NOW)
-        return evaluate(EvidenceBundle(git=tree, snapshots=(Snapshot(NOW.isoformat(), tip, tree),)), settings,
-                        checks)
+        return evaluate(EvidenceBundle(git=tree, snapshots=(Snapshot(NOW.isoformat(), tip, tree),)), config, model,
+                        scope, checks)
 
     def twelve_points() -> Any:
         snaps = collect_snapshots(handle, tip, NOW, 12, NOW)
-        return evaluate(EvidenceBundle(git=snaps[-1].tree, snapshots=snaps), settings, checks)
+        return evaluate(EvidenceBundle(git=snaps[-1].tree, snapshots=snaps), config, model, scope, checks)
 
     def twelve_scans() -> Any:
         # What the timeline would cost without the shared blob cache: a fresh scan and evaluation per point.
@@ -142,7 +147,8 @@ def test_timeline_vs_single_scan(benchmark: Any, big_repo: Path) -> None:
                 for at in month_ends(NOW, 12)]
         for sha in shas:
             tree = collect_repo(str(big_repo), sha, False, NOW)
-            evaluate(EvidenceBundle(git=tree, snapshots=(Snapshot(NOW.isoformat(), sha, tree),)), settings, checks)
+            evaluate(EvidenceBundle(git=tree, snapshots=(Snapshot(NOW.isoformat(), sha, tree),)), config, model,
+                     scope, checks)
 
     single = best_of(one_scan)
     naive = best_of(twelve_scans, rounds=2)

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 import pytest
 
 from assess.collectors.archive_tree import ArchiveError, tree_from_tarball
-from assess.evaluation.evaluate import evaluate
+from assess.evaluation.evaluate import evaluate, maturity_model
+from assess.evaluation.scope import Scope
 from assess.model.evidence import EvidenceBundle
-from assess.settings import Settings
+from assess.policy.config import Config
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 MANIFEST = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
@@ -38,7 +39,8 @@ def test_the_entry_cap_applies_while_streaming_and_is_reported() -> None:
     tree = tree_from_tarball(data, "acme/web", "main", NOW, max_members=100)
     assert len(tree.files) == 100 and len(tree.docs) == 100
     assert tree.partial == ("the archive has more than 100 entries; the rest was not read",)
-    report = evaluate(EvidenceBundle(git=tree), Settings(path=".", target_name="acme/web", now=NOW))
+    report = evaluate(EvidenceBundle(git=tree), Config(), maturity_model(Config()),
+                      Scope(now=NOW, target_name="acme/web"))
     assert "partially observed: the archive has more than 100 entries" in (report.sources["git"].detail or "")
 
 
