@@ -105,28 +105,48 @@ def known_clusters(ev: RepoEvidence, ctx: CheckContext | None = None) -> list[Cl
 
 @dataclass(frozen=True)
 class OwnerRule:
-    """One CODEOWNERS line."""
+    """One CODEOWNERS line; `section` and `optional` carry GitLab's `[Section]` / `^[Optional]` headers."""
 
     pattern: str
     owners: tuple[str, ...]
     line: int
     regex: re.Pattern[str]
+    section: str | None = None
+    optional: bool = False
+
+    @property
+    def requires_approval(self) -> bool:
+        """Whether the rule makes an owner's approval required (an optional GitLab section's does not)."""
+        return bool(self.owners) and not self.optional
+
+
+# GitLab section header: `[Name]`, `^[Optional name]`, `[Name][2]` (approvals), then the section's default owners.
+_SECTION = re.compile(r"^(?P<optional>\^)?\[(?P<name>[^\]]+)\](?:\[\d+\])?\s*(?P<owners>.*)$")
 
 
 def codeowners(ev: RepoEvidence) -> tuple[RepoFile | None, list[OwnerRule]]:
-    """The CODEOWNERS file GitHub would use (.github/, root, docs/) and its rules."""
+    """The CODEOWNERS file GitHub or GitLab would use (.github/, root, docs/, .gitlab/) and its rules, GitLab sections
+    included: a pattern without owners takes its section's default owners."""
     by_path = {f.path: f for f in files_of(ev, FileKind.CODEOWNERS)}
     chosen = next((by_path[p] for p in (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
                    if p in by_path), None)
     if chosen is None:
         return None, []
     rules: list[OwnerRule] = []
+    section: str | None = None
+    optional = False
+    defaults: tuple[str, ...] = ()
     for i, raw in enumerate((chosen.text or "").splitlines(), start=1):
         line = raw.split(" #", 1)[0].strip()
-        if not line or line.startswith(("#", "[")):
+        if not line or line.startswith("#"):
+            continue
+        header = _SECTION.match(line) if line.startswith(("[", "^[")) else None
+        if header:
+            section, optional = header["name"].strip(), bool(header["optional"])
+            defaults = tuple(header["owners"].split())
             continue
         pattern, *owners = line.split()
-        rules.append(OwnerRule(pattern, tuple(owners), i, _owner_regex(pattern)))
+        rules.append(OwnerRule(pattern, tuple(owners) or defaults, i, _owner_regex(pattern), section, optional))
     return chosen, rules
 
 
@@ -161,12 +181,16 @@ def ownership(ev: RepoEvidence) -> tuple[str | None, list[OwnerRule]]:
 
 
 def owner_of(rules: list[OwnerRule], path: str) -> OwnerRule | None:
-    """The last matching rule for a path (GitHub semantics); None if no rule matches."""
-    match = None
+    """The rule that makes someone approve a path, or None if no rule matches: the last match wins (GitHub), within
+    each GitLab section; a required section's owned match is preferred to an optional section's."""
+    last: dict[str | None, OwnerRule] = {}
     for rule in rules:
         if rule.regex.search(path):
-            match = rule
-    return match
+            last[rule.section] = rule
+    if not last:
+        return None
+    required = [r for r in last.values() if not r.optional and r.owners]
+    return required[0] if required else list(last.values())[-1]
 
 
 def _owner_regex(pattern: str) -> re.Pattern[str]:

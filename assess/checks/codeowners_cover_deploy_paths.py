@@ -34,11 +34,13 @@ def run(ctx: CheckContext) -> CheckResult:
         return result(Outcome.FAIL, f"No CODEOWNERS or OWNERS file: {plural(len(deploy), 'deployment file')} under "
                       f"{', '.join(top_dirs(deploy, 1)[:5])} can be approved by anyone.")
     anchor = Ref.file(where.split(",")[0].removesuffix(" …"))
-    uncovered = [p for p in deploy if not ((rule := owner_of(rules, p)) and rule.owners)]
+    uncovered = [p for p in deploy if not ((rule := owner_of(rules, p)) and rule.requires_approval)]
     if uncovered:
         dirs = top_dirs(uncovered)
-        return result(Outcome.FAIL, f"{len(uncovered)} of {plural(len(deploy), 'deployment file')} have no owner: "
-                      f"{', '.join(dirs[:5])}.", [anchor] + [Ref.file(p) for p in uncovered])
+        optional = sum(1 for p in uncovered if (rule := owner_of(rules, p)) and rule.optional and rule.owners)
+        note = (f" ({optional} only in optional sections, whose approval is not required)" if optional else "")
+        return result(Outcome.FAIL, f"{len(uncovered)} of {plural(len(deploy), 'deployment file')} have no owner"
+                      f"{note}: {', '.join(dirs[:5])}.", [anchor] + [Ref.file(p) for p in uncovered])
     return result(Outcome.PASS, f"Ownership ({where}) covers all {plural(len(deploy), 'deployment file')}.",
                   [anchor])
 

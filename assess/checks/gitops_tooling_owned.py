@@ -34,7 +34,7 @@ def run(ctx: CheckContext) -> CheckResult:
     if where is None:
         return result(Outcome.FAIL, "No CODEOWNERS or OWNERS file: nobody is named for the reconciler configuration.",
                       [Ref.file(p) for p in config])
-    orphans = [p for p in config if not ((rule := owner_of(rules, p)) and rule.owners)]
+    orphans = [p for p in config if not ((rule := owner_of(rules, p)) and rule.requires_approval)]
     if orphans:
         return result(Outcome.FAIL, f"{len(orphans)} of {len(config)} reconciler configuration files have no owner.",
                       [Ref.file(p) for p in orphans])
