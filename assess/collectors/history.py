@@ -16,12 +16,13 @@ import threading
 import typing
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from assess.collectors.git_command import NO_VERIFIERS, Verifiers, git_popen, git_run
 from assess.collectors.git_repo import RepoHandle, RepositoryError
+from assess.collectors.revert_targets import undone_changes, unnamed_reverts
 from assess.model.evidence import Provenance, Source
 from assess.model.history import CommitRecord, HistoryEvidence, SignatureType
 
@@ -126,6 +127,9 @@ def read_history(handle: RepoHandle, branch: str | None, since: datetime | None,
         (c.sha in sig_by_sha or c.sha in branches or c.sha in trees) else c
         for c in commits
     )
+    undone = undone_changes(handle, unnamed_reverts(records))
+    if undone:
+        records = tuple(replace(c, undoes=undone[c.sha]) if c.sha in undone else c for c in records)
     notes: list[str] = []
     if handle.shallow:
         notes.append(f"shallow clone: history limited to the {len(records)} commits present")

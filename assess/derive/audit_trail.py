@@ -11,16 +11,21 @@ from datetime import datetime, timedelta
 from assess.derive.deployment import glob_regex
 from assess.derive.identity import GITHUB_COMMITTER, bot_kind, change_author, merger, pusher
 from assess.derive.tickets import ticket_ids
-from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence
+from assess.model.history import (
+    CONVENTIONAL_REVERT,
+    REVERT_TITLE,
+    REVERTS_SHA,
+    AuditRecord,
+    ChangePath,
+    CommitRecord,
+    HistoryEvidence,
+)
 
 MERGE_PR = re.compile(r"^Merge pull request #(\d+) from ([^/\s]+)/(\S+)")
 SQUASH_PR = re.compile(r"\(#(\d+)\)\s*$")
 LOCAL_MERGE = re.compile(r"^Merge (branch|remote-tracking branch|tag) ")
-REVERTS_SHA = re.compile(r"(?m)^This reverts commit ([0-9a-f]{7,64})")
-REVERT_TITLE = re.compile(r'^(Revert|Reapply) "(.+)"')
 REVERT_BRANCH = re.compile(r"^revert-(\d+)-")
 REVERTS_PR = re.compile(r"(?m)^Reverts [\w.-]+/[\w.-]+#(\d+)")
-CONVENTIONAL_REVERT = re.compile(r"^revert(\(.+\))?:", re.IGNORECASE)
 HOTFIX = re.compile(r"\b(hotfix|emergency|incident|sev[0-4]|outage)\b|^fix\(prod\)", re.IGNORECASE)
 HOTFIX_BRANCH = re.compile(r"^(hotfix|emergency)[/-]", re.IGNORECASE)
 FAILURE_WINDOW = timedelta(days=7)
@@ -110,7 +115,8 @@ def _record(c: CommitRecord, envs: tuple[str, ...], history: HistoryEvidence,
         signature=c.signature, webflow_signed=c.signature.value != "none" and c.committer_email == GITHUB_COMMITTER,
         signature_status=history.verification.get(c.sha), environments=envs,
         files=tuple(f"{s}\t{p}" for s, p in c.files), subject=c.subject, is_revert=is_revert,
-        reverts_sha=reverts_sha.group(1) if reverts_sha else None,
+        # A revert naming no commit is tied to the change whose files it restores (read from Git by content).
+        reverts_sha=reverts_sha.group(1) if reverts_sha else (c.undoes if is_revert else None),
         reverts_pr=int(revert_branch.group(1)) if revert_branch else (int(reverts_pr.group(1)) if reverts_pr
                                                                       else None),
         is_hotfix=hotfix and not is_revert, is_emergency=(hotfix and path in (ChangePath.DIRECT_PUSH,

@@ -3,6 +3,7 @@ from it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -30,6 +31,11 @@ class ChangePath(StrEnum):
     LOCAL_MERGE = "local-merge"
 
 
+# How a revert's message reads: git's own `Revert "subject"` with `This reverts commit <sha>.`, or a conventional
+# `revert(scope): …` that names no commit.
+REVERTS_SHA = re.compile(r"(?m)^This reverts commit ([0-9a-f]{7,64})")
+REVERT_TITLE = re.compile(r'^(Revert|Reapply) "(.+)"')
+CONVENTIONAL_REVERT = re.compile(r"^revert(\(.+\))?:", re.IGNORECASE)
 PR_PATHS = frozenset({ChangePath.PR_MERGE, ChangePath.PR_SQUASH, ChangePath.PR_REBASE})
 DIRECT_PATHS = frozenset({ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT, ChangePath.LOCAL_MERGE})
 
@@ -57,6 +63,7 @@ class CommitRecord:
     branch_author_name: str | None = None
     branch_author_email: str | None = None
     pull_ref: int | None = None  # the pull request whose head (commit or tree) this commit is, from refs/pull
+    undoes: str | None = None  # for a revert naming no commit: the change whose files it restores, by content
 
 
 @dataclass(frozen=True)
