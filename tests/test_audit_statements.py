@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from assess.derive.change_controls import change_controls, review_statement
+from assess.model.codec import from_plain
+from assess.model.history import AuditRecord
 from assess.model.report import Report
 from assess.reporters import html, markdown, terminal
 from tests.conftest import GIT_ENV, finding_of, scan_json
@@ -62,7 +64,7 @@ def test_no_exception_only_when_every_approval_is_known_and_independent() -> Non
 def test_a_root_commit_counts_as_a_direct_change_in_every_figure() -> None:
     root = _record("r", "direct-push", [], None, parents=())
     trail = [_record("a", "pr-merge", ["bob"], False), root]
-    figures = change_controls(trail)
+    figures = change_controls([from_plain(AuditRecord, r) for r in trail])
     assert figures.direct == 1 and figures.root_commits == 1
     assert [e.sha for e in figures.exceptions] == [root["sha"]]
     pr_control = next(c for c in figures.controls if c.name == "Changed through a pull request")

@@ -7,6 +7,7 @@ from assess.evaluation.scoring import score
 from assess.model.context import Thresholds
 from assess.model.finding import Confidence, Finding, Outcome, Severity
 from assess.model.report import Placement, Risk, SignalStatus
+from assess.model.sections import HistoryFigures, Metrics
 
 SPECS = [c.spec for c in load_catalog()]
 GATING = {s.stage: [x.id for x in SPECS if x.stage == s.stage and x.gates_stage] for s in SPECS if s.stage}
@@ -65,17 +66,17 @@ def test_progress_is_partial_credit_inside_a_stage() -> None:
 
 
 def test_premature_verdict_from_history_and_from_missing_containers() -> None:
-    metrics = {"history": {"human_authors": 3, "deploys_per_week": 0.5}}
+    metrics = Metrics(history=HistoryFigures(human_authors=3, deploys_per_week=0.5))
     result = score(findings({"kubernetes-declared": Outcome.FAIL}), SPECS, Thresholds(), metrics)
     assert result.premature.verdict is True
     assert any("only 3 people authored changes in the period" in r for r in result.premature.reasons)
     assert any("weekly or less" in r for r in result.premature.reasons)
     assert any("no containers" in r for r in result.premature.reasons)
-    healthy = {"history": {"human_authors": 12, "deploys_per_week": 9}}
+    healthy = Metrics(history=HistoryFigures(human_authors=12, deploys_per_week=9))
     assert score(findings({}), SPECS, Thresholds(), healthy).premature.verdict is False
     assert score(findings({}), SPECS, Thresholds()).premature.verdict is None
-    dormant = score(findings({}), SPECS, Thresholds(), {"dormant": True, "activity": "no activity since 2024-10-10",
-                                                        "history": {"human_authors": 0}})
+    dormant = score(findings({}), SPECS, Thresholds(), Metrics(dormant=True, activity="no activity since 2024-10-10",
+                                                               history=HistoryFigures(human_authors=0)))
     assert dormant.premature.verdict is None and not dormant.premature.reasons
     assert "no activity since 2024-10-10" in dormant.premature.unknowns[0]
 

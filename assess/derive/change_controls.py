@@ -6,12 +6,14 @@ whose every approval is known."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-DIRECT = frozenset({"direct-push", "web-edit", "local-merge"})
-UNSIGNED = frozenset({"none", "malformed"})
+from assess.model.history import DIRECT_PATHS, PR_PATHS, AuditRecord, SignatureType
+from assess.model.sections import ChangeManagement
+
+DIRECT = DIRECT_PATHS
+UNSIGNED = frozenset({SignatureType.NONE, SignatureType.MALFORMED})
 
 
 @dataclass(frozen=True)
@@ -63,50 +65,50 @@ class ChangeControls:
         return self.population - self.approval_known
 
 
-def _review_known(r: Mapping[str, Any]) -> bool:
+def _review_known(r: AuditRecord) -> bool:
     # A direct change is known to have had no review; a pull request's reviews are known only from GitHub.
-    return r["change_path"] in DIRECT or r.get("self_approved") is not None
+    return r.change_path in DIRECT or r.self_approved is not None
 
 
-def _exception(r: Mapping[str, Any]) -> str | None:
-    if r["change_path"] in DIRECT:
-        who = "automation" if r.get("is_bot") else "a person"
-        root = "root commit (initial import): " if not r.get("parents") else ""
+def _exception(r: AuditRecord) -> str | None:
+    if r.change_path in DIRECT:
+        who = "automation" if r.is_bot else "a person"
+        root = "root commit (initial import): " if not r.parents else ""
         return f"{root}pushed directly by {who}, no review"
-    if r.get("self_approved"):
+    if r.self_approved:
         return "merged without an independent approval"
     return None
 
 
-def change_controls(trail: Sequence[Mapping[str, Any]]) -> ChangeControls:
-    """The figures of an audit trail (records as in the report JSON). Root commits count like any other change."""
-    via_pr = [r for r in trail if str(r["change_path"]).startswith("pr-")]
+def change_controls(trail: Sequence[AuditRecord]) -> ChangeControls:
+    """The figures of an audit trail. Root commits count like any other change."""
+    via_pr = [r for r in trail if r.change_path in PR_PATHS]
     known = [r for r in trail if _review_known(r)]
-    approved = [r for r in known if r["change_path"] not in DIRECT and r.get("approvers")]
-    exceptions = tuple(Exception_(r["sha"], r.get("author_name") or "", why) for r in trail
+    approved = [r for r in known if r.change_path not in DIRECT and r.approvers]
+    exceptions = tuple(Exception_(r.sha, r.author_name or "", why) for r in trail
                        if (why := _exception(r)) is not None)
-    emergencies = [r for r in trail if r.get("is_emergency")]
-    attributable = [r for r in trail if r.get("pr_number") or r.get("ticket_refs") or r.get("is_bot")]
+    emergencies = [r for r in trail if r.is_emergency]
+    attributable = [r for r in trail if r.pr_number or r.ticket_refs or r.is_bot]
     controls = (
         Control("Changed through a pull request", len(trail), len(trail) - len(via_pr)),
         Control("Approved by someone other than the author", len(trail), len(known) - len(approved),
                 len(trail) - len(known)),
         Control("Attributable to a PR or ticket", len(trail), len(trail) - len(attributable)),
-        Control("Signed", len(trail), sum(1 for r in trail if r.get("signature") in UNSIGNED)),
+        Control("Signed", len(trail), sum(1 for r in trail if r.signature in UNSIGNED)),
         Control("Emergency changes reviewed through a PR", len(emergencies),
-                sum(1 for r in emergencies if not str(r["change_path"]).startswith("pr-"))),
+                sum(1 for r in emergencies if r.change_path not in PR_PATHS)),
     )
     return ChangeControls(
-        population=len(trail), through_pr=len(via_pr), direct=sum(1 for r in trail if r["change_path"] in DIRECT),
-        root_commits=sum(1 for r in trail if not r.get("parents")), approval_known=len(known),
+        population=len(trail), through_pr=len(via_pr), direct=sum(1 for r in trail if r.change_path in DIRECT),
+        root_commits=sum(1 for r in trail if not r.parents), approval_known=len(known),
         independently_approved=len(approved), exceptions=exceptions, controls=controls)
 
 
-def approvers_text(r: Mapping[str, Any]) -> str:
+def approvers_text(r: AuditRecord) -> str:
     """Who approved a change: their names, "none" (known: no independent approval) or "unknown"."""
-    if r.get("approvers"):
-        return ", ".join(str(a) for a in r["approvers"])
-    return "none" if r["change_path"] in DIRECT or r.get("self_approved") else "unknown"
+    if r.approvers:
+        return ", ".join(str(a) for a in r.approvers)
+    return "none" if r.change_path in DIRECT or r.self_approved else "unknown"
 
 
 def review_statement(cc: ChangeControls) -> tuple[str, str]:
@@ -128,19 +130,17 @@ def review_statement(cc: ChangeControls) -> tuple[str, str]:
             "other than its author.", "pass")
 
 
-def change_management_json(trail: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The figures and the sentence for the report JSON (`metrics.change_management`), as every format states them."""
+def change_management(trail: Sequence[AuditRecord]) -> ChangeManagement:
+    """The figures and the sentence for the report (`metrics.change_management`), as every format states them."""
     cc = change_controls(trail)
     statement, tone = review_statement(cc)
-    return {"population": cc.population, "through_pr": cc.through_pr, "direct": cc.direct,
-            "root_commits": cc.root_commits, "approval_known": cc.approval_known,
-            "approval_unknown": cc.approval_unknown, "independently_approved": cc.independently_approved,
-            "exceptions": len(cc.exceptions), "statement": statement, "outcome": tone}
+    return ChangeManagement(cc.population, cc.through_pr, cc.direct, cc.root_commits, cc.approval_known,
+                            cc.approval_unknown, cc.independently_approved, len(cc.exceptions), statement, tone)
 
 
 def _changes(n: int) -> str:
     return f"{n} change" if n == 1 else f"{n} changes"
 
 
-__all__ = ["ChangeControls", "Control", "approvers_text", "change_controls", "change_management_json",
+__all__ = ["ChangeControls", "Control", "approvers_text", "change_controls", "change_management",
            "review_statement"]

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from assess.derive.tickets import ticket_ids
-from assess.model.codec import to_plain
 from assess.model.forge import forge_name
 from assess.model.github import GitHubEvidence, PullRequest, SectionStatus
 from assess.model.history import AuditRecord, ChangePath
 from assess.model.provenance import Source
+from assess.model.sections import ForgeSummary, SectionGap
 
 DIRECT = (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT)
 
@@ -97,29 +96,28 @@ def _hours(start: str, end: str) -> float | None:
     return round(max(delta.total_seconds(), 0.0) / 3600.0, 2)
 
 
-def github_summary(gh: GitHubEvidence) -> dict[str, Any]:
+def github_summary(gh: GitHubEvidence) -> ForgeSummary:
     """The GitHub section of the report: effective policy, review and CI figures, access snapshot, gaps."""
     reviewed = [p for p in gh.pulls if p.reviews_read]
     independent = [p for p in reviewed if any(v.state == "APPROVED" and v.user != p.author for v in p.reviews)]
     counted = [r for r in gh.runs if r.conclusion in ("success", "failure", "timed_out", "startup_failure")]
-    forge = {"forge": forge_name(gh)} if gh.provenance.source is not Source.GITHUB else {}  # GitHub's is unchanged
-    return forge | {
-        "repo": gh.repo,
-        "read_at": gh.provenance.obtained_at,
-        "html_url": gh.html_url,
-        "default_branch": gh.default_branch,
-        "authenticated": gh.authenticated,
-        "policy": to_plain(gh.policy) if gh.policy else None,
-        "not_visible": {k: {"reason": s.reason, "fix": s.permission} for k, s in gh.sections.items()
-                        if not s.available},
-        "merged_pull_requests": len(gh.pulls),
-        "independently_approved": len(independent) if reviewed else None,
-        "ci_runs": len(counted),
-        "ci_success_rate": round(sum(r.conclusion == "success" for r in counted) / len(counted), 3)
+    return ForgeSummary(
+        forge=forge_name(gh) if gh.provenance.source is not Source.GITHUB else None,  # GitHub's is unchanged
+        repo=gh.repo,
+        read_at=gh.provenance.obtained_at,
+        html_url=gh.html_url,
+        default_branch=gh.default_branch,
+        authenticated=gh.authenticated,
+        policy=gh.policy,
+        not_visible={k: SectionGap(s.reason, s.permission) for k, s in gh.sections.items() if not s.available},
+        merged_pull_requests=len(gh.pulls),
+        independently_approved=len(independent) if reviewed else None,
+        ci_runs=len(counted),
+        ci_success_rate=round(sum(r.conclusion == "success" for r in counted) / len(counted), 3)
         if counted else None,
-        "deployments": [to_plain(d) for d in gh.deployments],
-        "access": [to_plain(c) for c in gh.collaborators],
-        "codeowners_errors": list(gh.codeowners_errors),
-        "requests": gh.requests,
-        "conditional_hits": gh.conditional_hits,
-    }
+        deployments=gh.deployments,
+        access=gh.collaborators,
+        codeowners_errors=gh.codeowners_errors,
+        requests=gh.requests,
+        conditional_hits=gh.conditional_hits,
+    )

@@ -11,14 +11,13 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
 
 from assess import __version__
 from assess.checks.catalog import Check, load_catalog
 from assess.checks.runner import run_checks
 from assess.derive.activity import activity, bootstrap, historical_direct_pushes
 from assess.derive.audit_trail import build_audit_trail, change_path
-from assess.derive.change_controls import change_management_json
+from assess.derive.change_controls import change_management
 from assess.derive.forge_confirmation import confirm_with_github, github_summary
 from assess.derive.periods import resolve_periods
 from assess.derive.view import TreeView, ViewOptions, tree_view
@@ -35,10 +34,22 @@ from assess.model.github import GitHubEvidence
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence
 from assess.model.period import Period, Periods, as_utc, utc_iso
 from assess.model.report import Report, SourceStatus, StageResult
+from assess.model.sections import (
+    ActivitySummary,
+    DeploymentSummary,
+    EnvironmentPaths,
+    HistoricalSummary,
+    Metrics,
+    NotDeployed,
+    PeriodSummary,
+    Target,
+    TimelinePoint,
+    Window,
+)
 from assess.model.wording import plural
 from assess.policy.config import Config
 from assess.policy.maturity import MaturityModel, adapted, gated, seed_model
-from assess.policy.source import policy_json
+from assess.policy.source import policy_summary
 from assess.policy.waivers import apply_waivers
 
 PR_MARKED = frozenset({ChangePath.PR_MERGE, ChangePath.PR_SQUASH, ChangePath.PR_REBASE})
@@ -63,8 +74,8 @@ class Derived:
     facts: HistoryFacts | None = None
     audit_trail: tuple[AuditRecord, ...] = ()
     production_envs: tuple[str, ...] = ()
-    metrics: dict[str, Any] = field(default_factory=dict)
-    window: dict[str, Any] = field(default_factory=dict)
+    metrics: Metrics | None = None
+    window: Window | None = None
 
 
 def view_options(config: Config, scope: Scope, bundle: EvidenceBundle) -> ViewOptions:
@@ -104,19 +115,18 @@ def derive(history: HistoryEvidence | None, config: Config, github: GitHubEviden
     confirmed_pr = frozenset(sha for sha, prs in github.commit_pulls.items() if prs) if github else frozenset()
     metrics = delivery_metrics(facts.trail, facts.commits, history, start, periods.practice.end_at, production,
                                view.deployment.environments, facts.activity, confirmed_pr)
-    window = {
-        "branch": history.branch, "tip": history.tip,
-        "start": utc_iso(start), "end": periods.practice.end,
-        "period": _period_json(periods.practice, first), "audit_period": _period_json(periods.audit, first),
-        "environments": {env: list(globs) for env, globs in view.deployment.environments.items()},
-        "activity": {**to_plain(facts.activity), "summary": facts.activity.describe()},
-        "bootstrap": to_plain(facts.bootstrap),
-        "historical": {**to_plain(facts.historical), "summary": facts.historical.describe()} if facts.historical
-        else None,
-        "audit_records": len(audit),
-    }
-    if gates is not facts:
-        window["gate_period"] = _period_json(gates.period, first)
+    historical = facts.historical
+    window = Window(
+        branch=history.branch, tip=history.tip,
+        start=utc_iso(start), end=periods.practice.end,
+        period=_period_summary(periods.practice, first), audit_period=_period_summary(periods.audit, first),
+        environments=dict(view.deployment.environments),
+        activity=ActivitySummary(**vars(facts.activity), summary=facts.activity.describe()),
+        bootstrap=facts.bootstrap,
+        historical=HistoricalSummary(**vars(historical), summary=historical.describe()) if historical else None,
+        audit_records=len(audit),
+        gate_period=_period_summary(gates.period, first) if gates is not facts else None,
+    )
     return Derived(gates, audit, production, metrics, window)
 
 
@@ -148,8 +158,8 @@ def _facts(history: HistoryEvidence, records: Sequence[AuditRecord], period: Per
     return HistoryFacts(period, commits, trail, boot, hist, activity(history.commits, period))
 
 
-def _period_json(period: Period, first: datetime | None) -> dict[str, Any]:
-    return {"start": period.start, "end": period.end, "label": period.label, "days": period.days(first)}
+def _period_summary(period: Period, first: datetime | None) -> PeriodSummary:
+    return PeriodSummary(period.start, period.end, period.label, period.days(first))
 
 
 def judge(bundle: EvidenceBundle, view: TreeView, facts: HistoryFacts | None, checks: Sequence[Check],
@@ -194,28 +204,27 @@ def evaluate(bundle: EvidenceBundle, config: Config, model: MaturityModel, scope
         premature = replace(premature, verdict=None, reasons=(),
                             unknowns=(f"not judged: the repository is not a GitOps estate ({view.kind.kind.value})",))
         metrics = _without_tiers(metrics)
-    target = {
-        "name": scope.target_name or git.root,
-        "path": git.root,
-        "revision": git.revision or None,
-        "ref": git.ref,
-        "worktree": git.worktree,
-        "kind": view.kind.kind.value,
-        "kind_reason": view.kind.reason,
-        "kind_overridden": view.kind.overridden,
-    }
-    trail = tuple(to_plain(r) for r in derived.audit_trail)
-    if bundle.history is not None:
-        metrics = {**metrics, "change_management": change_management_json(trail)}
-    headline = {"stage": stage.reached, "basis": stage.basis.value, "provisional": stage.provisional,
-                "progress": stage.progress, "blockers": list(stage.blockers)}
+    target = Target(
+        name=scope.target_name or git.root,
+        path=git.root,
+        revision=git.revision or None,
+        ref=git.ref,
+        worktree=git.worktree,
+        kind=view.kind.kind.value,
+        kind_reason=view.kind.reason,
+        kind_overridden=view.kind.overridden,
+    )
+    trail = derived.audit_trail
+    if bundle.history is not None and metrics is not None:
+        metrics = replace(metrics, change_management=change_management(trail))
+    headline = _point(stage)
     return Report(
         tool_version=__version__,
         target=target,
         generated_at=now.isoformat(timespec="seconds"),
-        window=derived.window or {"period": _period_json(periods.practice, None),
-                                  "audit_period": _period_json(periods.audit, None),
-                                  "environments": {e: list(g) for e, g in view.deployment.environments.items()}},
+        window=derived.window or Window(period=_period_summary(periods.practice, None),
+                                        audit_period=_period_summary(periods.audit, None),
+                                        environments=dict(view.deployment.environments)),
         stage=stage,
         findings=findings,
         sources=_sources(bundle),
@@ -230,9 +239,9 @@ def evaluate(bundle: EvidenceBundle, config: Config, model: MaturityModel, scope
         timeline=timeline(bundle, config, model, checks, options, periods, headline,
                           {git.revision: view} if git.revision and not git.worktree else None),
         evidence_sha256=evidence_digest(bundle),
-        github=github_summary(bundle.github) if bundle.github else {},
-        deployment=_deployment_json(view),
-        policy=policy_json(config, _policy_source(config, scope), scope.policy_not_applied),
+        github=github_summary(bundle.github) if bundle.github else None,
+        deployment=_deployment_summary(view),
+        policy=policy_summary(config, _policy_source(config, scope), scope.policy_not_applied),
         maturity=model.to_json(),
     )
 
@@ -251,8 +260,8 @@ def _policy_source(config: Config, scope: Scope) -> str:
 
 def timeline(bundle: EvidenceBundle, config: Config, model: MaturityModel, checks: Sequence[Check],
              options: ViewOptions,
-             periods: Periods, headline: dict[str, Any], known: dict[str, TreeView] | None = None
-             ) -> tuple[dict[str, Any], ...]:
+             periods: Periods, headline: TimelinePoint, known: dict[str, TreeView] | None = None
+             ) -> tuple[TimelinePoint, ...]:
     """The stage at each month end, judged like the headline: the tree then, history over the period ending then.
 
     GitHub settings and clusters describe today only, so earlier points judge their gates as unknown (provisional).
@@ -265,31 +274,32 @@ def timeline(bundle: EvidenceBundle, config: Config, model: MaturityModel, check
                   Unavailable(Source.CLUSTER, "cluster state describes today, not this month", "—"))
     views: dict[str, TreeView] = dict(known or {})
     records_cache: dict[str, tuple[AuditRecord, ...]] = {}
-    out: list[dict[str, Any]] = []
+    out: list[TimelinePoint] = []
     last = len(bundle.snapshots) - 1
     for i, snap in enumerate(bundle.snapshots):
-        entry: dict[str, Any] = {"at": snap.at, "month": snap.at[:7], "commit": snap.commit}
         if snap.tree is None or snap.commit is None:
-            entry.update({"stage": 0, "basis": "declared", "provisional": False, "progress": {}, "blockers": [],
-                          "dormant": True, "note": "no commits yet"})
-            out.append(entry)
+            out.append(TimelinePoint(snap.at, snap.at[:7], snap.commit, dormant=True, note="no commits yet"))
             continue
         at = as_utc(snap.at)
         period = Period(utc_iso(at), utc_iso(at - length) if length is not None else None, periods.practice.label)
         facts = _point_facts(history, config, snap, period, options, views, records_cache) if history else None
         if i == last:
-            entry.update(headline)
+            point = headline
         else:
             view = _view(views, snap, options)
             point_bundle = EvidenceBundle(git=snap.tree, history=history, unavailable=today_only)
-            _, stage = judge(point_bundle, view, facts, checks, config, model, view.deployment.production)
-            entry.update({"stage": stage.reached, "basis": stage.basis.value, "provisional": stage.provisional,
-                          "progress": stage.progress, "blockers": list(stage.blockers)})
-        entry["dormant"] = bool(facts and facts.activity.dormant)
-        if facts and facts.activity.dormant:
-            entry["note"] = facts.activity.describe()
-        out.append(entry)
+            point = _point(judge(point_bundle, view, facts, checks, config, model,
+                                 view.deployment.production)[1])
+        dormant = bool(facts and facts.activity.dormant)
+        out.append(replace(point, at=snap.at, month=snap.at[:7], commit=snap.commit, dormant=dormant,
+                           note=facts.activity.describe() if facts and dormant else None))
     return tuple(out)
+
+
+def _point(stage: StageResult) -> TimelinePoint:
+    """A timeline point's judgement (where and when are filled in by the timeline)."""
+    return TimelinePoint(stage=stage.reached, basis=stage.basis.value, provisional=stage.provisional,
+                         progress=stage.progress, blockers=stage.blockers)
 
 
 def _view(views: dict[str, TreeView], snap: Snapshot, options: ViewOptions) -> TreeView:
@@ -325,26 +335,25 @@ def _point_facts(history: HistoryEvidence, config: Config, snap: Snapshot, perio
     return replace(facts, period=active, commits=active_commits, trail=trail)
 
 
-def _deployment_json(view: TreeView) -> dict[str, Any]:
+def _deployment_summary(view: TreeView) -> DeploymentSummary:
     d = view.deployment
-    return {
-        "basis": d.basis.value,
-        "environments": {env: {"paths": list(globs), "how": d.how.get(env, "")} for env, globs in
-                         d.environments.items()},
-        "production": list(d.production),
-        "entry_points": [to_plain(e) for e in d.entry_points],
-        "external": [to_plain(e) for e in d.external],
-        "not_deployed": [{"path": p, "files": n} for p, n in d.not_deployed],
-        "warnings": list(d.warnings),
-    }
+    return DeploymentSummary(
+        basis=d.basis.value,
+        environments={env: EnvironmentPaths(globs, d.how.get(env, "")) for env, globs in d.environments.items()},
+        production=d.production,
+        entry_points=d.entry_points,
+        external=d.external,
+        not_deployed=tuple(NotDeployed(p, n) for p, n in d.not_deployed),
+        warnings=d.warnings,
+    )
 
 
-def _without_tiers(metrics: dict[str, Any]) -> dict[str, Any]:
+def _without_tiers(metrics: Metrics | None) -> Metrics | None:
     """Delivery figures stay; tiers are not given for a repository that is not a GitOps estate."""
-    if not metrics:
-        return metrics
-    envs = {name: {**m, "tiers": None} for name, m in (metrics.get("environments") or {}).items()}
-    return {**metrics, "environments": envs, "tiers_withheld": "not a GitOps estate"}
+    if metrics is None:
+        return None
+    envs = {name: replace(m, tiers=None) for name, m in metrics.environments.items()}
+    return replace(metrics, environments=envs, tiers_withheld="not a GitOps estate")
 
 
 def _empty_tree(now: datetime) -> RepoEvidence:
@@ -443,7 +452,7 @@ def _sources(bundle: EvidenceBundle) -> dict[str, SourceStatus]:
         detail = f"{h.total_commits} first-parent commits on {h.branch}"
         out["history"] = SourceStatus(True, detail="; ".join([detail, *h.notes]))
     for item in bundle.unavailable:
-        out[item.source.value] = SourceStatus(False, item.reason, item.fix)
+        out[item.source.value] = SourceStatus(False, item.reason, item.fix, item.cause, item.scope)
     return out
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from assess.model.check import FAILURE_MODE_NAMES, SIGNAL_NAMES, STAGE_NAMES, CheckSpec, FailureMode, Signal
 from assess.model.context import Thresholds
@@ -21,6 +20,7 @@ from assess.model.report import (
     SignalStatus,
     StageResult,
 )
+from assess.model.sections import Metrics
 
 EVALUATED = (Outcome.PASS, Outcome.FAIL, Outcome.WARN)
 # A warning is a caveat on a gate, not a failure of it: the stage is reached and the caveat listed.
@@ -55,7 +55,7 @@ class Scores:
 
 
 def score(findings: Sequence[Finding], specs: Sequence[CheckSpec], thresholds: Thresholds,
-          metrics: Mapping[str, Any] | None = None, stage: StageResult | None = None) -> Scores:
+          metrics: Metrics | None = None, stage: StageResult | None = None) -> Scores:
     """Derive stage (unless already judged), signals, premature verdict, risks, dimensions and next steps."""
     by_id = {f.check_id: f for f in findings}
     spec_by_id = {s.id: s for s in specs}
@@ -63,7 +63,7 @@ def score(findings: Sequence[Finding], specs: Sequence[CheckSpec], thresholds: T
     return Scores(
         stage=stage,
         signals=signal_results(by_id, specs),
-        premature=premature_verdict(by_id, thresholds, metrics or {}),
+        premature=premature_verdict(by_id, thresholds, metrics),
         failure_modes=failure_mode_risks(by_id, specs),
         dimensions=dimension_placements(by_id),
         next_steps=next_steps(by_id, spec_by_id, stage.reached),
@@ -197,28 +197,29 @@ def _join(messages: Iterable[str]) -> str:
 
 
 def premature_verdict(by_id: Mapping[str, Finding], thresholds: Thresholds,
-                      metrics: Mapping[str, Any]) -> Premature:
+                      metrics: Metrics | None) -> Premature:
     """'GitOps is premature here' when the team is tiny, deploys rarely, has no containers or no reliable CI."""
     reasons: list[str] = []
     unknowns: list[str] = []
-    history = metrics.get("history") if isinstance(metrics.get("history"), dict) else None
-    if metrics.get("dormant"):
+    history = metrics.history if metrics else None
+    dormant = bool(metrics and metrics.dormant)
+    if metrics and dormant:
         # Nobody committed in the period: team size and cadence cannot be told from it (the activity line says so).
-        unknowns.append(f"team size and deploy frequency ({metrics.get('activity') or 'no activity in the period'})")
+        unknowns.append(f"team size and deploy frequency ({metrics.activity or 'no activity in the period'})")
         history = None
-    elif history and history.get("human_authors", history.get("human_committers")) is not None:
-        n = int(history.get("human_authors", history.get("human_committers")))
+    elif history and history.human_authors is not None:
+        n = history.human_authors
         if n < thresholds.min_engineers:
             reasons.append(f"only {n} {'person' if n == 1 else 'people'} authored changes in the period (fewer "
                            f"than {thresholds.min_engineers})")
     else:
         unknowns.append("number of engineers (history not read)")
-    if history and history.get("deploys_per_week") is not None:
-        if float(history["deploys_per_week"]) <= 1.0:
-            reasons.append(f"deploys happen weekly or less ({float(history['deploys_per_week']):.2f} per week)")
+    if history and history.deploys_per_week is not None:
+        if float(history.deploys_per_week) <= 1.0:
+            reasons.append(f"deploys happen weekly or less ({float(history.deploys_per_week):.2f} per week)")
     elif history is not None:
         unknowns.append("deployment frequency (no environment identified)")
-    elif not metrics.get("dormant"):
+    elif not dormant:
         unknowns.append("deployment frequency (history not read)")
     k8s = by_id.get("kubernetes-declared")
     if k8s is not None and k8s.outcome is Outcome.FAIL:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assess.derive.activity import human_direct_pushes
 from assess.derive.audit_trail import change_path
@@ -12,6 +13,15 @@ from assess.derive.identity import bot_kind, change_author, count_people, merger
 from assess.metrics.tiers import classify_all
 from assess.model.activity import Activity
 from assess.model.history import DIRECT_PATHS, PR_PATHS, AuditRecord, CommitRecord, HistoryEvidence, SignatureType
+from assess.model.sections import (
+    EnvironmentMetrics,
+    HistoryFigures,
+    LeadTime,
+    Metrics,
+    MetricsWindow,
+    MonthlyMetrics,
+    Recovery,
+)
 
 if TYPE_CHECKING:  # pandas loads in ~0.3 s: only when delivery metrics are computed
     import pandas as pd
@@ -20,29 +30,29 @@ if TYPE_CHECKING:  # pandas loads in ~0.3 s: only when delivery metrics are comp
 def delivery_metrics(records: Sequence[AuditRecord], commits: Sequence[CommitRecord], history: HistoryEvidence,
                      start: datetime, end: datetime, production: Sequence[str],
                      environments: Mapping[str, tuple[str, ...]], activity: Activity | None = None,
-                     confirmed_pr: frozenset[str] = frozenset()) -> dict[str, Any]:
+                     confirmed_pr: frozenset[str] = frozenset()) -> Metrics:
     """DORA figures per environment over the period (overall and monthly) with tiers, plus the period's history
     shares. A dormant repository, or an environment with no deployment in the period, gets no tier."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     frame = audit_frame(records)
-    envs: dict[str, Any] = {}
+    envs: dict[str, EnvironmentMetrics] = {}
     for env in environments:
         rows = frame[frame["environments"].apply(lambda e, env=env: env in e)] if len(frame) else frame
         envs[env] = _env_metrics(rows, start, end)
     prod_rows = frame[frame["environments"].apply(lambda e: any(p in e for p in production))] if len(frame) else frame
     weeks = max((end - start).total_seconds() / (7 * 86400), 1.0)
-    summary = _history_summary(commits, records, history.shallow, confirmed_pr)
-    summary["deploys_per_week"] = round(len(prod_rows) / weeks, 2) if environments else None
-    summary["production_environments"] = list(production)
+    summary = replace(_history_summary(commits, records, history.shallow, confirmed_pr),
+                      deploys_per_week=round(len(prod_rows) / weeks, 2) if environments else None,
+                      production_environments=tuple(production))
     dormant = activity.dormant if activity else not commits
-    return {
-        "window": {"start": start.isoformat(), "end": end.isoformat(), "days": round((end - start).days, 1)},
-        "dormant": dormant,
-        "activity": activity.describe() if activity else ("no activity" if dormant else ""),
-        "tier_tables": ["dora_2023", "dora_2024"],
-        "environments": envs,
-        "history": summary,
-    }
+    return Metrics(
+        window=MetricsWindow(start.isoformat(), end.isoformat(), round((end - start).days, 1)),
+        dormant=dormant,
+        activity=activity.describe() if activity else ("no activity" if dormant else ""),
+        tier_tables=("dora_2023", "dora_2024"),
+        environments=envs,
+        history=summary,
+    )
 
 
 def audit_frame(records: Sequence[AuditRecord]) -> pd.DataFrame:
@@ -61,63 +71,55 @@ def audit_frame(records: Sequence[AuditRecord]) -> pd.DataFrame:
     return frame
 
 
-def _env_metrics(rows: pd.DataFrame, start: datetime, end: datetime) -> dict[str, Any]:
+def _env_metrics(rows: pd.DataFrame, start: datetime, end: datetime) -> EnvironmentMetrics:
     n = len(rows)
-    out: dict[str, Any] = {"deployments": n}
     if n == 0:
         # No deployment in the period: nothing to place on a tier table ("low" would claim a measurement).
-        out.update({"deployment_days": 0, "frequency_bucket": None, "deploys_per_week": 0.0,
-                    "lead_time_hours": {"median": None, "p90": None, "count": 0},
-                    "change_failure_rate": None, "rework_rate": None, "failed": 0,
-                    "recovery_hours": {"median": None, "count": 0}, "monthly": [], "tiers": None,
-                    "activity": "no deployment in the period"})
-        return out
+        return EnvironmentMetrics(activity="no deployment in the period")
     days = rows["deployed_at"].dt.floor("D")
     lead = rows["lead_time_hours"].dropna()
     recovery = rows.loc[rows["failed"], "recovery_hours"].dropna()
     remediations = rows["is_revert"] | rows["is_rollback"] | rows["is_hotfix"]
     weeks = max((end - start).total_seconds() / (7 * 86400), 1.0)
     bucket = frequency_bucket(rows["deployed_at"], start, end)
-    out.update({
-        "deployment_days": int(days.nunique()),
-        "deploys_per_week": round(n / weeks, 2),
-        "frequency_bucket": bucket,
-        "lead_time_hours": {"median": _round(lead.median()), "p90": _round(lead.quantile(0.9)),
-                            "count": len(lead), "unavailable": int(n - len(lead))},
-        "failed": int(rows["failed"].sum()),
-        "change_failure_rate": round(float(rows["failed"].mean()), 3),
-        "rework_rate": round(float(remediations.mean()), 3),
-        "recovery_hours": {"median": _round(recovery.median()), "count": len(recovery)},
-    })
-    out["tiers"] = classify_all({
-        "deployment_frequency": bucket,
-        "lead_time": out["lead_time_hours"]["median"],
-        "change_failure_rate": out["change_failure_rate"],
-        "recovery_time": out["recovery_hours"]["median"],
-    })
-    out["monthly"] = _monthly(rows)
-    return out
+    lead_time = LeadTime(_round(lead.median()), _round(lead.quantile(0.9)), len(lead), int(n - len(lead)))
+    restore = Recovery(_round(recovery.median()), len(recovery))
+    failure_rate = round(float(rows["failed"].mean()), 3)
+    return EnvironmentMetrics(
+        deployments=n,
+        deployment_days=int(days.nunique()),
+        deploys_per_week=round(n / weeks, 2),
+        frequency_bucket=bucket,
+        lead_time_hours=lead_time,
+        failed=int(rows["failed"].sum()),
+        change_failure_rate=failure_rate,
+        rework_rate=round(float(remediations.mean()), 3),
+        recovery_hours=restore,
+        tiers=classify_all({"deployment_frequency": bucket, "lead_time": lead_time.median,
+                            "change_failure_rate": failure_rate, "recovery_time": restore.median}),
+        monthly=_monthly(rows),
+    )
 
 
-def _monthly(rows: pd.DataFrame) -> list[dict[str, Any]]:
+def _monthly(rows: pd.DataFrame) -> tuple[MonthlyMetrics, ...]:
     month = rows["deployed_at"].dt.tz_convert("UTC").dt.strftime("%Y-%m")
     remediations = rows["is_revert"] | rows["is_rollback"] | rows["is_hotfix"]
     frame = rows.assign(month=month, day=rows["deployed_at"].dt.floor("D"), rework=remediations)
-    out: list[dict[str, Any]] = []
+    out: list[MonthlyMetrics] = []
     for key, group in frame.groupby("month", sort=True):
         lead = group["lead_time_hours"].dropna()
         recovery = group.loc[group["failed"], "recovery_hours"].dropna()
-        out.append({
-            "month": str(key),
-            "deployments": len(group),
-            "deployment_days": int(group["day"].nunique()),
-            "lead_time_median_hours": _round(lead.median()),
-            "lead_time_p90_hours": _round(lead.quantile(0.9)),
-            "change_failure_rate": round(float(group["failed"].mean()), 3),
-            "recovery_median_hours": _round(recovery.median()),
-            "rework_rate": round(float(group["rework"].mean()), 3),
-        })
-    return out
+        out.append(MonthlyMetrics(
+            month=str(key),
+            deployments=len(group),
+            deployment_days=int(group["day"].nunique()),
+            lead_time_median_hours=_round(lead.median()),
+            lead_time_p90_hours=_round(lead.quantile(0.9)),
+            change_failure_rate=round(float(group["failed"].mean()), 3),
+            recovery_median_hours=_round(recovery.median()),
+            rework_rate=round(float(group["rework"].mean()), 3),
+        ))
+    return tuple(out)
 
 
 def frequency_bucket(times: pd.Series, start: datetime, end: datetime) -> str:
@@ -148,7 +150,7 @@ UNSIGNED = SignatureType.NONE
 
 
 def _history_summary(commits: Sequence[CommitRecord], records: Sequence[AuditRecord], shallow: bool,
-                     confirmed_pr: frozenset[str] = frozenset()) -> dict[str, Any]:
+                     confirmed_pr: frozenset[str] = frozenset()) -> HistoryFigures:
     """Shares and people over the period's first-parent commits. People are authors (and human co-authors); who
     merged is counted apart; a bot's change counts for the bot, whoever merged it."""
     n = len(commits)
@@ -176,25 +178,25 @@ def _history_summary(commits: Sequence[CommitRecord], records: Sequence[AuditRec
             mergers.add(person_key(merged_by))
         types[c.signature.value] += 1
         signed += c.signature is not UNSIGNED
-    return {
-        "commits": n,
-        "human_authors": count_people(authors),
-        "mergers": len(mergers),
-        "direct_push_share": _share(direct, n),
+    return HistoryFigures(
+        commits=n,
+        human_authors=count_people(authors),
+        mergers=len(mergers),
+        direct_push_share=_share(direct, n),
         # The commits are the period's without the bootstrap: the same count as the no-human-direct-pushes check.
-        "human_direct_pushes": len(human_direct_pushes(commits, frozenset(), confirmed_pr)),
-        "pr_merge_share": _share(via_pr, n),
-        "signed_share": _share(signed, n),
-        "bot_share": _share(bots, n),
-        "signature_types": types,
-        "deployments": len(records),
-        "deployments_signed_share": _share(sum(r.signature is not UNSIGNED for r in records), len(records)),
-        "reverts": sum(r.is_revert for r in records),
-        "rollbacks": sum(r.is_rollback for r in records),
-        "hotfixes": sum(r.is_hotfix for r in records),
-        "emergency_changes": sum(r.is_emergency for r in records),
-        "shallow": shallow,
-    }
+        human_direct_pushes=len(human_direct_pushes(commits, frozenset(), confirmed_pr)),
+        pr_merge_share=_share(via_pr, n),
+        signed_share=_share(signed, n),
+        bot_share=_share(bots, n),
+        signature_types=types,
+        deployments=len(records),
+        deployments_signed_share=_share(sum(r.signature is not UNSIGNED for r in records), len(records)),
+        reverts=sum(r.is_revert for r in records),
+        rollbacks=sum(r.is_rollback for r in records),
+        hotfixes=sum(r.is_hotfix for r in records),
+        emergency_changes=sum(r.is_emergency for r in records),
+        shallow=shallow,
+    )
 
 
 def _email(trailer: str) -> str:

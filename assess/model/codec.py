@@ -10,11 +10,29 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+# Field metadata: a field left out of the JSON when it is None (a key that older output did not always carry).
+OMIT_NONE: typing.Mapping[str, Any] = types.MappingProxyType({"omit": "none"})
+
+
+def omit_without(sibling: str) -> typing.Mapping[str, Any]:
+    """Field metadata: the field is left out of the JSON when the sibling field is None (present with null else)."""
+    return types.MappingProxyType({"omit": "without", "sibling": sibling})
+
+
+def omitted(obj: Any, f: dataclasses.Field[Any]) -> bool:
+    """Whether a field of a dataclass instance is left out of its JSON form."""
+    how = f.metadata.get("omit")
+    if how == "none":
+        return getattr(obj, f.name) is None
+    if how == "without":
+        return getattr(obj, f.metadata["sibling"]) is None
+    return False
+
 
 def to_plain(value: Any) -> Any:
     """Turn dataclasses, enums and tuples into JSON-ready values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value) if not omitted(value, f)}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (list, tuple)):

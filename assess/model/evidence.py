@@ -10,10 +10,10 @@ from typing import Any
 from assess.model.cluster import ClusterEvidence
 from assess.model.github import GitHubEvidence
 from assess.model.history import HistoryEvidence
-from assess.model.provenance import Provenance, Source, Unavailable
+from assess.model.provenance import Cause, Provenance, Source, Unavailable
 from assess.model.workflow_audit import WorkflowAudit
 
-__all__ = ["Provenance", "Source", "Unavailable"]
+__all__ = ["Cause", "Provenance", "Source", "Unavailable"]
 
 
 class FileKind(StrEnum):

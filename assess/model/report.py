@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from assess.model.codec import from_plain, to_plain
 from assess.model.finding import Confidence, Finding
+from assess.model.history import AuditRecord
+from assess.model.provenance import Cause
+from assess.model.sections import (
+    DeploymentSummary,
+    ForgeSummary,
+    Metrics,
+    PolicySummary,
+    Target,
+    TimelinePoint,
+    Window,
+    plain_or_empty,
+)
 
 SCHEMA_VERSION = "2.0"
+T = TypeVar("T")
 
 
 class SignalStatus(StrEnum):
@@ -115,11 +128,14 @@ class NextStep:
 
 @dataclass(frozen=True)
 class SourceStatus:
-    """Whether a source could be read; if not, why and how to fix it."""
+    """Whether a source could be read; if not, why (in words and as a cause), how to fix it, and the token scope or
+    role that would. `cause` is None in reports written before causes were recorded."""
 
     available: bool
     reason: str | None = None
     fix: str | None = None
+    cause: Cause | None = None
+    scope: str | None = None
     detail: str | None = None
 
 
@@ -128,7 +144,7 @@ class Report:
     """One assessment, as published in the report JSON contract."""
 
     tool_version: str
-    target: dict[str, Any]
+    target: Target
     generated_at: str
     stage: StageResult
     findings: tuple[Finding, ...]
@@ -139,14 +155,14 @@ class Report:
     dimensions: tuple[DimensionPlacement, ...]
     next_steps: tuple[NextStep, ...]
     checks: tuple[dict[str, Any], ...] = ()
-    metrics: dict[str, Any] = field(default_factory=dict)
-    audit_trail: tuple[dict[str, Any], ...] = ()
-    timeline: tuple[dict[str, Any], ...] = ()
-    window: dict[str, Any] = field(default_factory=dict)
+    metrics: Metrics | None = None
+    audit_trail: tuple[AuditRecord, ...] = ()
+    timeline: tuple[TimelinePoint, ...] = ()
+    window: Window = field(default_factory=Window)
     evidence_sha256: str | None = None
-    github: dict[str, Any] = field(default_factory=dict)
-    deployment: dict[str, Any] = field(default_factory=dict)
-    policy: dict[str, Any] = field(default_factory=dict)
+    github: ForgeSummary | None = None
+    deployment: DeploymentSummary | None = None
+    policy: PolicySummary | None = None
     maturity: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
 
@@ -155,9 +171,9 @@ class Report:
         out: dict[str, Any] = {
             "schema_version": self.schema_version,
             "tool_version": self.tool_version,
-            "target": self.target,
+            "target": to_plain(self.target),
             "generated_at": self.generated_at,
-            "window": self.window,
+            "window": to_plain(self.window),
             "stage": to_plain(self.stage),
             "findings": [f.to_json() for f in self.findings],
             "sources": {k: _source_json(v) for k, v in self.sources.items()},
@@ -167,13 +183,13 @@ class Report:
             "dimensions": to_plain(self.dimensions),
             "next_steps": to_plain(self.next_steps),
             "checks": list(self.checks),
-            "metrics": self.metrics,
-            "audit_trail": list(self.audit_trail),
-            "timeline": list(self.timeline),
+            "metrics": plain_or_empty(self.metrics),
+            "audit_trail": to_plain(self.audit_trail),
+            "timeline": to_plain(self.timeline),
             "evidence_sha256": self.evidence_sha256,
-            "github": self.github,
-            "deployment": self.deployment,
-            "policy": self.policy,
+            "github": plain_or_empty(self.github),
+            "deployment": plain_or_empty(self.deployment),
+            "policy": plain_or_empty(self.policy),
             "maturity": self.maturity,
         }
         return out
@@ -184,9 +200,9 @@ class Report:
         return cls(
             schema_version=data["schema_version"],
             tool_version=data["tool_version"],
-            target=data["target"],
+            target=from_plain(Target, data["target"]),
             generated_at=data["generated_at"],
-            window=data.get("window", {}),
+            window=from_plain(Window, data.get("window") or {}),
             stage=from_plain(StageResult, data["stage"]),
             findings=tuple(Finding.from_json(f) for f in data["findings"]),
             sources={k: from_plain(SourceStatus, v) for k, v in data["sources"].items()},
@@ -196,14 +212,14 @@ class Report:
             dimensions=tuple(from_plain(DimensionPlacement, d) for d in data["dimensions"]),
             next_steps=tuple(from_plain(NextStep, n) for n in data["next_steps"]),
             checks=tuple(data.get("checks", [])),
-            metrics=data.get("metrics", {}),
-            audit_trail=tuple(data.get("audit_trail", [])),
-            timeline=tuple(data.get("timeline", [])),
+            metrics=_section(Metrics, data.get("metrics")),
+            audit_trail=tuple(from_plain(AuditRecord, r) for r in data.get("audit_trail") or ()),
+            timeline=tuple(from_plain(TimelinePoint, p) for p in data.get("timeline") or ()),
             evidence_sha256=data.get("evidence_sha256"),
-            github=data.get("github", {}),
-            policy=data.get("policy", {}),
+            github=_section(ForgeSummary, data.get("github")),
+            policy=_section(PolicySummary, data.get("policy")),
             maturity=data.get("maturity", {}),
-            deployment=data.get("deployment", {}),
+            deployment=_section(DeploymentSummary, data.get("deployment")),
         )
 
     def finding(self, check_id: str) -> Finding | None:
@@ -214,10 +230,15 @@ class Report:
         return None
 
 
+def _section(cls: type[T], data: dict[str, Any] | None) -> T | None:
+    """A typed section from the report JSON; None when the report has none (`{}` or absent)."""
+    return from_plain(cls, data) if data else None
+
+
 def _source_json(status: SourceStatus) -> dict[str, Any]:
     out: dict[str, Any] = {"available": status.available}
-    for key in ("reason", "fix", "detail"):
+    for key in ("reason", "fix", "cause", "scope", "detail"):
         value = getattr(status, key)
         if value is not None:
-            out[key] = value
+            out[key] = to_plain(value)
     return out

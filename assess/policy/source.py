@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
 
 from assess.collectors import git_repo
+from assess.model.sections import NotApplied, PolicySummary, WaiverSummary
 from assess.policy.config import CONFIG_NAME, Config, ConfigError, parse_config
 
 
@@ -69,15 +69,15 @@ def weakenings(trusted: Config, proposed: Config) -> tuple[PolicyChange, ...]:
     return tuple(out)
 
 
-def policy_json(config: Config, source: str, not_applied: tuple[PolicyChange, ...] = ()) -> dict[str, Any]:
+def policy_summary(config: Config, source: str, not_applied: tuple[PolicyChange, ...] = ()) -> PolicySummary:
     """The report's account of the policy it was judged with: every disabled check and waiver, and what was not
     applied."""
-    return {
-        "source": source,
-        "file": config.path,
-        "disabled": sorted(config.disabled_checks),
-        "enabled_only": sorted(config.enabled_checks) if config.enabled_checks is not None else None,
-        "waivers": [{"check": w.check, "scope": w.scope, "owner": w.owner, "expires": w.expires.isoformat(),
-                     "reason": w.reason} for w in config.waivers],
-        "not_applied": [{"what": c.what, "check": c.check, "detail": c.detail} for c in not_applied],
-    }
+    return PolicySummary(
+        source=source,
+        file=config.path,
+        disabled=tuple(sorted(config.disabled_checks)),
+        enabled_only=tuple(sorted(config.enabled_checks)) if config.enabled_checks is not None else None,
+        waivers=tuple(WaiverSummary(w.check, w.scope, w.owner, w.expires.isoformat(), w.reason)
+                      for w in config.waivers),
+        not_applied=tuple(NotApplied(c.what, c.check, c.detail) for c in not_applied),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
@@ -14,6 +14,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from assess.model.check import STAGE_NAMES
+from assess.model.codec import from_plain
+from assess.model.sections import MonthlyMetrics, TimelinePoint
 
 GREEN, AMBER, RED, GREY, BLUE, INK = "#2e7d32", "#f9a825", "#c62828", "#9e9e9e", "#1565c0", "#263238"
 STYLE = {
@@ -76,13 +78,13 @@ def stage_ladder(reached: int, progress: dict[str, int], names: Mapping[int, str
         return _svg(fig, "ladder")
 
 
-def timeline(points: list[dict[str, Any]]) -> str:
+def timeline(points: Sequence[TimelinePoint]) -> str:
     """The stage reached at each month end."""
     with _style():
         fig = Figure(figsize=(6.4, 2.2))
         ax = fig.add_subplot()
-        months = [p["month"] for p in points]
-        stages = [p.get("stage") or 0 for p in points]
+        months = [p.month for p in points]
+        stages = [p.stage for p in points]
         ax.step(range(len(months)), stages, where="post", color=BLUE, linewidth=2)
         ax.scatter(range(len(months)), stages, color=BLUE, s=14, zorder=3)
         ax.set_xticks(range(len(months)), months, rotation=45, ha="right", fontsize=7)
@@ -99,17 +101,18 @@ def _month_index(month: str) -> int:
     return int(year) * 12 + int(mon) - 1
 
 
-def dora_trends(monthly: list[dict[str, Any]], env: str) -> str:
+def dora_trends(given: Sequence[MonthlyMetrics | Mapping[str, Any]], env: str) -> str:
     """Deployments per month and median lead time for one environment, on a real calendar axis (months without
-    a deployment are gaps, not neighbours)."""
+    a deployment are gaps, not neighbours). Months may also be given as in the report JSON."""
+    monthly = [m if isinstance(m, MonthlyMetrics) else from_plain(MonthlyMetrics, m) for m in given]
     prefix = "dora-" + re.sub(r"[^a-z0-9]+", "-", env.lower())
     if not monthly:
         return no_data(prefix, f"{env}: deployments per month")
     with _style():
         fig = Figure(figsize=(6.4, 2.4))
         ax = fig.add_subplot()
-        xs = [_month_index(m["month"]) for m in monthly]
-        counts = [m["deployments"] for m in monthly]
+        xs = [_month_index(m.month) for m in monthly]
+        counts = [m.deployments for m in monthly]
         ax.bar(xs, counts, width=0.8, color="#90caf9", label="deployments")
         ax.set_ylabel("deployments per month")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # deployments come whole
@@ -120,8 +123,8 @@ def dora_trends(monthly: list[dict[str, Any]], env: str) -> str:
         ax.set_xticks(ticks, [f"{t // 12}-{t % 12 + 1:02d}" for t in ticks], rotation=45, ha="right", fontsize=7)
         ax.set_xlim(first - 0.6, last + 0.6)
         ax.set_xlabel("month (calendar axis: gaps are months without a deployment)")
-        lead = [(x, m["lead_time_median_hours"]) for x, m in zip(xs, monthly, strict=True)
-                if m.get("lead_time_median_hours") is not None]
+        lead = [(x, m.lead_time_median_hours) for x, m in zip(xs, monthly, strict=True)
+                if m.lead_time_median_hours is not None]
         twin = ax.twinx()
         if lead:
             twin.plot([x for x, _ in lead], [v for _, v in lead], color=AMBER, marker="o", markersize=3,

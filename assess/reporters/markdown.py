@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from assess.derive.change_controls import change_controls, review_statement
+from assess.model.report import Report
 from assess.reporters import inert
 from assess.reporters.policy_text import policy_lines
 from assess.reporters.stage_names import stage_names
+from assess.reports.figures import declared_production, environment_metrics
 from assess.reports.figures import tiers as dora_tiers
 
 SIGNAL_LABEL = {"met": "met", "not-met": "not met", "unknown": "unknown (not observed)"}
@@ -23,15 +25,16 @@ def escape(text: Any) -> str:
 
 def render(report: dict[str, Any]) -> str:
     """The summary; long finding lists are cut to stay under the comment limit."""
+    typed = Report.from_json(report)
     st = report["stage"]
     names = stage_names(report)
     lines = [f"## GitOps stage {st['reached']} — {names[st['reached']]} ({st['basis']} evidence)", "",
-             f"**{escape(report['target'].get('name', ''))}** · {escape(st['explanation'])}", "",
+             f"**{escape(typed.target.name)}** · {escape(st['explanation'])}", "",
              "| Stage | Progress |", "|---|---|"]
     for n in range(1, 5):
         mark = "✅" if n <= st["reached"] else ("⏳" if n == st["reached"] + 1 else "·")
         lines.append(f"| {mark} {n} {names[n]} | {st['progress'].get(str(n), 0)}% |")
-    policy = policy_lines(report.get("policy") or {})
+    policy = policy_lines(typed.policy)
     if policy:
         lines += ["", *(f"> {escape(line)}  " for line in policy)]
     pre = report["premature"]
@@ -47,25 +50,24 @@ def render(report: dict[str, Any]) -> str:
     lines += ["", "### Failure-mode risk", "", "| Failure mode | Risk |", "|---|---|"]
     lines += [f"| {fm['id']} {escape(fm['name'])} | {ICON.get(fm['risk'], '❔')} {fm['risk']} |"
               for fm in report["failure_modes"]]
-    metrics = report.get("metrics") or {}
-    prod = (metrics.get("history") or {}).get("production_environments") or []
-    for env in prod:
-        m = (metrics.get("environments") or {}).get(env)
+    envs = environment_metrics(typed.metrics)
+    for env in declared_production(typed.metrics):
+        m = envs.get(env)
         if m:
             tiers = dora_tiers(m)
-            lead = m["lead_time_hours"]["median"]
-            cfr = m["change_failure_rate"]
-            lines += ["", f"**DORA ({escape(env)}):** {m['deploys_per_week']}/week ({tiers['deployment_frequency']})"
+            lead = m.lead_time_hours.median
+            cfr = m.change_failure_rate
+            lines += ["", f"**DORA ({escape(env)}):** {m.deploys_per_week}/week ({tiers['deployment_frequency']})"
                       f" · lead time {lead if lead is not None else 'n/a'} h ({tiers['lead_time']})"
                       f" · change failure rate {f'{cfr:.0%}' if cfr is not None else 'n/a'}"
                       f" ({tiers['change_failure_rate']})"]
     if (report["sources"].get("history") or {}).get("available"):
-        statement, tone = review_statement(change_controls(report.get("audit_trail") or []))
+        statement, tone = review_statement(change_controls(typed.audit_trail))
         lines += ["", f"**Change management:** {ICON.get(tone, '❔')} {escape(statement)}"]
-    gh = report.get("github") or {}
+    gh = typed.github
     if gh:
-        when = f"read at {escape(gh['read_at'])}" if gh.get("read_at") else "(time of reading not recorded)"
-        lines += ["", f"**GitHub settings** of {escape(gh.get('repo', ''))} {when}."]
+        when = f"read at {escape(gh.read_at)}" if gh.read_at else "(time of reading not recorded)"
+        lines += ["", f"**GitHub settings** of {escape(gh.repo)} {when}."]
     failing = [f for f in report["findings"] if f["outcome"] in ("fail", "warn", "error")]
     lines += ["", f"### Findings ({len(failing)} failing or warning)", "", "| | Check | Severity | Finding |",
               "|---|---|---|---|"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from typing import Any
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -13,11 +12,12 @@ from rich.text import Text
 from assess.derive.change_controls import change_controls, review_statement
 from assess.model.finding import Outcome
 from assess.model.report import Report
+from assess.model.sections import ForgeSummary
 from assess.model.wording import plural
 from assess.reporters import inert
 from assess.reporters.policy_text import policy_lines
 from assess.reporters.stage_names import stage_names
-from assess.reports.figures import deployment_gaps, timeline_runs
+from assess.reports.figures import declared_production, deployment_gaps, environment_metrics, timeline_runs
 from assess.reports.figures import tiers as dora_tiers
 
 OUTCOME_STYLE = {"pass": "green", "fail": "red", "warn": "yellow", "unknown": "cyan", "not-applicable": "dim",
@@ -42,7 +42,7 @@ def build(report: Report, verbose: bool = False) -> Group:
     head.append(f"{st.reached} — {st.name}", style="bold green" if st.reached >= 2 else "bold yellow")
     head.append(f"  ({st.basis.value} evidence{', provisional' if st.provisional else ''})", style="dim")
     parts.append(head)
-    parts.append(Text(str(report.target.get("name", "")), style="dim"))
+    parts.append(Text(report.target.name, style="dim"))
     parts += _scope(report)
     parts.append(Text(st.explanation))
     ladder = Table.grid(padding=(0, 1))
@@ -87,12 +87,12 @@ def build(report: Report, verbose: bool = False) -> Group:
         parts.append(delivery)
     if report.timeline:
         line = Text("Timeline ", style="bold")
-        for run in timeline_runs(list(report.timeline)):
+        for run in timeline_runs(report.timeline):
             mark = "?" if run["provisional"] else ""
             note = f" ({run['note']})" if run["note"] else ""
             line.append(f"{run['months']}: {run['stage']}{mark}{note}  ",
                         style="green" if run["stage"] >= 2 else "white")
-        if any(p.get("provisional") for p in report.timeline):
+        if any(p.provisional for p in report.timeline):
             line.append("(? provisional: GitHub or cluster evidence describes today only)", style="dim")
         parts.append(line)
 
@@ -136,7 +136,7 @@ def build(report: Report, verbose: bool = False) -> Group:
                           Text(f"{f.message} {refs}".strip()))
         parts.append(table)
     missing = [(k, v) for k, v in report.sources.items() if not v.available]
-    gaps = deployment_gaps(report.to_json())
+    gaps = deployment_gaps(report.target, report.deployment)
     if missing or gaps:
         parts.append(Text("Not observed", style="bold"))
         for name, status in missing:
@@ -149,23 +149,23 @@ def build(report: Report, verbose: bool = False) -> Group:
 def _scope(report: Report) -> list[Text]:
     """What was judged: the repository kind, the periods, activity, environments and older offences."""
     out: list[Text] = []
-    target, window = report.target, report.window or {}
-    if target.get("kind") and target["kind"] != "gitops-estate":
-        out.append(Text(f"Repository kind: {target['kind']} — {target.get('kind_reason', '')}", style="yellow"))
-    period, audit = window.get("period") or {}, window.get("audit_period") or {}
+    target, window = report.target, report.window
+    if target.kind and target.kind != "gitops-estate":
+        out.append(Text(f"Repository kind: {target.kind} — {target.kind_reason or ''}", style="yellow"))
+    period, audit = window.period, window.audit_period
     if period:
-        text = f"Period: {period.get('label')} ({_day(period.get('start'))} → {_day(period.get('end'))})"
+        text = f"Period: {period.label} ({_day(period.start)} → {_day(period.end)})"
         if audit and audit != period:
-            text += f"; change log: {audit.get('label')}"
-        activity = (window.get("activity") or {}).get("summary")
+            text += f"; change log: {audit.label}"
+        activity = window.activity.summary if window.activity else None
         out.append(Text(text + (f"; {activity}" if activity else ""), style="dim"))
-    envs = window.get("environments")
+    envs = window.environments
     if envs is not None:
         named = ", ".join(envs) if envs else "none identified"
         out.append(Text(f"Environments: {named}", style="dim" if envs else "yellow"))
-    historical = window.get("historical") or {}
-    if historical.get("count"):
-        out.append(Text(f"{historical['summary']} (reported apart; not held against the period)", style="dim"))
+    historical = window.historical
+    if historical and historical.count:
+        out.append(Text(f"{historical.summary} (reported apart; not held against the period)", style="dim"))
     for line in policy_lines(report.policy):
         out.append(Text(line, style="yellow" if line.startswith(("Not applied", "Disabled", "Only")) else "dim"))
     return out
@@ -183,51 +183,50 @@ def _change_management(report: Report) -> Text:
     return line
 
 
-def _github(gh: dict[str, Any]) -> list[Text]:
+def _github(gh: ForgeSummary) -> list[Text]:
     """Branch rules, review and CI figures from GitHub, and what the token could not see."""
-    lines = [Text(f"{gh.get('forge', 'GitHub')} {gh['repo']} ({gh['default_branch']})"
-                  + ("" if gh["authenticated"] else " — no token: public data only")
-                  + (f", read at {gh['read_at']}" if gh.get("read_at") else ""), style="bold")]
-    policy = gh.get("policy")
-    if policy and policy["protected"]:
-        rules = [f"{plural(policy['required_approvals'], 'approval')}"]
-        rules += ["code owners"] if policy["require_code_owner_reviews"] else []
-        rules += ["signed commits"] if policy["required_signatures"] else []
-        rules += ["no force push"] if policy["force_push_blocked"] else ["force push allowed"]
-        lines.append(Text(f"  protected by {', '.join(policy['sources'])}: {', '.join(rules)}"))
+    lines = [Text(f"{gh.forge or 'GitHub'} {gh.repo} ({gh.default_branch})"
+                  + ("" if gh.authenticated else " — no token: public data only")
+                  + (f", read at {gh.read_at}" if gh.read_at else ""), style="bold")]
+    policy = gh.policy
+    if policy and policy.protected:
+        rules = [f"{plural(policy.required_approvals, 'approval')}"]
+        rules += ["code owners"] if policy.require_code_owner_reviews else []
+        rules += ["signed commits"] if policy.required_signatures else []
+        rules += ["no force push"] if policy.force_push_blocked else ["force push allowed"]
+        lines.append(Text(f"  protected by {', '.join(policy.sources)}: {', '.join(rules)}"))
     elif policy:
         lines.append(Text("  default branch NOT protected", style="red"))
-    if gh.get("merged_pull_requests"):
-        approved = gh.get("independently_approved")
+    if gh.merged_pull_requests:
+        approved = gh.independently_approved
         share = f", {approved} independently approved" if approved is not None else ""
-        lines.append(Text(f"  {gh['merged_pull_requests']} merged PRs{share}"))
-    if gh.get("ci_success_rate") is not None:
-        lines.append(Text(f"  CI success {gh['ci_success_rate']:.0%} over {gh['ci_runs']} runs"))
-    for section, gap in (gh.get("not_visible") or {}).items():
-        lines.append(Text(f"  not visible: {section}: {gap['reason']} — {gap['fix']}", style="dim"))
+        lines.append(Text(f"  {gh.merged_pull_requests} merged PRs{share}"))
+    if gh.ci_success_rate is not None:
+        lines.append(Text(f"  CI success {gh.ci_success_rate:.0%} over {gh.ci_runs} runs"))
+    for section, gap in gh.not_visible.items():
+        lines.append(Text(f"  not visible: {section}: {gap.reason} — {gap.fix}", style="dim"))
     return lines
 
 
 def _delivery(report: Report) -> Table | None:
     """DORA figures of the production environments, raw value beside the 2024 tier."""
-    envs = report.metrics.get("environments") if report.metrics else None
-    history = report.metrics.get("history", {}) if report.metrics else {}
+    envs = environment_metrics(report.metrics)
     if not envs:
         return None
     table = Table(title="Delivery (DORA, tier per 2024 table)", title_justify="left", box=None)
     for col in ("environment", "deploys/week", "lead time (median)", "change failure rate", "time to restore"):
         table.add_column(col)
-    for env in history.get("production_environments") or list(envs):
+    for env in declared_production(report.metrics) or list(envs):
         m = envs.get(env)
         if not m:
             continue
         tiers = dora_tiers(m)
-        lead = m["lead_time_hours"]["median"]
-        restore = m["recovery_hours"]["median"]
-        cfr = m["change_failure_rate"]
+        lead = m.lead_time_hours.median
+        restore = m.recovery_hours.median
+        cfr = m.change_failure_rate
         table.add_row(
             Text(env),
-            Text(f"{m['deploys_per_week']} ({tiers['deployment_frequency']})"),
+            Text(f"{m.deploys_per_week} ({tiers['deployment_frequency']})"),
             Text(f"{lead} h ({tiers['lead_time']})" if lead is not None else "n/a"),
             Text(f"{cfr:.0%} ({tiers['change_failure_rate']})" if cfr is not None else "n/a"),
             Text(f"{restore} h ({tiers['recovery_time']})" if restore is not None else "n/a"),

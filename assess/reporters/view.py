@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from assess.derive.change_controls import approvers_text, change_controls, review_statement
 from assess.model.check import STAGE_NAMES
+from assess.model.history import AuditRecord
+from assess.model.report import Report
+from assess.model.sections import EnvironmentMetrics, ForgeSummary
 from assess.model.wording import plural
 from assess.reporters import charts
 from assess.reporters.policy_text import policy_lines
 from assess.reporters.presentation import Presentation
 from assess.reporters.stage_names import stage_names
-from assess.reports.figures import deployment_gaps, timeline_runs
+from assess.reports.figures import declared_production, deployment_gaps, environment_metrics, timeline_runs
 from assess.reports.figures import tiers as dora_tiers
 
 PRINCIPLE_NAMES = {"declarative": "Declarative", "versioned-and-immutable": "Versioned and immutable",
@@ -26,33 +31,34 @@ FAILING = ("fail", "error")
 def build_view(report: dict[str, Any], presentation: Presentation | None = None) -> dict[str, Any]:
     """Everything the template needs, derived from the report JSON (and the title options) only."""
     presentation = presentation or Presentation()
+    typed = Report.from_json(report)
     specs = {c["id"]: c for c in report.get("checks", [])}
     findings = report["findings"]
     by_id = {f["check_id"]: f for f in findings}
-    metrics = report.get("metrics") or {}
-    prod = (metrics.get("history") or {}).get("production_environments") or list(metrics.get("environments") or {})
+    envs = environment_metrics(typed.metrics)
+    prod = declared_production(typed.metrics) or list(envs)
     stage = report["stage"]
     failing = [f for f in findings if f["outcome"] in FAILING and not f.get("waived_by")]
     counts = Counter(f["severity"] for f in failing)
     return {
-        "title": presentation.title or f"GitOps assessment — {report['target'].get('name')}",
+        "title": presentation.title or f"GitOps assessment — {typed.target.name}",
         "organisation": presentation.organisation,
         "verdict": _verdict(stage, failing, specs),
         "stage_note": _stage_note(stage, specs, stage_names(report)),
         "severity_counts": [(sev, counts.get(sev, 0)) for sev in SEVERITIES if sev != "info" or counts.get(sev)],
         "failing_total": len(failing),
-        "target": report["target"].get("name"),
-        "revision": report["target"].get("revision"),
+        "target": typed.target.name,
+        "revision": typed.target.revision,
         "generated_at": report["generated_at"],
         "tool_version": report["tool_version"],
-        "window": report.get("window") or {},
+        "window": typed.window,
         "stage": stage,
         "premature": report["premature"],
         "signals": report["signals"],
         "failure_modes": [{**fm, "missing": [m["check_id"] for m in fm["mitigations"]
                                              if m["outcome"] in ("fail", "warn", "error")]}
                           for fm in report["failure_modes"]],
-        "tiles": _tiles(metrics, prod),
+        "tiles": _tiles(envs, prod),
         "next_steps": [{**step, "severity": by_id.get(step["check_id"], {}).get("severity", ""),
                         "outcome": by_id.get(step["check_id"], {}).get("outcome", "")}
                        for step in report["next_steps"]],
@@ -61,23 +67,22 @@ def build_view(report: dict[str, Any], presentation: Presentation | None = None)
                                    or f.get("waived_by")], specs),
         "settled": _settled(findings, specs),
         "dimensions": report["dimensions"],
-        "timeline": report.get("timeline") or [],
-        "timeline_runs": timeline_runs(list(report.get("timeline") or [])),
-        "deployment": report.get("deployment") or {},
-        "scope": {"kind": report["target"].get("kind"), "kind_reason": report["target"].get("kind_reason")},
-        "delivery": [{"env": env, "monthly": metrics["environments"][env]["monthly"],
-                      "chart": charts.dora_trends(metrics["environments"][env]["monthly"], env)}
-                     for env in prod if (metrics.get("environments") or {}).get(env, {}).get("monthly")],
-        "history": metrics.get("history"),
-        "audit": _audit(report.get("audit_trail") or []),
-        "github": _github(report.get("github") or {}),
-        "not_observed": _not_observed(report, specs),
+        "timeline": typed.timeline,
+        "timeline_runs": timeline_runs(typed.timeline),
+        "deployment": typed.deployment or {},
+        "scope": {"kind": typed.target.kind, "kind_reason": typed.target.kind_reason},
+        "delivery": [{"env": env, "monthly": envs[env].monthly, "chart": charts.dora_trends(envs[env].monthly, env)}
+                     for env in prod if env in envs and envs[env].monthly],
+        "history": typed.metrics.history if typed.metrics else None,
+        "audit": _audit(typed.audit_trail),
+        "github": _github(typed.github),
+        "not_observed": _not_observed(report, typed, specs),
         "sources": sorted(report["sources"].items()),
         "evidence_sha256": report.get("evidence_sha256"),
-        "policy": policy_lines(report.get("policy") or {}),
+        "policy": policy_lines(typed.policy),
         "charts": {
             "ladder": charts.stage_ladder(stage["reached"], stage["progress"], stage_names(report)),
-            "timeline": charts.timeline(report["timeline"]) if report.get("timeline") else "",
+            "timeline": charts.timeline(typed.timeline) if typed.timeline else "",
         },
         "pct": lambda v: "—" if v is None else f"{v * 100:.0f}%",
     }
@@ -115,16 +120,16 @@ def _stage_note(stage: dict[str, Any], specs: dict[str, Any], names: dict[int, s
     return " ".join(parts)
 
 
-def _tiles(metrics: dict[str, Any], prod: list[str]) -> list[dict[str, Any]]:
+def _tiles(envs: dict[str, EnvironmentMetrics], prod: list[str]) -> list[dict[str, Any]]:
     tiles = []
     for env in prod:
-        m = (metrics.get("environments") or {}).get(env)
+        m = envs.get(env)
         if not m:
             continue
         t24, t23 = dora_tiers(m), dora_tiers(m, "dora_2023")
-        lead, restore, cfr = m["lead_time_hours"]["median"], m["recovery_hours"]["median"], m["change_failure_rate"]
+        lead, restore, cfr = m.lead_time_hours.median, m.recovery_hours.median, m.change_failure_rate
         tiles += [
-            {"env": env, "label": "deployment frequency", "value": f"{m['deploys_per_week']}/week",
+            {"env": env, "label": "deployment frequency", "value": f"{m.deploys_per_week}/week",
              "tier": t24["deployment_frequency"], "tier_2023": t23["deployment_frequency"]},
             {"env": env, "label": "lead time (median)", "value": f"{lead} h" if lead is not None else "n/a",
              "tier": t24["lead_time"], "tier_2023": t23["lead_time"]},
@@ -201,52 +206,54 @@ def _source_gap(message: str) -> str | None:
 SOURCE_NAMES = ("cluster", "github", "gitlab", "history", "zizmor", "git")
 
 
-def _flags(r: dict[str, Any]) -> str:
-    flags = [name for name, on in (("emergency", r.get("is_emergency")), ("hotfix", r.get("is_hotfix")),
-                                   ("revert", r.get("is_revert")), ("rollback", r.get("is_rollback")),
-                                   ("failed", r.get("failed")), ("bot", r.get("is_bot"))) if on]
+def _flags(r: AuditRecord) -> str:
+    flags = [name for name, on in (("emergency", r.is_emergency), ("hotfix", r.is_hotfix), ("revert", r.is_revert),
+                                   ("rollback", r.is_rollback), ("failed", r.failed), ("bot", r.is_bot)) if on]
     return ", ".join(flags)
 
 
-def _audit(trail: list[dict[str, Any]]) -> dict[str, Any]:
+def _fields(value: Any) -> dict[str, Any]:
+    """A dataclass's fields by name, shallow (the template adds its own keys beside them)."""
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+
+
+def _audit(trail: Sequence[AuditRecord]) -> dict[str, Any]:
     figures = change_controls(trail)
     statement, tone = review_statement(figures)
     controls = [{"name": c.name, "population": c.population, "exceptions": c.exceptions, "unknown": c.unknown,
                  "rate": c.rate, "clean": c.clean} for c in figures.controls if c.population]
     sod = [{"sha": e.sha, "author": e.author, "why": e.why} for e in figures.exceptions]
-    emergency = [{"deployed_at": r["deployed_at"], "sha": r["sha"], "subject": r["subject"], "what": _flags(r)}
-                 for r in trail if r.get("is_emergency") or r.get("is_hotfix") or r.get("is_revert")
-                 or r.get("is_rollback") or r.get("failed")]
-    rows = [{**r, "flags": _flags(r), "approved_by": approvers_text(r)} for r in trail[:MAX_AUDIT_ROWS]]
+    emergency = [{"deployed_at": r.deployed_at, "sha": r.sha, "subject": r.subject, "what": _flags(r)}
+                 for r in trail if r.is_emergency or r.is_hotfix or r.is_revert or r.is_rollback or r.failed]
+    rows = [{**_fields(r), "flags": _flags(r), "approved_by": approvers_text(r)} for r in trail[:MAX_AUDIT_ROWS]]
     return {"total": figures.population, "controls": controls, "rows": rows,
             "truncated": max(figures.population - MAX_AUDIT_ROWS, 0), "sod": sod, "emergency": emergency,
             "statement": statement, "statement_tone": tone}
 
 
-def _github(gh: dict[str, Any]) -> dict[str, Any] | None:
-    if not gh:
+def _github(gh: ForgeSummary | None) -> dict[str, Any] | None:
+    if gh is None:
         return None
-    policy = gh.get("policy")
-    rows = []
+    policy = gh.policy
+    rows: list[tuple[str, object]] = []
     if policy:
-        rows = [("Protected", policy["protected"]), ("Rules from", ", ".join(policy["sources"]) or "—"),
-                ("Pull request required", policy["requires_pull_request"]),
-                ("Required approvals", policy["required_approvals"]),
-                ("Code-owner review", policy["require_code_owner_reviews"]),
-                ("Stale approvals dismissed", policy["dismiss_stale_reviews"]),
-                ("Last-push approval", policy["require_last_push_approval"]),
-                ("Required status checks", ", ".join(policy["required_status_checks"]) or "none"),
-                ("Signed commits required", policy["required_signatures"]),
-                ("Linear history", policy["linear_history"]),
-                ("Force pushes blocked", policy["force_push_blocked"]),
-                ("Deletion blocked", policy["deletion_blocked"]),
-                ("Admins bound by the rules", "unknown" if policy["admins_enforced"] is None
-                 else policy["admins_enforced"]),
-                ("Bypass actors", ", ".join(policy["bypass_actors"]) or "none")]
-    return {**gh, "policy_rows": rows}
+        rows = [("Protected", policy.protected), ("Rules from", ", ".join(policy.sources) or "—"),
+                ("Pull request required", policy.requires_pull_request),
+                ("Required approvals", policy.required_approvals),
+                ("Code-owner review", policy.require_code_owner_reviews),
+                ("Stale approvals dismissed", policy.dismiss_stale_reviews),
+                ("Last-push approval", policy.require_last_push_approval),
+                ("Required status checks", ", ".join(policy.required_status_checks) or "none"),
+                ("Signed commits required", policy.required_signatures),
+                ("Linear history", policy.linear_history),
+                ("Force pushes blocked", policy.force_push_blocked),
+                ("Deletion blocked", policy.deletion_blocked),
+                ("Admins bound by the rules", "unknown" if policy.admins_enforced is None else policy.admins_enforced),
+                ("Bypass actors", ", ".join(policy.bypass_actors) or "none")]
+    return {**_fields(gh), "policy_rows": rows}
 
 
-def _not_observed(report: dict[str, Any], specs: dict[str, Any]) -> list[dict[str, str]]:
+def _not_observed(report: dict[str, Any], typed: Report, specs: dict[str, Any]) -> list[dict[str, str]]:
     out = []
     hidden = Counter(gap.split(" ")[1] for f in report["findings"] if f["outcome"] == "unknown"
                      and (gap := _source_gap(f["message"])))
@@ -255,7 +262,7 @@ def _not_observed(report: dict[str, Any], specs: dict[str, Any]) -> list[dict[st
             n = hidden.get(name, 0)
             what = f"source: {name}" + (f" ({plural(n, 'check')} could not be judged)" if n else "")
             out.append({"what": what, "reason": s.get("reason", ""), "fix": s.get("fix", "")})
-    out += deployment_gaps(report)
+    out += deployment_gaps(typed.target, typed.deployment)
     for f in report["findings"]:
         if f["outcome"] == "unknown" and not _source_gap(f["message"]):
             title = specs.get(f["check_id"], {}).get("title", f["check_id"])

@@ -7,8 +7,16 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assess.model.sections import Metrics
 from assess.model.wording import plural
-from assess.reports.figures import DORA_FIGURES, declared_production, environment_metrics, figure
+from assess.reports.figures import (
+    DORA_FIGURES,
+    declared_production,
+    environment_metrics,
+    figure,
+    report_metrics,
+    report_target,
+)
 
 # How bad an outcome is; a waived failure counts as accepted (0).
 RANK = {"pass": 0, "not-applicable": 0, "unknown": 1, "warn": 2, "fail": 3, "error": 3}
@@ -58,7 +66,7 @@ def _rank(finding: dict[str, Any]) -> int:
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> ReportDiff:
     """Stage up/down, findings whose outcome got better or worse, metric moves on the production environments."""
-    diff = ReportDiff(old["target"].get("name", ""), new["target"].get("name", ""))
+    diff = ReportDiff(report_target(old).name, report_target(new).name)
     before, after = old["stage"]["reached"], new["stage"]["reached"]
     if after < before:
         diff.regressed.append(Change("stage", "stage reached", before, after))
@@ -109,12 +117,13 @@ def _ranked(diff: ReportDiff, kind: str, olds: dict[str, dict[str, Any]], news: 
 
 def _tiers(diff: ReportDiff, old: dict[str, Any], new: dict[str, Any]) -> None:
     """DORA 2024 tiers of the production environments that moved."""
-    envs_old, envs_new = environment_metrics(old), environment_metrics(new)
-    for env in _production(new):
+    metrics_new = report_metrics(new)
+    envs_old, envs_new = environment_metrics(report_metrics(old)), environment_metrics(metrics_new)
+    for env in _production(metrics_new):
         if env not in envs_old or env not in envs_new:
             continue
-        before = envs_old[env].get("tiers", {}).get("dora_2024", {})
-        after = envs_new[env].get("tiers", {}).get("dora_2024", {})
+        before = (envs_old[env].tiers or {}).get("dora_2024") or {}
+        after = (envs_new[env].tiers or {}).get("dora_2024") or {}
         for key, label in TIER_LABELS.items():
             a, b = before.get(key), after.get(key)
             if a in TIER_RANK and b in TIER_RANK and a != b:
@@ -122,14 +131,15 @@ def _tiers(diff: ReportDiff, old: dict[str, Any], new: dict[str, Any]) -> None:
                 (diff.regressed if TIER_RANK[b] > TIER_RANK[a] else diff.improved).append(change)
 
 
-def _production(report: dict[str, Any]) -> list[str]:
-    return declared_production(report) or list(environment_metrics(report))
+def _production(metrics: Metrics | None) -> list[str]:
+    return declared_production(metrics) or list(environment_metrics(metrics))
 
 
 def _metric_pairs(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, Any, Any, bool]]:
     out = []
-    envs_old, envs_new = environment_metrics(old), environment_metrics(new)
-    for env in _production(new):
+    metrics_new = report_metrics(new)
+    envs_old, envs_new = environment_metrics(report_metrics(old)), environment_metrics(metrics_new)
+    for env in _production(metrics_new):
         if env not in envs_old or env not in envs_new:
             continue
         for _, path, label, higher in DORA_FIGURES:

@@ -1,8 +1,13 @@
-"""Delivery figures read from a saved report's JSON: one reading shared by `diff` and the fleet merge."""
+"""Delivery figures read from a report's typed sections: one reading shared by `diff`, the fleet merge and the
+human-readable formats."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from assess.model.codec import from_plain
+from assess.model.sections import DeploymentSummary, EnvironmentMetrics, Metrics, Target, TimelinePoint
 
 # (key, dotted path in an environment's metrics, label, whether higher is better)
 DORA_FIGURES: tuple[tuple[str, str, str, bool], ...] = (
@@ -13,25 +18,36 @@ DORA_FIGURES: tuple[tuple[str, str, str, bool], ...] = (
 )
 
 
-def environment_metrics(report: dict[str, Any]) -> dict[str, Any]:
+def report_metrics(report: Mapping[str, Any]) -> Metrics | None:
+    """The metrics section of a report JSON, typed (None when the report has no history)."""
+    data = report.get("metrics")
+    return from_plain(Metrics, data) if data else None
+
+
+def report_target(report: Mapping[str, Any]) -> Target:
+    """The target section of a report JSON, typed."""
+    return from_plain(Target, report.get("target") or {})
+
+
+def environment_metrics(metrics: Metrics | None) -> dict[str, EnvironmentMetrics]:
     """Metrics per environment (empty when the report has no history)."""
-    return dict((report.get("metrics") or {}).get("environments") or {})
+    return dict(metrics.environments) if metrics else {}
 
 
-def declared_production(report: dict[str, Any]) -> list[str]:
+def declared_production(metrics: Metrics | None) -> list[str]:
     """The environments the report treats as production, in its order."""
-    return list(((report.get("metrics") or {}).get("history") or {}).get("production_environments") or [])
+    return list(metrics.history.production_environments) if metrics and metrics.history else []
 
 
-def figure(env_metrics: dict[str, Any], path: str) -> Any:
-    """The value at a dotted path of an environment's metrics, or None."""
+def figure(env_metrics: EnvironmentMetrics, path: str) -> Any:
+    """The value at a dotted attribute path of an environment's metrics, or None."""
     node: Any = env_metrics
     for part in path.split("."):
-        node = node.get(part) if isinstance(node, dict) else None
+        node = getattr(node, part, None)
     return node
 
 
-def dora_figures(env_metrics: dict[str, Any]) -> dict[str, Any]:
+def dora_figures(env_metrics: EnvironmentMetrics) -> dict[str, Any]:
     """The four DORA figures of one environment, by key."""
     return {key: figure(env_metrics, path) for key, path, _, _ in DORA_FIGURES}
 
@@ -39,46 +55,43 @@ def dora_figures(env_metrics: dict[str, Any]) -> dict[str, Any]:
 TIER_METRICS = ("deployment_frequency", "lead_time", "change_failure_rate", "recovery_time")
 
 
-def tiers(env_metrics: dict[str, Any], table: str = "dora_2024") -> dict[str, str]:
+def tiers(env_metrics: EnvironmentMetrics, table: str = "dora_2024") -> dict[str, str]:
     """The tier of each DORA figure on a table, or why there is none (no deployment in the period, not graded)."""
-    found = env_metrics.get("tiers")
-    if isinstance(found, dict) and isinstance(found.get(table), dict):
-        return {m: str(found[table].get(m) or "n/a") for m in TIER_METRICS}
-    reason = str(env_metrics.get("activity") or "not graded")
+    found = (env_metrics.tiers or {}).get(table)
+    if isinstance(found, dict):
+        return {m: str(found.get(m) or "n/a") for m in TIER_METRICS}
+    reason = str(env_metrics.activity or "not graded")
     return dict.fromkeys(TIER_METRICS, reason)
 
 
-def timeline_runs(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def timeline_runs(points: Sequence[TimelinePoint]) -> list[dict[str, Any]]:
     """Consecutive timeline points with the same verdict folded into one run (a dormant year is one line, not
     twelve identical points): {first, last, stage, provisional, dormant, note, blockers, commit}."""
     runs: list[dict[str, Any]] = []
     for p in points:
-        key = (p.get("stage"), bool(p.get("provisional")), bool(p.get("dormant")), p.get("note") or "")
+        key = (p.stage, p.provisional, p.dormant, p.note or "")
         last = runs[-1] if runs else None
-        if last is not None and last["key"] == key and (p.get("dormant") or p.get("note")):
-            last["last"] = p.get("month")
+        if last is not None and last["key"] == key and (p.dormant or p.note):
+            last["last"] = p.month
             continue
-        runs.append({"key": key, "first": p.get("month"), "last": p.get("month"), "stage": p.get("stage"),
-                     "provisional": bool(p.get("provisional")), "dormant": bool(p.get("dormant")),
-                     "note": p.get("note") or "", "blockers": list(p.get("blockers") or []),
-                     "commit": p.get("commit")})
+        runs.append({"key": key, "first": p.month, "last": p.month, "stage": p.stage, "provisional": p.provisional,
+                     "dormant": p.dormant, "note": p.note or "", "blockers": list(p.blockers), "commit": p.commit})
     for run in runs:
         del run["key"]
         run["months"] = run["first"] if run["first"] == run["last"] else f"{run['first']}…{run['last']}"
     return runs
 
 
-def deployment_gaps(report: dict[str, Any]) -> list[dict[str, str]]:
+def deployment_gaps(target: Target, deployment: DeploymentSummary | None) -> list[dict[str, str]]:
     """What could not be established about deployment: no environment identified, paths that match nothing."""
-    if (report.get("target") or {}).get("kind", "gitops-estate") != "gitops-estate":
+    if (target.kind or "gitops-estate") != "gitops-estate" or deployment is None:
         return []
-    deployment = report.get("deployment") or {}
     out: list[dict[str, str]] = []
-    if deployment and not deployment.get("environments"):
+    if not deployment.environments:
         out.append({"what": "environments", "reason": "no environment identified: no reconciler entry point applies "
                     "this repository and no per-environment folder, referenced values file or CI deploy command "
                     "names one, so production changes cannot be told apart and the PR gate is unknown",
                     "fix": "declare `environments:` in .gitops-assess.yaml (name: [path globs])"})
-    for warning in deployment.get("warnings") or []:
+    for warning in deployment.warnings:
         out.append({"what": "deployed paths", "reason": warning, "fix": "fix or remove the entry point"})
     return out

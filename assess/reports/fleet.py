@@ -6,7 +6,15 @@ from collections import Counter
 from statistics import median
 from typing import Any
 
-from assess.reports.figures import DORA_FIGURES, declared_production, dora_figures, environment_metrics
+from assess.model.sections import EnvironmentMetrics
+from assess.reports.figures import (
+    DORA_FIGURES,
+    declared_production,
+    dora_figures,
+    environment_metrics,
+    report_metrics,
+    report_target,
+)
 
 FLEET_SCHEMA_VERSION = "1.0"
 
@@ -18,7 +26,7 @@ def merge(reports: list[dict[str, Any]], generated_at: str, name: str = "fleet")
     fm_names: dict[str, str] = {}
     dora: dict[str, list[float]] = {key: [] for key, _, _, _ in DORA_FIGURES}
     deployments = 0
-    for report in sorted(reports, key=lambda r: str(r["target"].get("name"))):
+    for report in sorted(reports, key=lambda r: report_target(r).name):
         fails = [f for f in report["findings"] if f["outcome"] in ("fail", "error") and not f.get("waived_by")]
         fms = {fm["id"]: fm["risk"] for fm in report["failure_modes"]}
         for fm in report["failure_modes"]:
@@ -26,7 +34,7 @@ def merge(reports: list[dict[str, Any]], generated_at: str, name: str = "fleet")
             risk_counts.setdefault(fm["id"], Counter())[fm["risk"]] += 1
         prod = _production(report)
         figures = dora_figures(prod) if prod else {}
-        rows.append({"repo": report["target"].get("name"), "stage": report["stage"]["reached"],
+        rows.append({"repo": report_target(report).name, "stage": report["stage"]["reached"],
                      "basis": report["stage"]["basis"], "blockers": report["stage"]["blockers"],
                      "fails": len(fails), "critical": sum(f["severity"] == "critical" for f in fails),
                      "failure_modes": fms, "premature": report["premature"]["verdict"],
@@ -35,7 +43,7 @@ def merge(reports: list[dict[str, Any]], generated_at: str, name: str = "fleet")
                      "change_failure_rate": figures.get("change_failure_rate"),
                      "generated_at": report["generated_at"]})
         if prod:
-            deployments += int(prod.get("deployments") or 0)
+            deployments += prod.deployments
             for key, value in figures.items():
                 if value is not None:
                     dora[key].append(float(value))
@@ -58,7 +66,8 @@ def merge(reports: list[dict[str, Any]], generated_at: str, name: str = "fleet")
     }
 
 
-def _production(report: dict[str, Any]) -> dict[str, Any] | None:
+def _production(report: dict[str, Any]) -> EnvironmentMetrics | None:
     """Metrics of the first declared production environment that has any."""
-    envs = environment_metrics(report)
-    return next((dict(envs[env]) for env in declared_production(report) if env in envs), None)
+    metrics = report_metrics(report)
+    envs = environment_metrics(metrics)
+    return next((envs[env] for env in declared_production(metrics) if env in envs), None)
