@@ -13,7 +13,7 @@ from assess.collectors.cluster.snapshot import load_snapshot
 from assess.collectors.git_repo import RepositoryError, ensure_trusted, open_repository
 from assess.collectors.github.api import EtagCache, GitHubApi, WaitBudget
 from assess.collectors.github.remote import api_host, origin_repository
-from assess.collectors.github.repo import RepositoryUnavailableError, collect_github
+from assess.collectors.github.repo import PERMISSIONS, RepositoryUnavailableError, collect_github
 from assess.collectors.gitlab.source import gitlab_target, read_gitlab
 from assess.collectors.history import commit_at, read_history, verify_signatures
 from assess.collectors.repo_tree import collect_repo
@@ -35,7 +35,7 @@ from assess.evaluation.evaluate import (
 )
 from assess.model.cluster import ClusterEvidence
 from assess.model.codec import from_plain
-from assess.model.evidence import EvidenceBundle, RepoEvidence, Snapshot, Source, Unavailable
+from assess.model.evidence import Cause, EvidenceBundle, RepoEvidence, Snapshot, Source, Unavailable
 from assess.model.github import GitHubEvidence
 from assess.model.history import ChangePath, HistoryEvidence
 from assess.model.period import as_utc
@@ -70,16 +70,17 @@ def collect(settings: Settings, progress: Progress = lambda _: None) -> Evidence
     snapshots: tuple[Snapshot, ...] = ()
     if not settings.history:
         unavailable.append(Unavailable(Source.HISTORY, "history not read (--no-history)",
-                                       "run without --no-history"))
+                                       "run without --no-history", Cause.NOT_REQUESTED))
     elif git_ev.empty:
         unavailable.append(Unavailable(Source.HISTORY, "the repository has no commits",
-                                       "commit the declarations, then scan again"))
+                                       "commit the declarations, then scan again", Cause.EMPTY))
     else:
         try:
             history, snapshots = _collect_history(settings, git_ev, now, progress, budget)
         except RepositoryError as exc:
             unavailable.append(Unavailable(Source.HISTORY, f"history could not be read: {exc}",
-                                           "check the branch name (--branch) and that the clone is complete"))
+                                           "check the branch name (--branch) and that the clone is complete",
+                                           Cause.FAILED))
     if gitlab_target(settings) is not None:
         github, missing = read_gitlab(settings, _forge_period(settings, history, now), now, progress)
     else:
@@ -89,6 +90,10 @@ def collect(settings: Settings, progress: Progress = lambda _: None) -> Evidence
     return EvidenceBundle(git=git_ev, history=history, github=github, clusters=clusters, snapshots=snapshots,
                           unavailable=tuple(unavailable), workflow_audit=workflow_audit)
 
+
+NO_CLUSTER = Unavailable(Source.CLUSTER, "no cluster was requested",
+                         "run with --cluster (current context), --kube-context NAME or --cluster-snapshot FILE",
+                         Cause.NOT_REQUESTED)
 
 def _collect_clusters(settings: Settings, now: datetime, progress: Progress
                       ) -> tuple[tuple[ClusterEvidence, ...], Unavailable | None]:
@@ -100,8 +105,7 @@ def _collect_clusters(settings: Settings, now: datetime, progress: Progress
     if not (settings.kube_contexts or settings.all_contexts or settings.live_cluster):
         if found:
             return tuple(found), None
-        return (), Unavailable(Source.CLUSTER, "no cluster was requested",
-                               "run with --cluster (current context), --kube-context NAME or --cluster-snapshot FILE")
+        return (), NO_CLUSTER
     # The kubernetes client takes ~0.15 s to import: only when a live cluster is read.
     from assess.collectors.cluster.live import IN_CLUSTER, ClusterUnreachableError, collect_cluster, in_cluster
     from assess.collectors.cluster.live import contexts as cluster_contexts
@@ -114,13 +118,15 @@ def _collect_clusters(settings: Settings, now: datetime, progress: Progress
         try:
             return (*found, collect_cluster(None, IN_CLUSTER, now)), None
         except ClusterUnreachableError as exc:
-            return tuple(found), None if found else Unavailable(Source.CLUSTER, str(exc), "check the ServiceAccount")
+            return tuple(found), None if found else Unavailable(Source.CLUSTER, str(exc), "check the ServiceAccount",
+                                                                Cause.UNREACHABLE)
     if settings.all_contexts or settings.live_cluster or names:
         try:
             all_names, current = cluster_contexts(settings.kubeconfig)
         except ClusterUnreachableError as exc:
             return tuple(found), None if found else Unavailable(Source.CLUSTER, str(exc),
-                                                                "check --kubeconfig and the KUBECONFIG variable")
+                                                                "check --kubeconfig and the KUBECONFIG variable",
+                                                                Cause.NOT_CONFIGURED)
         if settings.all_contexts:
             names = all_names
         elif not names:
@@ -135,9 +141,9 @@ def _collect_clusters(settings: Settings, now: datetime, progress: Progress
         return tuple(found), None
     if failures:
         return (), Unavailable(Source.CLUSTER, "; ".join(failures),
-                               "check that the API server is reachable and the kubeconfig credentials are valid")
-    return (), Unavailable(Source.CLUSTER, "no cluster was requested",
-                           "run with --cluster (current context), --kube-context NAME or --cluster-snapshot FILE")
+                               "check that the API server is reachable and the kubeconfig credentials are valid",
+                               Cause.UNREACHABLE)
+    return (), NO_CLUSTER
 
 
 def _collect_github(settings: Settings, history: HistoryEvidence | None, now: datetime,
@@ -145,16 +151,17 @@ def _collect_github(settings: Settings, history: HistoryEvidence | None, now: da
     """GitHub evidence for the repository: recorded (samples), live through the API, or a stated reason why not."""
     if not settings.github:
         return None, Unavailable(Source.GITHUB, "GitHub evidence not requested (--no-github)",
-                                 "run without --no-github")
+                                 "run without --no-github", Cause.NOT_REQUESTED)
     if settings.github_recorded is not None:
         return from_plain(GitHubEvidence, json.loads(settings.github_recorded.read_text(encoding="utf-8"))), None
     target = settings.github_repo or origin_repository(settings.path, api_host(settings.github_url))
     if target is None:
         return None, Unavailable(Source.GITHUB, "no GitHub repository to read (no --github and no GitHub origin "
-                                 "remote)", "run with --github owner/repo")
+                                 "remote)", "run with --github owner/repo", Cause.NOT_CONFIGURED)
     if settings.github_repo is None and not settings.github_token:
         return None, Unavailable(Source.GITHUB, f"origin is {target} on GitHub, but no token is set",
-                                 f"set GITHUB_TOKEN (or GH_TOKEN), or pass --github {target} to read public data")
+                                 f"set GITHUB_TOKEN (or GH_TOKEN), or pass --github {target} to read public data",
+                                 Cause.NO_TOKEN, PERMISSIONS["repository"])
     progress(f"reading GitHub evidence for {target}")
     cache = EtagCache(settings.cache_dir, settings.github_token) if settings.cache_dir else None
     api = GitHubApi(settings.github_url, settings.github_token, cache, WaitBudget(settings.max_wait),
@@ -163,7 +170,8 @@ def _collect_github(settings: Settings, history: HistoryEvidence | None, now: da
     try:
         return collect_github(api, target, None, since, suspects, now), None
     except RepositoryUnavailableError as exc:
-        return None, Unavailable(Source.GITHUB, f"{target}: {exc.error.kind.value} ({exc.error.message})", exc.fix)
+        return None, Unavailable(Source.GITHUB, f"{target}: {exc.error.kind.value} ({exc.error.message})", exc.fix,
+                                 exc.cause, exc.scope)
     finally:
         api.close()
 

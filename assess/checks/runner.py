@@ -30,8 +30,8 @@ def run_checks(checks: Iterable[Check], ctx: CheckContext) -> tuple[Finding, ...
         gone = [m for m in missing if m is not None]
         if gone:
             reasons = "; ".join(f"{m.source.value}: {m.reason} (fix: {m.fix})" for m in gone)
-            findings.append(Finding(spec.id, Outcome.UNKNOWN, spec.severity,
-                                    f"Not observable: {reasons}", Confidence.INFERRED))
+            findings.append(Finding(spec.id, Outcome.UNKNOWN, spec.severity, f"Not observable: {reasons}",
+                                    Confidence.INFERRED, unobserved=tuple(m.source.value for m in gone)))
             continue
         try:
             result = check.run(ctx)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assess.collectors import git_repo
-from assess.model.evidence import FileKind, RepoEvidence, Source, Unavailable
+from assess.model.evidence import Cause, FileKind, RepoEvidence, Source, Unavailable
 from assess.model.workflow_audit import WorkflowAudit, WorkflowFinding
 
 TIMEOUT_S = 60
@@ -44,7 +44,8 @@ def audit_workflows(path: str, ev: RepoEvidence, find_binary: Callable[[], str |
     binary = find_binary()
     if binary is None:
         return None, Unavailable(Source.ZIZMOR, "zizmor is not installed", "pip install zizmor (a dependency of "
-                                 "gitops-assess); pinning and permissions are still judged by the built-in checks")
+                                 "gitops-assess); pinning and permissions are still judged by the built-in checks",
+                                 Cause.NOT_INSTALLED)
     contents = _read(path, ev, wanted)
     with tempfile.TemporaryDirectory(prefix="gitops-assess-zizmor-") as tmp:
         for rel, data in contents.items():
@@ -61,16 +62,16 @@ def audit_workflows(path: str, ev: RepoEvidence, find_binary: Callable[[], str |
             version = subprocess.run([binary, "--version"], env=env, capture_output=True, timeout=10, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return None, Unavailable(Source.ZIZMOR, f"zizmor could not run ({type(exc).__name__})",
-                                     "pinning and permissions are still judged by the built-in checks")
+                                     "pinning and permissions are still judged by the built-in checks", Cause.FAILED)
     if proc.returncode != 0 or len(proc.stdout) > MAX_OUTPUT:
         last = (proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1][:200]
         return None, Unavailable(Source.ZIZMOR, f"zizmor failed: {last}",
-                                 "pinning and permissions are still judged by the built-in checks")
+                                 "pinning and permissions are still judged by the built-in checks", Cause.FAILED)
     try:
         raw = json.loads(proc.stdout or b"[]")
     except ValueError:
         return None, Unavailable(Source.ZIZMOR, "zizmor printed no readable JSON",
-                                 "pinning and permissions are still judged by the built-in checks")
+                                 "pinning and permissions are still judged by the built-in checks", Cause.FAILED)
     config = next((p for p in wanted if p in contents and ev.kinds_by_path.get(p) and
                    FileKind.ZIZMOR_CONFIG in ev.kinds_by_path[p]), None)
     findings = tuple(f for item in raw if isinstance(item, dict) for f in _findings(item))

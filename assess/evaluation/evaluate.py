@@ -28,7 +28,16 @@ from assess.model.activity import Activity, Bootstrap, Historical
 from assess.model.cluster import AccessStatus
 from assess.model.codec import to_plain
 from assess.model.context import CheckContext
-from assess.model.evidence import EvidenceBundle, FileProblem, Provenance, RepoEvidence, Snapshot, Source, Unavailable
+from assess.model.evidence import (
+    Cause,
+    EvidenceBundle,
+    FileProblem,
+    Provenance,
+    RepoEvidence,
+    Snapshot,
+    Source,
+    Unavailable,
+)
 from assess.model.finding import Confidence, Finding, Outcome
 from assess.model.github import GitHubEvidence
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence
@@ -270,8 +279,8 @@ def timeline(bundle: EvidenceBundle, config: Config, model: MaturityModel, check
     if not bundle.snapshots:
         return ()
     length = (periods.practice.end_at - periods.practice.start_at) if periods.practice.start_at else None
-    today_only = (Unavailable(Source.GITHUB, "GitHub settings describe today, not this month", "—"),
-                  Unavailable(Source.CLUSTER, "cluster state describes today, not this month", "—"))
+    today_only = (Unavailable(Source.GITHUB, "GitHub settings describe today, not this month", "—", Cause.TODAY_ONLY),
+                  Unavailable(Source.CLUSTER, "cluster state describes today, not this month", "—", Cause.TODAY_ONLY))
     views: dict[str, TreeView] = dict(known or {})
     records_cache: dict[str, tuple[AuditRecord, ...]] = {}
     out: list[TimelinePoint] = []

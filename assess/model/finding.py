@@ -100,6 +100,8 @@ class Finding:
     confidence: Confidence
     refs: tuple[Ref, ...] = field(default_factory=tuple)
     waived_by: str | None = None
+    # The sources whose absence made this finding unknown (their reason and fix are in the report's `sources`).
+    unobserved: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """Render in the report contract."""
@@ -113,6 +115,8 @@ class Finding:
         }
         if self.waived_by is not None:
             out["waived_by"] = self.waived_by
+        if self.unobserved:
+            out["unobserved"] = list(self.unobserved)
         return out
 
     @classmethod
@@ -126,4 +130,5 @@ class Finding:
             confidence=Confidence(data["confidence"]),
             refs=tuple(Ref.from_json(r) for r in data.get("refs", [])),
             waived_by=data.get("waived_by"),
+            unobserved=tuple(data.get("unobserved") or ()),
         )

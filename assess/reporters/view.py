@@ -10,7 +10,7 @@ from typing import Any
 from assess.derive.change_controls import approvers_text, change_controls, review_statement
 from assess.model.check import STAGE_NAMES
 from assess.model.history import AuditRecord
-from assess.model.report import Report
+from assess.model.report import Report, SourceStatus
 from assess.model.sections import EnvironmentMetrics, ForgeSummary
 from assess.model.wording import plural
 from assess.reporters import charts
@@ -189,18 +189,28 @@ def _settled(findings: list[dict[str, Any]], specs: dict[str, Any]) -> list[dict
         spec = specs.get(f["check_id"], {})
         note = f["message"]
         if f["outcome"] == "unknown":
-            note = _source_gap(f["message"]) or f["message"]
+            note = _source_gap(f) or f["message"]
         rows.append({"title": spec.get("title", f["check_id"]), "stage": spec.get("stage"), "outcome": f["outcome"],
                      "severity": f["severity"], "note": note})
     return sorted(rows, key=lambda r: (OUTCOME_ORDER.get(r["outcome"], 9), r["stage"] or 9, r["title"]))
 
 
-def _source_gap(message: str) -> str | None:
-    """'needs cluster evidence' for a finding that is unknown only because a whole source is missing."""
-    if not message.startswith("Not observable: "):
+def _missing_source(finding: dict[str, Any]) -> str | None:
+    """The source whose absence made a finding unknown: the finding's `unobserved` field; reports written before
+    that field existed name it only at the head of the message."""
+    if finding.get("unobserved"):
+        return str(finding["unobserved"][0])
+    message = str(finding.get("message", ""))
+    if finding.get("outcome") != "unknown" or not message.startswith("Not observable: "):
         return None
     source = message[len("Not observable: "):].split(":", 1)[0].strip()
-    return f"needs {source} evidence (see What could not be observed)" if source in SOURCE_NAMES else None
+    return source if source in SOURCE_NAMES else None
+
+
+def _source_gap(finding: dict[str, Any]) -> str | None:
+    """'needs cluster evidence' for a finding that is unknown only because a whole source is missing."""
+    source = _missing_source(finding)
+    return f"needs {source} evidence (see What could not be observed)" if source else None
 
 
 SOURCE_NAMES = ("cluster", "github", "gitlab", "history", "zizmor", "git")
@@ -253,18 +263,26 @@ def _github(gh: ForgeSummary | None) -> dict[str, Any] | None:
     return {**_fields(gh), "policy_rows": rows}
 
 
+def _fix_text(status: SourceStatus) -> str:
+    """The fix, with the token scope or role that would help when the fix does not already name it."""
+    fix = status.fix or ""
+    if status.scope and status.scope not in fix:
+        return f"{fix} (needs {status.scope})" if fix else f"needs {status.scope}"
+    return fix
+
+
 def _not_observed(report: dict[str, Any], typed: Report, specs: dict[str, Any]) -> list[dict[str, str]]:
     out = []
-    hidden = Counter(gap.split(" ")[1] for f in report["findings"] if f["outcome"] == "unknown"
-                     and (gap := _source_gap(f["message"])))
-    for name, s in sorted(report["sources"].items()):
-        if not s["available"]:
+    hidden = Counter(source for f in report["findings"] if f["outcome"] == "unknown"
+                     and (source := _missing_source(f)))
+    for name, s in sorted(typed.sources.items()):
+        if not s.available:
             n = hidden.get(name, 0)
             what = f"source: {name}" + (f" ({plural(n, 'check')} could not be judged)" if n else "")
-            out.append({"what": what, "reason": s.get("reason", ""), "fix": s.get("fix", "")})
+            out.append({"what": what, "reason": s.reason or "", "fix": _fix_text(s)})
     out += deployment_gaps(typed.target, typed.deployment)
     for f in report["findings"]:
-        if f["outcome"] == "unknown" and not _source_gap(f["message"]):
+        if f["outcome"] == "unknown" and not _missing_source(f):
             title = specs.get(f["check_id"], {}).get("title", f["check_id"])
             reason, _, fix = f["message"].partition("(fix: ")
             out.append({"what": f"check: {title}", "reason": reason.strip(), "fix": fix.rstrip(")")})

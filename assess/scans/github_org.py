@@ -15,9 +15,9 @@ from typing import Any
 from assess.collectors.archive_tree import ArchiveError, tree_from_tarball
 from assess.collectors.github.api import ApiError, EtagCache, GitHubApi, WaitBudget
 from assess.collectors.github.names import valid_full_name
-from assess.collectors.github.repo import RepositoryUnavailableError, collect_github
+from assess.collectors.github.repo import CAUSES, RepositoryUnavailableError, collect_github
 from assess.engine import Settings, evaluate_bundle
-from assess.model.evidence import EvidenceBundle, Source, Unavailable
+from assess.model.evidence import Cause, EvidenceBundle, Source, Unavailable
 from assess.model.report import Report
 
 DEFAULT_WINDOW_DAYS = 90
@@ -114,8 +114,9 @@ def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> 
             return RepoOutcome(name, None, f"{exc.error.kind.value}: {exc.error.message} ({exc.fix})")
         unavailable = [
             Unavailable(Source.HISTORY, "organisation scans read no local history",
-                        "clone the repository and scan it to assess its history"),
-            Unavailable(Source.CLUSTER, "no cluster was requested", "run with --kube-context or --cluster-snapshot"),
+                        "clone the repository and scan it to assess its history", Cause.OUT_OF_SCOPE),
+            Unavailable(Source.CLUSTER, "no cluster was requested", "run with --kube-context or --cluster-snapshot",
+                        Cause.NOT_REQUESTED),
         ]
         tree = None
         try:
@@ -123,9 +124,11 @@ def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> 
                                      github.default_branch, now)
         except ApiError as exc:
             unavailable.append(Unavailable(Source.GIT, f"archive not readable: {exc.message}",
-                                           "use a token with Contents: read"))
+                                           "use a token with Contents: read",
+                                           CAUSES.get(exc.kind, Cause.FAILED), "Contents: read"))
         except ArchiveError as exc:
-            unavailable.append(Unavailable(Source.GIT, str(exc), "check that the repository's archive downloads"))
+            unavailable.append(Unavailable(Source.GIT, str(exc), "check that the repository's archive downloads",
+                                           Cause.FAILED))
         bundle = EvidenceBundle(git=tree, github=github, unavailable=tuple(unavailable))
         report = evaluate_bundle(bundle, replace(settings, target_name=name, now=now))
         return RepoOutcome(name, report)

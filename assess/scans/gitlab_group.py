@@ -24,7 +24,7 @@ from assess.collectors.gitlab.collect import (
 )
 from assess.collectors.gitlab.remote import valid_project_path
 from assess.engine import Settings, evaluate_bundle
-from assess.model.evidence import EvidenceBundle, Source, Unavailable
+from assess.model.evidence import Cause, EvidenceBundle, Source, Unavailable
 from assess.scans.github_org import OrgFilters, RepoOutcome, scan_each
 
 MAX_PROJECTS = 5000
@@ -83,8 +83,9 @@ def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> 
             return RepoOutcome(name, None, f"{exc.reason} ({exc.fix})")
         unavailable = [
             Unavailable(Source.HISTORY, "group scans read no local history",
-                        "clone the project and scan it to assess its history"),
-            Unavailable(Source.CLUSTER, "no cluster was requested", "run with --kube-context or --cluster-snapshot"),
+                        "clone the project and scan it to assess its history", Cause.OUT_OF_SCOPE),
+            Unavailable(Source.CLUSTER, "no cluster was requested", "run with --kube-context or --cluster-snapshot",
+                        Cause.NOT_REQUESTED),
         ]
         tree = None
         try:
@@ -92,9 +93,12 @@ def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> 
             tree = tree_from_tarball(data, name, forge.default_branch, now)
         except (GitlabError, RateLimitDeadlineError, requests.RequestException, ValueError) as exc:
             unavailable.append(Unavailable(Source.GIT, f"archive not readable: {exc}",
-                                           "use a token with read_api (read_repository for the archive)"))
+                                           "use a token with read_api (read_repository for the archive)",
+                                           Cause.UNREACHABLE if isinstance(exc, requests.RequestException)
+                                           else Cause.FAILED, "read_api"))
         except ArchiveError as exc:
-            unavailable.append(Unavailable(Source.GIT, str(exc), "check that the project's archive downloads"))
+            unavailable.append(Unavailable(Source.GIT, str(exc), "check that the project's archive downloads",
+                                           Cause.FAILED))
         bundle = EvidenceBundle(git=tree, github=forge, unavailable=tuple(unavailable))
         return RepoOutcome(name, evaluate_bundle(bundle, replace(settings, target_name=name, now=now)))
     except Exception as exc:  # one broken project must not stop the group scan

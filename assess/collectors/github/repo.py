@@ -19,7 +19,7 @@ from assess.model.github import (
     SectionStatus,
     WorkflowRun,
 )
-from assess.model.provenance import Provenance, Source
+from assess.model.provenance import Cause, Provenance, Source
 
 PERMISSIONS = {
     "repository": "Metadata: read",
@@ -46,6 +46,22 @@ class RepositoryUnavailableError(Exception):
         super().__init__(error.message)
         self.error = error
         self.fix = fix
+
+    @property
+    def cause(self) -> Cause:
+        """Why, as a cause every format can act on."""
+        return CAUSES.get(self.error.kind, Cause.FAILED)
+
+    @property
+    def scope(self) -> str | None:
+        """The token permission that would let the repository be read, when a permission is what is missing."""
+        return PERMISSIONS["repository"] if self.cause in PERMISSION_CAUSES else None
+
+
+CAUSES = {ErrorKind.NOT_FOUND: Cause.NOT_FOUND, ErrorKind.UNAUTHORIZED: Cause.UNAUTHORIZED,
+          ErrorKind.FORBIDDEN: Cause.FORBIDDEN, ErrorKind.RATE_LIMITED: Cause.RATE_LIMITED,
+          ErrorKind.SERVER: Cause.UNREACHABLE, ErrorKind.NETWORK: Cause.UNREACHABLE}
+PERMISSION_CAUSES = frozenset({Cause.NOT_FOUND, Cause.UNAUTHORIZED, Cause.FORBIDDEN})
 
 
 def collect_github(api: GitHubApi, full_name: str, branch: str | None, since: datetime | None,

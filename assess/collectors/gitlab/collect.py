@@ -19,7 +19,7 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError, GitlabPars
 from assess.collectors.github.api import WaitBudget
 from assess.model.forge import ForgeEvidence
 from assess.model.github import BranchPolicy, Collaborator, Deployment, PullRequest, Review, SectionStatus, WorkflowRun
-from assess.model.provenance import Provenance, Source
+from assess.model.provenance import Cause, Provenance, Source
 
 MAX_MRS = 200
 MAX_PIPELINES = 300
@@ -44,10 +44,12 @@ class RateLimitDeadlineError(Exception):
 class RepositoryUnavailableError(Exception):
     """The project itself cannot be read: the whole GitLab source is unavailable."""
 
-    def __init__(self, reason: str, fix: str) -> None:
+    def __init__(self, reason: str, fix: str, cause: Cause = Cause.FAILED, scope: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.fix = fix
+        self.cause = cause
+        self.scope = scope
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,9 @@ def collect_gitlab(gl: gitlab.Gitlab, counter: _Counter, access: GitLabAccess, t
         project = gl.projects.get(target)
     except (GitlabError, RateLimitDeadlineError, requests.RequestException) as exc:
         reason, fix = _explain(exc, "project", access)
-        raise RepositoryUnavailableError(reason, fix) from exc
+        cause = _cause(exc)
+        raise RepositoryUnavailableError(reason, fix, cause,
+                                         "read_api" if cause in PERMISSION_CAUSES else None) from exc
     sections: dict[str, SectionStatus] = {"repository": SectionStatus(True)}
     default = str(getattr(project, "default_branch", None) or "main")
     read = _Reader(sections, access)
@@ -201,6 +205,24 @@ class _Reader:
             return None
         self.sections.setdefault(name, SectionStatus(True))
         return value
+
+
+PERMISSION_CAUSES = frozenset({Cause.NOT_FOUND, Cause.UNAUTHORIZED, Cause.FORBIDDEN})
+
+
+def _cause(exc: Exception) -> Cause:
+    """Why a read failed, from the exception's type and status code (never its text)."""
+    if isinstance(exc, RateLimitDeadlineError):
+        return Cause.RATE_LIMITED
+    if isinstance(exc, requests.RequestException):
+        return Cause.UNREACHABLE
+    code = getattr(exc, "response_code", None)
+    if isinstance(exc, GitlabAuthenticationError) or code == 401:
+        return Cause.UNAUTHORIZED
+    causes = {403: Cause.FORBIDDEN, 404: Cause.NOT_FOUND, 429: Cause.RATE_LIMITED}
+    if code in causes:
+        return causes[code]
+    return Cause.UNREACHABLE if code is not None and code >= 500 else Cause.FAILED
 
 
 def _explain(exc: Exception, section: str, access: GitLabAccess) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from assess.collectors.github.api import WaitBudget
 from assess.collectors.gitlab.collect import GitLabAccess, RepositoryUnavailableError, client, collect_gitlab
 from assess.collectors.gitlab.remote import parse_remote, web_host
 from assess.model.forge import ForgeEvidence
-from assess.model.provenance import Source, Unavailable
+from assess.model.provenance import Cause, Source, Unavailable
 from assess.settings import Settings
 
 
@@ -31,11 +31,12 @@ def read_gitlab(settings: Settings, period: tuple[datetime | None, list[str]], n
     """The project's GitLab evidence, or why it could not be read (unavailable, never a crash)."""
     target = gitlab_target(settings)
     if target is None:
-        return None, Unavailable(Source.GITLAB, "no GitLab project to read", "run with --gitlab group/project")
+        return None, Unavailable(Source.GITLAB, "no GitLab project to read", "run with --gitlab group/project",
+                                 Cause.NOT_CONFIGURED)
     if not settings.gitlab_repo and not settings.gitlab_token:
         return None, Unavailable(Source.GITLAB, f"origin is {target} on GitLab, but no token is set",
                                  f"set GITLAB_TOKEN to a token with read_api, or pass --gitlab {target} to read "
-                                 "public data")
+                                 "public data", Cause.NO_TOKEN, "read_api")
     progress(f"reading GitLab evidence for {target}")
     access = GitLabAccess(settings.gitlab_url.rstrip("/"), settings.gitlab_token, settings.gitlab_job_token,
                           float(settings.github_timeout))
@@ -45,7 +46,7 @@ def read_gitlab(settings: Settings, period: tuple[datetime | None, list[str]], n
         return collect_gitlab(gl, counter, access, target, since, suspects, now), None
     except RepositoryUnavailableError as exc:
         return None, Unavailable(Source.GITLAB, f"GitLab project {target} at {_host(access.url)}: {exc.reason}",
-                                 exc.fix)
+                                 exc.fix, exc.cause, exc.scope)
     finally:
         gl.session.close()
 
