@@ -228,7 +228,7 @@ def test_no_history_marks_history_unavailable() -> None:
     out = run("scan", "--sample", "stage3-platform", "-q", "-f", "json", "--no-history")
     report = assert_valid_report(out.stdout)
     assert report["sources"]["history"] == {"available": False, "reason": "history not read (--no-history)",
-                                            "fix": "run without --no-history"}
+                                            "fix": "run without --no-history", "cause": "not-requested"}
     assert report["audit_trail"] == [] and report["timeline"] == []
     outcomes = {f["check_id"]: f["outcome"] for f in report["findings"]}
     assert outcomes["changes-through-prs"] == "unknown"

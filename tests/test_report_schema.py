@@ -94,3 +94,17 @@ def test_reports_of_every_sample_validate_and_round_trip(sample: str, tmp_path: 
     assert out.returncode == 0, out.stderr
     data = assert_valid_report(out.stdout)
     assert Report.from_json(data).to_json() == json.loads(out.stdout)
+
+
+def test_a_schema_1_report_loads_into_the_typed_sections_and_keeps_what_it_counted() -> None:
+    from assess.reporters import html
+
+    old = json.loads((Path(__file__).parent / "golden" / "report.json").read_text(encoding="utf-8"))
+    assert old["schema_version"] == "1.0" and "human_committers" in old["metrics"]["history"]
+    report = Report.from_json(old)
+    assert report.window.branch == "main" and report.window.period is None and report.deployment is None
+    assert report.metrics is not None and report.metrics.history is not None
+    assert (report.metrics.history.human_authors, report.metrics.history.human_committers) == (None, 6)
+    assert report.audit_trail[0].sha == old["audit_trail"][0]["sha"]
+    assert report.github is not None and report.github.repo == old["github"]["repo"]
+    assert "6 people authored changes" in html.render(old)

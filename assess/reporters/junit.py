@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from assess.reporters import inert
+from assess.reports.figures import report_target
 
 
 def render(report: dict[str, Any]) -> str:
@@ -18,7 +19,7 @@ def render(report: dict[str, Any]) -> str:
               "skipped": sum(f["outcome"] in ("unknown", "not-applicable") for f in findings)}
     totals = {"tests": str(len(findings)), **{k: str(v) for k, v in counts.items()}}
     suites = ET.Element("testsuites", {"name": "gitops-assess", **totals})
-    suite = ET.SubElement(suites, "testsuite", {"name": f"gitops-assess: {report['target'].get('name', '')}",
+    suite = ET.SubElement(suites, "testsuite", {"name": f"gitops-assess: {report_target(report).name}",
                                                 "timestamp": report["generated_at"], **totals})
     props = ET.SubElement(suite, "properties")
     ET.SubElement(props, "property", name="stage", value=str(report["stage"]["reached"]))

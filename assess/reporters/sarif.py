@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from assess.reporters import inert
+from assess.reports.figures import report_target
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SECURITY_SEVERITY = {"critical": "9.0", "high": "7.0", "medium": "4.0", "low": "1.0", "info": "0.1"}
@@ -28,7 +29,7 @@ def render(report: dict[str, Any]) -> str:
                                 "semanticVersion": report["tool_version"],
                                 "informationUri": "https://github.com/gitops-assess/gitops-assess",
                                 "rules": rules}},
-            "automationDetails": {"id": f"gitops-assess/{report['target'].get('name', '')}"},
+            "automationDetails": {"id": f"gitops-assess/{report_target(report).name}"},
             "results": results,
             "properties": {"stage": report["stage"]["reached"], "stageBasis": report["stage"]["basis"]},
         }],

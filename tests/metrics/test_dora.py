@@ -66,33 +66,34 @@ def test_sample_metrics_match_plain_git(tmp_path: Path) -> None:
     repo = materialise(sample, tmp_path / "r")
     report, _ = run_assessment(Settings(path=str(repo), until=sample.as_of, now=sample.as_of))
     metrics = report.metrics
-    period = report.window["period"]
-    assert period["label"] == "last 90 days" and period["days"] == 90.0
-    span = [f"--since={period['start']}", f"--until={period['end']}"]
+    period = report.window.period
+    assert metrics is not None and metrics.history is not None and period is not None
+    assert period.label == "last 90 days" and period.days == 90.0
+    span = [f"--since={period.start}", f"--until={period.end}"]
     # Distinct people among first-parent authors of the period (bots excluded), from plain git.
     emails = {e.lower() for e in plain(repo, "log", "--first-parent", "--format=%aE", *span).split()}
     people = {e for e in emails if "[bot]" not in e and "fluxcdbot" not in e}
-    assert metrics["history"]["human_authors"] == len(people)
+    assert metrics.history.human_authors == len(people)
     # Deployments and deployment days of production: commits touching its paths.
-    matcher = glob_regex(tuple(report.window["environments"]["production"]))
+    matcher = glob_regex(tuple((report.window.environments or {})["production"]))
     shas = []
     for block in plain(repo, "log", "--first-parent", "--name-only", "--format=@%H", *span, "main").split("@")[1:]:
         sha, *names = block.split()
         if any(matcher.match(n) for n in names):
             shas.append(sha)
-    env = metrics["environments"]["production"]
-    assert env["deployments"] == len(shas)
+    env = metrics.environments["production"]
+    assert env.deployments == len(shas)
     days = {plain(repo, "show", "-s", "--format=%cI", s).strip()[:10] for s in shas}
-    assert env["deployment_days"] == len(days)
+    assert env.deployment_days == len(days)
     # Reverts: merge subjects of GitHub revert branches.
     reverts = [s for s in plain(repo, "log", "--first-parent", "--format=%s", *span).splitlines() if "/revert-" in s]
-    assert metrics["history"]["reverts"] == len(reverts)
-    assert env["failed"] >= len(reverts)
-    assert env["change_failure_rate"] == pytest.approx(env["failed"] / env["deployments"], abs=0.001)
+    assert metrics.history.reverts == len(reverts)
+    assert env.failed >= len(reverts)
+    assert env.change_failure_rate == pytest.approx(env.failed / env.deployments, abs=0.001)
     # Monthly rows add up to the total.
-    assert sum(m["deployments"] for m in env["monthly"]) == env["deployments"]
-    assert set(env["tiers"]) == {"dora_2023", "dora_2024"}
+    assert sum(m.deployments for m in env.monthly) == env.deployments
+    assert set(env.tiers or {}) == {"dora_2023", "dora_2024"}
     # Direct-push share: first-parent commits without PR markers, committed by a person.
     subjects = plain(repo, "log", "--first-parent", "--format=%s%x09%ce", *span).splitlines()
     direct = [s for s in subjects if "(#" not in s and not s.startswith("Merge pull request")]
-    assert metrics["history"]["direct_push_share"] == round(len(direct) / len(subjects), 3)
+    assert metrics.history.direct_push_share == round(len(direct) / len(subjects), 3)
