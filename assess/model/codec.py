@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from enum import Enum
@@ -70,7 +71,13 @@ def _decode(tp: Any, data: Any) -> Any:
     if isinstance(tp, type) and issubclass(tp, Enum):
         return tp(data)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
-        kwargs = {f.name: _decode(hints[f.name], data[f.name]) for f in dataclasses.fields(tp) if f.name in data}
+        kwargs = {name: _decode(hint, data[name]) for name, hint in _field_types(tp) if name in data}
         return tp(**kwargs)
     return data
+
+
+@functools.cache
+def _field_types(tp: type) -> tuple[tuple[str, Any], ...]:
+    """Each field of a dataclass with its resolved type; resolving costs more than decoding a record, so once."""
+    hints = typing.get_type_hints(tp)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(tp))
