@@ -138,6 +138,13 @@ class SourceStatus:
     scope: str | None = None
     detail: str | None = None
 
+    def remedy(self) -> str:
+        """The fix, with the token scope or role that would help when the fix does not already name it."""
+        fix = self.fix or ""
+        if self.scope and self.scope not in fix:
+            return f"{fix} (needs {self.scope})" if fix else f"needs {self.scope}"
+        return fix
+
 
 @dataclass(frozen=True)
 class Report:

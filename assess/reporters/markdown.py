@@ -79,9 +79,9 @@ def render(report: dict[str, Any]) -> str:
             body += f"\n\n_{len(failing)} findings in all; see the full report._"
             break
         body += "\n" + row
-    missing = [(k, v) for k, v in report["sources"].items() if not v["available"]]
+    missing = [(k, v) for k, v in typed.sources.items() if not v.available]
     if missing:
         body += "\n\n<details><summary>Not observed</summary>\n\n" + "\n".join(
-            f"- **{k}**: {escape(v.get('reason', ''))} — {escape(v.get('fix', ''))}" for k, v in missing) + \
+            f"- **{k}**: {escape(v.reason or '')} — {escape(v.remedy())}" for k, v in missing) + \
             "\n\n</details>"
     return body + "\n"

@@ -140,7 +140,7 @@ def build(report: Report, verbose: bool = False) -> Group:
     if missing or gaps:
         parts.append(Text("Not observed", style="bold"))
         for name, status in missing:
-            parts.append(Text(f"  {name}: {status.reason} — {status.fix}", style="dim"))
+            parts.append(Text(f"  {name}: {status.reason} — {status.remedy()}", style="dim"))
         for gap in gaps:
             parts.append(Text(f"  {gap['what']}: {gap['reason']} — {gap['fix']}", style="dim"))
     return Group(*parts)  # type: ignore[arg-type]

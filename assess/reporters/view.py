@@ -10,7 +10,7 @@ from typing import Any
 from assess.derive.change_controls import approvers_text, change_controls, review_statement
 from assess.model.check import STAGE_NAMES
 from assess.model.history import AuditRecord
-from assess.model.report import Report, SourceStatus
+from assess.model.report import Report
 from assess.model.sections import EnvironmentMetrics, ForgeSummary
 from assess.model.wording import plural
 from assess.reporters import charts
@@ -263,14 +263,6 @@ def _github(gh: ForgeSummary | None) -> dict[str, Any] | None:
     return {**_fields(gh), "policy_rows": rows}
 
 
-def _fix_text(status: SourceStatus) -> str:
-    """The fix, with the token scope or role that would help when the fix does not already name it."""
-    fix = status.fix or ""
-    if status.scope and status.scope not in fix:
-        return f"{fix} (needs {status.scope})" if fix else f"needs {status.scope}"
-    return fix
-
-
 def _not_observed(report: dict[str, Any], typed: Report, specs: dict[str, Any]) -> list[dict[str, str]]:
     out = []
     hidden = Counter(source for f in report["findings"] if f["outcome"] == "unknown"
@@ -279,7 +271,7 @@ def _not_observed(report: dict[str, Any], typed: Report, specs: dict[str, Any]) 
         if not s.available:
             n = hidden.get(name, 0)
             what = f"source: {name}" + (f" ({plural(n, 'check')} could not be judged)" if n else "")
-            out.append({"what": what, "reason": s.reason or "", "fix": _fix_text(s)})
+            out.append({"what": what, "reason": s.reason or "", "fix": s.remedy()})
     out += deployment_gaps(typed.target, typed.deployment)
     for f in report["findings"]:
         if f["outcome"] == "unknown" and not _missing_source(f):

@@ -8,7 +8,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from assess.reporters import html
+from assess.model.report import Report
+from assess.reporters import html, markdown, terminal
 from tests.cli_runner import invoke
 from tests.conftest import assert_valid_report, git
 from tests.fakes.github_server import ADMIN_TOKEN, FakeGitHub
@@ -46,6 +47,10 @@ def test_no_token_is_its_own_cause(fake_github: FakeGitHub, sample_repos: dict[s
     report = assert_valid_report(run("scan", str(clone), "--github-url", fake_github.base_url, "-q", "-f", "json",
                                      token=None).stdout)
     assert report["sources"]["github"]["cause"] == "no-token"
+    # Every human-readable format names the permission the token needs, which the fix sentence does not.
+    assert "Metadata: read" not in report["sources"]["github"]["fix"]
+    for text in (html.render(report), markdown.render(report), terminal.render(Report.from_json(report), width=400)):
+        assert "(needs Metadata: read)" in text
 
 
 def _with_gap(message: str, unobserved: list[str] | None) -> dict[str, Any]:
