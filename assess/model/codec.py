@@ -1,4 +1,7 @@
-"""Generic JSON codec for the frozen dataclasses of the model (used for evidence bundles)."""
+"""Generic JSON codec for the frozen dataclasses of the model (used for evidence bundles).
+
+A field may keep an older JSON name than its Python one (`field(metadata={JSON_NAME: "github"})`), so saved files
+stay readable both ways after a rename."""
 
 from __future__ import annotations
 
@@ -9,12 +12,17 @@ from enum import Enum
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+JSON_NAME = "json_name"
+
+
+def _key(f: dataclasses.Field[Any]) -> str:
+    return str(f.metadata.get(JSON_NAME, f.name))
 
 
 def to_plain(value: Any) -> Any:
     """Turn dataclasses, enums and tuples into JSON-ready values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {_key(f): to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (list, tuple)):
@@ -53,6 +61,6 @@ def _decode(tp: Any, data: Any) -> Any:
         return tp(data)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         hints = typing.get_type_hints(tp)
-        kwargs = {f.name: _decode(hints[f.name], data[f.name]) for f in dataclasses.fields(tp) if f.name in data}
+        kwargs = {f.name: _decode(hints[f.name], data[_key(f)]) for f in dataclasses.fields(tp) if _key(f) in data}
         return tp(**kwargs)
     return data

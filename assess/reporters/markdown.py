@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from assess.derive.change_controls import change_controls, review_statement
+from assess.model.forge import terms_named
 from assess.reporters import inert
 from assess.reporters.policy_text import policy_lines
 from assess.reporters.stage_names import stage_names
@@ -65,7 +66,7 @@ def render(report: dict[str, Any]) -> str:
     gh = report.get("github") or {}
     if gh:
         when = f"read at {escape(gh['read_at'])}" if gh.get("read_at") else "(time of reading not recorded)"
-        lines += ["", f"**GitHub settings** of {escape(gh.get('repo', ''))} {when}."]
+        lines += ["", f"**{terms_named(gh.get('forge')).name} settings** of {escape(gh.get('repo', ''))} {when}."]
     failing = [f for f in report["findings"] if f["outcome"] in ("fail", "warn", "error")]
     lines += ["", f"### Findings ({len(failing)} failing or warning)", "", "| | Check | Severity | Finding |",
               "|---|---|---|---|"]

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from assess.derive.change_controls import change_controls, review_statement
 from assess.model.finding import Outcome
+from assess.model.forge import terms_named
 from assess.model.report import Report
 from assess.model.wording import plural
 from assess.reporters import inert
@@ -184,8 +185,9 @@ def _change_management(report: Report) -> Text:
 
 
 def _github(gh: dict[str, Any]) -> list[Text]:
-    """Branch rules, review and CI figures from GitHub, and what the token could not see."""
-    lines = [Text(f"{gh.get('forge', 'GitHub')} {gh['repo']} ({gh['default_branch']})"
+    """Branch rules, review and CI figures from the forge, and what the token could not see."""
+    terms = terms_named(gh.get("forge"))
+    lines = [Text(f"{terms.name} {gh['repo']} ({gh['default_branch']})"
                   + ("" if gh["authenticated"] else " — no token: public data only")
                   + (f", read at {gh['read_at']}" if gh.get("read_at") else ""), style="bold")]
     policy = gh.get("policy")
@@ -200,9 +202,9 @@ def _github(gh: dict[str, Any]) -> list[Text]:
     if gh.get("merged_pull_requests"):
         approved = gh.get("independently_approved")
         share = f", {approved} independently approved" if approved is not None else ""
-        lines.append(Text(f"  {gh['merged_pull_requests']} merged PRs{share}"))
+        lines.append(Text(f"  {gh['merged_pull_requests']} merged {terms.changes_short}{share}"))
     if gh.get("ci_success_rate") is not None:
-        lines.append(Text(f"  CI success {gh['ci_success_rate']:.0%} over {gh['ci_runs']} runs"))
+        lines.append(Text(f"  CI success {gh['ci_success_rate']:.0%} over {gh['ci_runs']} {terms.ci_runs_short}"))
     for section, gap in (gh.get("not_visible") or {}).items():
         lines.append(Text(f"  not visible: {section}: {gap['reason']} — {gap['fix']}", style="dim"))
     return lines

@@ -7,6 +7,7 @@ from typing import Any
 
 from assess.derive.change_controls import approvers_text, change_controls, review_statement
 from assess.model.check import STAGE_NAMES
+from assess.model.forge import terms_named
 from assess.model.wording import plural
 from assess.reporters import charts
 from assess.reporters.policy_text import policy_lines
@@ -226,11 +227,12 @@ def _audit(trail: list[dict[str, Any]]) -> dict[str, Any]:
 def _github(gh: dict[str, Any]) -> dict[str, Any] | None:
     if not gh:
         return None
+    terms = terms_named(gh.get("forge"))
     policy = gh.get("policy")
     rows = []
     if policy:
         rows = [("Protected", policy["protected"]), ("Rules from", ", ".join(policy["sources"]) or "—"),
-                ("Pull request required", policy["requires_pull_request"]),
+                (f"{terms.change_request.capitalize()} required", policy["requires_pull_request"]),
                 ("Required approvals", policy["required_approvals"]),
                 ("Code-owner review", policy["require_code_owner_reviews"]),
                 ("Stale approvals dismissed", policy["dismiss_stale_reviews"]),
@@ -243,7 +245,14 @@ def _github(gh: dict[str, Any]) -> dict[str, Any] | None:
                 ("Admins bound by the rules", "unknown" if policy["admins_enforced"] is None
                  else policy["admins_enforced"]),
                 ("Bypass actors", ", ".join(policy["bypass_actors"]) or "none")]
-    return {**gh, "policy_rows": rows}
+    figures = []
+    if gh.get("merged_pull_requests"):
+        approved = gh.get("independently_approved")
+        figures.append(f"{plural(gh['merged_pull_requests'], 'merged ' + terms.change_request)}"
+                       + (f", {approved} independently approved" if approved is not None else ""))
+    if gh.get("ci_success_rate") is not None:
+        figures.append(f"CI: {gh['ci_success_rate']:.0%} of {plural(gh['ci_runs'], terms.ci_run)} succeeded")
+    return {**gh, "name": terms.name, "policy_rows": rows, "figures": figures}
 
 
 def _not_observed(report: dict[str, Any], specs: dict[str, Any]) -> list[dict[str, str]]:

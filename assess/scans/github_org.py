@@ -126,7 +126,7 @@ def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> 
                                            "use a token with Contents: read"))
         except ArchiveError as exc:
             unavailable.append(Unavailable(Source.GIT, str(exc), "check that the repository's archive downloads"))
-        bundle = EvidenceBundle(git=tree, github=github, unavailable=tuple(unavailable))
+        bundle = EvidenceBundle(git=tree, forge=github, unavailable=tuple(unavailable))
         report = evaluate_bundle(bundle, replace(settings, target_name=name, now=now))
         return RepoOutcome(name, report)
     except Exception as exc:  # one broken repository must not stop the organisation scan
