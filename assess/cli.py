@@ -424,8 +424,8 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
             cluster = {"cluster_snapshots": tuple(cluster_snapshots), "kube_contexts": kube_contexts,
                        "all_contexts": all_contexts, "live_cluster": live_cluster, "kubeconfig": kubeconfig}
             if sample_name and not (cluster_snapshots or kube_contexts or all_contexts or live_cluster):
-                recorded_cluster = get_sample(sample_name).directory / "cluster.yaml"
-                if recorded_cluster.is_file():
+                recorded_cluster = get_sample(sample_name).file("cluster.yaml")
+                if recorded_cluster is not None:
                     cluster["cluster_snapshots"] = (recorded_cluster,)
             settings = Settings(path=repo_path, revision=revision, worktree=worktree, config=config,
                                 target_name=name, history=not no_history, branch=branch, kind=kind,

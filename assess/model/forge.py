@@ -4,9 +4,11 @@ names and links these things, so checks and reporters never spell a forge's word
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 from assess.model.provenance import Provenance, Source
 
@@ -90,6 +92,13 @@ TERMS: MappingProxyType[Forge, ForgeTerms] = MappingProxyType({
 def terms_named(name: str | None) -> ForgeTerms:
     """The terms of the forge a report's forge section names by display name (none named: the default forge's)."""
     return next((t for t in TERMS.values() if t.name == name), TERMS[DEFAULT_FORGE])
+
+
+def report_terms(summary: Mapping[str, Any], sources: Iterable[str]) -> ForgeTerms:
+    """The terms of the forge a report read or tried: its forge section's, else the forge among its sources."""
+    if summary:
+        return terms_named(summary.get("forge"))
+    return next((TERMS[f] for f in Forge if f.value in set(sources)), TERMS[DEFAULT_FORGE])
 
 
 def forge_of_source(source: Source) -> Forge | None:

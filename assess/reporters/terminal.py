@@ -12,7 +12,7 @@ from rich.text import Text
 
 from assess.derive.change_controls import change_controls, review_statement
 from assess.model.finding import Outcome
-from assess.model.forge import terms_named
+from assess.model.forge import report_terms, terms_named
 from assess.model.report import Report
 from assess.model.wording import plural
 from assess.reporters import inert
@@ -94,7 +94,8 @@ def build(report: Report, verbose: bool = False) -> Group:
             line.append(f"{run['months']}: {run['stage']}{mark}{note}  ",
                         style="green" if run["stage"] >= 2 else "white")
         if any(p.get("provisional") for p in report.timeline):
-            line.append("(? provisional: GitHub or cluster evidence describes today only)", style="dim")
+            forge = report_terms(report.github, report.sources).name
+            line.append(f"(? provisional: {forge} or cluster evidence describes today only)", style="dim")
         parts.append(line)
 
     history_source = report.sources.get("history")

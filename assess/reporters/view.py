@@ -7,7 +7,7 @@ from typing import Any
 
 from assess.derive.change_controls import approvers_text, change_controls, review_statement
 from assess.model.check import STAGE_NAMES
-from assess.model.forge import terms_named
+from assess.model.forge import report_terms, terms_named
 from assess.model.wording import plural
 from assess.reporters import charts
 from assess.reporters.policy_text import policy_lines
@@ -72,6 +72,7 @@ def build_view(report: dict[str, Any], presentation: Presentation | None = None)
         "history": metrics.get("history"),
         "audit": _audit(report.get("audit_trail") or []),
         "github": _github(report.get("github") or {}),
+        "forge_name": report_terms(report.get("github") or {}, report["sources"]).name,
         "not_observed": _not_observed(report, specs),
         "sources": sorted(report["sources"].items()),
         "evidence_sha256": report.get("evidence_sha256"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 RECORDING = "gitlab-api.json"
+# A recording holds the whole history; the period's filter is applied on replay, as the server would.
+WINDOW_PARAMETER = "updated_after"
 # Headers a replayed answer keeps: paging (offset and keyset), rate limits and the content type.
 KEPT_HEADERS = ("Content-Type", "Link", "X-Page", "X-Per-Page", "X-Next-Page", "X-Prev-Page", "X-Total",
                 "X-Total-Pages", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining")
@@ -49,9 +52,11 @@ class Recording:
 
 
 def request_key(url: str) -> str:
-    """A request's path and query, with the query sorted (clients may order parameters differently)."""
+    """A request's path and query, with the query sorted (clients may order parameters differently) and without
+    the period's filter."""
     parts = urllib.parse.urlsplit(url)
-    query = urllib.parse.urlencode(sorted(urllib.parse.parse_qsl(parts.query, keep_blank_values=True)))
+    query = urllib.parse.urlencode(sorted((k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+                                          if k != WINDOW_PARAMETER))
     return parts.path + (f"?{query}" if query else "")
 
 
@@ -64,6 +69,21 @@ def load_recording(path: Path) -> Recording:
         return Recording(str(data["url"]), str(data["project"]), answers)
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise RecordingError(f"{path}: not a GitLab API recording ({exc})") from exc
+
+
+def _in_window(body: Any, url: str) -> Any:
+    """A list answer cut to the items updated since the request's `updated_after`, as GitLab filters it."""
+    after = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query)).get(WINDOW_PARAMETER)
+    if not after or not isinstance(body, list):
+        return body
+    since = _instant(after)
+    return [item for item in body if not isinstance(item, dict) or not item.get("updated_at")
+            or _instant(str(item["updated_at"])) >= since]
+
+
+def _instant(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class ReplayAdapter(BaseAdapter):
@@ -89,7 +109,7 @@ class ReplayAdapter(BaseAdapter):
             return response
         response.status_code = found.status
         response.headers = CaseInsensitiveDict(found.headers)
-        response._content = json.dumps(found.body).encode()
+        response._content = json.dumps(_in_window(found.body, url)).encode()
         return response
 
     def close(self) -> None:
