@@ -420,7 +420,7 @@ def _sources(bundle: EvidenceBundle) -> dict[str, SourceStatus]:
             detail += "; no token: public data only"
         if hidden:
             detail += f"; not visible: {', '.join(hidden)}"
-        out[gh.provenance.source.value] = SourceStatus(True, detail=detail)  # "github" or "gitlab"
+        out[gh.forge.value] = SourceStatus(True, detail=detail)  # "github" or "gitlab"
     if bundle.clusters:
         parts = []
         for c in bundle.clusters:
