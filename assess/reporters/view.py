@@ -8,6 +8,7 @@ from typing import Any
 from assess.derive.change_controls import approvers_text, change_controls, review_statement
 from assess.model.check import STAGE_NAMES
 from assess.model.forge import report_terms, terms_named
+from assess.model.provenance import Source
 from assess.model.wording import plural
 from assess.reporters import charts
 from assess.reporters.policy_text import policy_lines
@@ -200,7 +201,7 @@ def _source_gap(message: str) -> str | None:
     return f"needs {source} evidence (see What could not be observed)" if source in SOURCE_NAMES else None
 
 
-SOURCE_NAMES = ("cluster", "github", "gitlab", "history", "zizmor", "git")
+SOURCE_NAMES = tuple(s.value for s in Source)  # every forge included: a new one needs no entry here
 
 
 def _flags(r: dict[str, Any]) -> str:
