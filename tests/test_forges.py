@@ -129,6 +129,7 @@ def test_every_forge_has_its_words_and_one_collector_in_the_table() -> None:
     ("git@gitlab.com:acme/web.git", {}, Forge.GITLAB, "origin is acme/web on GitLab, but no token is set"),
     ("https://github.com/acme/web.git", {}, Forge.GITHUB, "origin is acme/web on GitHub, but no token is set"),
     ("https://gitlab.com/acme/web.git", {"github": False}, Forge.GITHUB, "GitHub evidence not requested"),
+    ("git@gitlab.com:acme/web.git", {"github_repo": "acme/web"}, Forge.GITHUB, None),  # named beats the origin
     (None, {"forge_recording": ROOT / "samples" / "gitlab-argocd" / "gitlab-api.json"}, Forge.GITLAB, None),
     (None, {"forge_recording": ROOT / "samples" / "stage2-argocd" / "github.json"}, Forge.GITHUB, None),
 ])

@@ -21,11 +21,11 @@ from assess.settings import Settings
 
 
 def gitlab_target(settings: Settings) -> str | None:
-    """The GitLab project to read: --gitlab, else an origin remote on gitlab.com or the --gitlab-url host
-    (never when GitHub was named with --github, or when a recorded GitHub sample is used)."""
+    """The GitLab project to read: --gitlab, else an origin remote on gitlab.com or the --gitlab-url host (unless
+    forge evidence is off: --no-github). A forge named otherwise wins by its stronger claim (collectors/forges.py)."""
     if settings.gitlab_repo:
         return settings.gitlab_repo
-    if settings.github_repo or settings.forge_recording is not None or not settings.github:
+    if not settings.github:
         return None
     url = origin_url(settings.path)  # None when there is no repository or no origin
     return parse_remote(url, web_host(settings.gitlab_url)) if url else None
