@@ -106,8 +106,10 @@ def forge_of_source(source: Source) -> Forge | None:
     return next((f for f in Forge if f.value == source.value), None)
 
 
-SECTIONS = ("repository", "protection", "rulesets", "codeowners", "pulls", "reviews", "commit_pulls", "actions",
-            "deployments", "collaborators", "activity")
+# Sections are named by what they hold: repository, protection, codeowners, pulls (change requests), reviews,
+# commit_pulls, actions (CI runs), deployments, collaborators, activity; and where the forge states its branch policy
+# in several places, each of them (GitHub: rulesets; GitLab: approvals, approval_rules, push_rule). TERMS.policy_parts
+# names those a complete branch policy needs.
 
 
 @dataclass(frozen=True)
