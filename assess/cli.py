@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from assess import __version__
 from assess.checks.catalog import find_check, load_catalog
 from assess.collectors.cluster.snapshot import SnapshotError, dump_snapshot
+from assess.collectors.forges import sample_recording
 from assess.collectors.git_command import SIGNATURE_PROGRAMS, UntrustedRepositoryError, Verifiers
 from assess.collectors.git_repo import NotARepositoryError, RepositoryError
 from assess.collectors.github.api import ApiError, default_cache_dir
@@ -50,6 +51,7 @@ from assess.evaluation.evaluate import periods_for, view_options
 from assess.model.codec import from_plain
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Outcome, Severity
+from assess.model.forge import TERMS
 from assess.model.report import Report
 from assess.model.schema import report_schema
 from assess.model.wording import plural
@@ -418,19 +420,19 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
     try:
         with _target(path, sample_name) as (repo_path, name, as_of):
             config, policy = _policy(config_path, config_ref, repo_path if not from_evidence else None)
-            recorded = _recorded_github(sample_name) if not github_repo else None
+            recorded = _recorded_forge(sample_name) if not (github_repo or gitlab_repo) else None
             cluster = {"cluster_snapshots": tuple(cluster_snapshots), "kube_contexts": kube_contexts,
                        "all_contexts": all_contexts, "live_cluster": live_cluster, "kubeconfig": kubeconfig}
             if sample_name and not (cluster_snapshots or kube_contexts or all_contexts or live_cluster):
-                recorded_cluster = get_sample(sample_name).directory / "cluster.yaml"
-                if recorded_cluster.is_file():
+                recorded_cluster = get_sample(sample_name).file("cluster.yaml")
+                if recorded_cluster is not None:
                     cluster["cluster_snapshots"] = (recorded_cluster,)
             settings = Settings(path=repo_path, revision=revision, worktree=worktree, config=config,
                                 target_name=name, history=not no_history, branch=branch, kind=kind,
                                 **_window(since, until, audit_since, as_of), timeline_months=timeline_months,
                                 verify_signatures=verify_signatures, allowed_signers=allowed_signers, now=as_of,
                                 verifiers=verifiers, trust_repo_config=trust_repo_config,
-                                github_recorded=recorded, **github, **cluster, **policy)  # type: ignore[arg-type]
+                                forge_recording=recorded, **github, **cluster, **policy)  # type: ignore[arg-type]
             with err.status("assessing…") as status:
                 if from_evidence:
                     bundle = _load_evidence(from_evidence)
@@ -526,12 +528,9 @@ def _logging(debug: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.ERROR)
 
 
-def _recorded_github(sample_name: str | None) -> Path | None:
-    """A sample's recorded GitHub evidence, so `scan --sample` shows the GitHub sections offline."""
-    if sample_name is None:
-        return None
-    recorded = get_sample(sample_name).directory / "github.json"
-    return recorded if recorded.is_file() else None
+def _recorded_forge(sample_name: str | None) -> Path | None:
+    """A sample's recorded forge answers, so `scan --sample` shows the forge's sections offline."""
+    return sample_recording(get_sample(sample_name).directory) if sample_name is not None else None
 
 
 def _scan_org(settings: Settings, org: str, filters: OrgFilters, concurrency: int, formats: list[str],
@@ -733,7 +732,7 @@ def audit_trail_cmd(path: str | None, sample_name: str | None, fmt: str, output:
                     config_path: str | None, config_ref: str | None, branch: str | None, since: When, until: When,
                     audit_since: When, trust_repo_config: bool, github_repo: str | None, no_github: bool,
                     github_url: str, cache_dir: Path, no_cache: bool, max_wait: float) -> None:
-    """Write the raw change log: one record per deployment change, confirmed with GitHub where it can be read."""
+    """Write the raw change log: one record per deployment change, confirmed with the forge where it can be read."""
     if path and sample_name:
         raise UserError("give a PATH or --sample, not both")
     if seed is not None and sample_size is None:
@@ -743,10 +742,10 @@ def audit_trail_cmd(path: str | None, sample_name: str | None, fmt: str, output:
         with _target(path, sample_name) as (repo_path, name, as_of):
             config, _ = _policy(config_path, config_ref, repo_path)
             window = _window(since, until, audit_since, as_of)
-            recorded = _recorded_github(sample_name) if not github_repo else None
+            recorded = _recorded_forge(sample_name) if not github_repo else None
             settings = Settings(path=repo_path, config=config, target_name=name, branch=branch,
                                 timeline_months=0, now=as_of, trust_repo_config=trust_repo_config,
-                                github_recorded=recorded, **window, **github)
+                                forge_recording=recorded, **window, **github)
             bundle = collect(settings)
     except ConfigError as exc:
         raise UserError(str(exc)) from exc
@@ -760,11 +759,12 @@ def audit_trail_cmd(path: str | None, sample_name: str | None, fmt: str, output:
     view = tree_view(bundle.git, view_options(config, settings.scope(), bundle)) if bundle.git else None
     if view is None:
         raise SourceUnreachable("no audit trail: the repository tree could not be read")
-    records = derive(bundle.history, config, bundle.github, view, periods_for(config, settings.scope(), bundle.history,
+    records = derive(bundle.history, config, bundle.forge, view, periods_for(config, settings.scope(), bundle.history,
                                                                               as_of or datetime.now(UTC))).audit_trail
-    gap = next((u for u in bundle.unavailable if u.source.value == "github"), None)
+    gap = bundle.missing_forge()
     if gap is not None and not no_github:
-        click.echo(inert.line(f"gitops-assess: approvals not confirmed: GitHub not read: {gap.reason} "
+        click.echo(inert.line(f"gitops-assess: approvals not confirmed: {TERMS[bundle.forge_tried()].name} not "
+                              f"read: {gap.reason} "
                               f"(fix: {gap.fix})"), err=True)
     drawn: Sample | None = None
     if sample_size is not None:

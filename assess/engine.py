@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -10,11 +9,9 @@ from datetime import UTC, datetime
 
 from assess.checks.catalog import Check
 from assess.collectors.cluster.snapshot import load_snapshot
+from assess.collectors.forge_collector import ForgePeriod
+from assess.collectors.forges import pick_collector
 from assess.collectors.git_repo import RepositoryError, ensure_trusted, open_repository
-from assess.collectors.github.api import EtagCache, GitHubApi, WaitBudget
-from assess.collectors.github.remote import api_host, origin_repository
-from assess.collectors.github.repo import PERMISSIONS, RepositoryUnavailableError, collect_github
-from assess.collectors.gitlab.source import gitlab_target, read_gitlab
 from assess.collectors.history import commit_at, read_history, verify_signatures
 from assess.collectors.repo_tree import collect_repo
 from assess.collectors.snapshots import collect_snapshots
@@ -34,9 +31,8 @@ from assess.evaluation.evaluate import (
     view_options,
 )
 from assess.model.cluster import ClusterEvidence
-from assess.model.codec import from_plain
 from assess.model.evidence import Cause, EvidenceBundle, RepoEvidence, Snapshot, Source, Unavailable
-from assess.model.github import GitHubEvidence
+from assess.model.forge import ForgeEvidence
 from assess.model.history import ChangePath, HistoryEvidence
 from assess.model.period import as_utc
 from assess.model.report import Report
@@ -81,14 +77,12 @@ def collect(settings: Settings, progress: Progress = lambda _: None) -> Evidence
             unavailable.append(Unavailable(Source.HISTORY, f"history could not be read: {exc}",
                                            "check the branch name (--branch) and that the clone is complete",
                                            Cause.FAILED))
-    if gitlab_target(settings) is not None:
-        github, missing = read_gitlab(settings, _forge_period(settings, history, now), now, progress)
-    else:
-        github, missing = _collect_github(settings, history, now, progress)
-    if missing is not None:
-        unavailable.append(missing)
-    return EvidenceBundle(git=git_ev, history=history, github=github, clusters=clusters, snapshots=snapshots,
-                          unavailable=tuple(unavailable), workflow_audit=workflow_audit)
+    forge = pick_collector(settings).collect(settings, _forge_period(settings, history, now), now, progress)
+    if isinstance(forge, Unavailable):
+        unavailable.append(forge)
+    return EvidenceBundle(git=git_ev, history=history, forge=forge if isinstance(forge, ForgeEvidence) else None,
+                          clusters=clusters, snapshots=snapshots, unavailable=tuple(unavailable),
+                          workflow_audit=workflow_audit)
 
 
 NO_CLUSTER = Unavailable(Source.CLUSTER, "no cluster was requested",
@@ -146,45 +140,14 @@ def _collect_clusters(settings: Settings, now: datetime, progress: Progress
     return (), NO_CLUSTER
 
 
-def _collect_github(settings: Settings, history: HistoryEvidence | None, now: datetime,
-                    progress: Progress) -> tuple[GitHubEvidence | None, Unavailable | None]:
-    """GitHub evidence for the repository: recorded (samples), live through the API, or a stated reason why not."""
-    if not settings.github:
-        return None, Unavailable(Source.GITHUB, "GitHub evidence not requested (--no-github)",
-                                 "run without --no-github", Cause.NOT_REQUESTED)
-    if settings.github_recorded is not None:
-        return from_plain(GitHubEvidence, json.loads(settings.github_recorded.read_text(encoding="utf-8"))), None
-    target = settings.github_repo or origin_repository(settings.path, api_host(settings.github_url))
-    if target is None:
-        return None, Unavailable(Source.GITHUB, "no GitHub repository to read (no --github and no GitHub origin "
-                                 "remote)", "run with --github owner/repo", Cause.NOT_CONFIGURED)
-    if settings.github_repo is None and not settings.github_token:
-        return None, Unavailable(Source.GITHUB, f"origin is {target} on GitHub, but no token is set",
-                                 f"set GITHUB_TOKEN (or GH_TOKEN), or pass --github {target} to read public data",
-                                 Cause.NO_TOKEN, PERMISSIONS["repository"])
-    progress(f"reading GitHub evidence for {target}")
-    cache = EtagCache(settings.cache_dir, settings.github_token) if settings.cache_dir else None
-    api = GitHubApi(settings.github_url, settings.github_token, cache, WaitBudget(settings.max_wait),
-                    timeout=settings.github_timeout)
-    since, suspects = _forge_period(settings, history, now)
-    try:
-        return collect_github(api, target, None, since, suspects, now), None
-    except RepositoryUnavailableError as exc:
-        return None, Unavailable(Source.GITHUB, f"{target}: {exc.error.kind.value} ({exc.error.message})", exc.fix,
-                                 exc.cause, exc.scope)
-    finally:
-        api.close()
-
-
-def _forge_period(settings: Settings, history: HistoryEvidence | None, now: datetime
-                  ) -> tuple[datetime | None, list[str]]:
+def _forge_period(settings: Settings, history: HistoryEvidence | None, now: datetime) -> ForgePeriod:
     """Start of the audit period and the apparent direct pushes in it: change requests and the change request of
     each apparent direct push are read for the audit period only."""
     audit = periods_for(settings.config, settings.scope(), history, now).audit
     commits = [c for c in history.commits if audit.contains(c.committed_at)] if history else []
     suspects = [c.sha for c in commits if c.parents and change_path(c)[0] in
                 (ChangePath.DIRECT_PUSH, ChangePath.WEB_EDIT)]
-    return audit.start_at or (as_utc(commits[-1].committed_at) if commits else None), suspects
+    return ForgePeriod(audit.start_at or (as_utc(commits[-1].committed_at) if commits else None), tuple(suspects))
 
 
 def _collect_history(settings: Settings, git_ev: RepoEvidence, now: datetime,

@@ -41,7 +41,7 @@ class Settings:
     github_repo: str | None = None
     github_url: str = DEFAULT_API_URL
     github_token: str | None = field(default=None, repr=False)
-    github_recorded: Path | None = None
+    forge_recording: Path | None = None  # a sample's recorded forge answers (github.json, gitlab-api.json)
     gitlab_repo: str | None = None
     gitlab_url: str = DEFAULT_GITLAB_URL
     gitlab_token: str | None = field(default=None, repr=False)

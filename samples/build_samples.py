@@ -1076,6 +1076,38 @@ def record_github(name: str, stage: int) -> None:
     (HERE / name / "github.json").write_text(json.dumps(to_plain(evidence), indent=1, sort_keys=True) + "\n")
 
 
+GITLAB_VARIANTS = {"gitlab-argocd": ("stage2-argocd", """
+stage: 2
+variant_of: stage2-argocd
+forge: gitlab
+title: Application GitOps with Argo CD, on GitLab
+description: |
+  The stage-2 estate hosted on GitLab: main is a protected branch nobody pushes to, one approval with code owners,
+  approvals reset on push, the pipeline must succeed; merge requests, their approvals and the default-branch
+  pipelines are replayed from recorded GitLab API answers.
+""")}
+
+
+def record_gitlab(name: str) -> None:
+    """Record the GitLab API answers for a variant: the real collector reading the local GitLab-compatible server
+    (whole history, every apparent direct push looked up), saved as the sample's replayable gitlab-api.json."""
+    import sys
+
+    sys.path.insert(0, str(HERE.parent))
+    from assess.collectors.gitlab.replay import RECORDING
+    from assess.collectors.samples import get_sample, materialise
+    from tests.fakes.gitlab_recording import record_sample, write
+
+    base, meta = GITLAB_VARIANTS[name]
+    out = HERE / name
+    out.mkdir(exist_ok=True)
+    as_of = get_sample(base).as_of
+    (out / "sample.yaml").write_text(meta.strip() + f"\nas_of: '{as_of.isoformat() if as_of else ''}'\n")
+    repo = materialise(get_sample(base), Path(tempfile.mkdtemp(prefix="record-")) / name)
+    recording, _ = record_sample(repo, f"acme/{base}", as_of or datetime.now(timezone.utc))
+    write(recording, out / RECORDING)
+
+
 def record_cluster(name: str) -> None:
     """Record cluster snapshots of a sample: the real collector reading the local fake Kubernetes API."""
     import sys
@@ -1100,7 +1132,8 @@ def record_cluster(name: str) -> None:
 
 
 def main() -> None:
-    """Rebuild every sample, then record its GitHub evidence and cluster snapshots."""
+    """Rebuild every sample, then record its GitHub evidence and cluster snapshots, and the GitLab variants' API
+    answers."""
     for build in (stage0, stage1, stage2, stage3, stage4):
         build()
         print(f"built {build.__name__}")
@@ -1111,7 +1144,16 @@ def main() -> None:
         if stage >= 2:
             record_cluster(name)
             print(f"recorded cluster snapshot for {name}")
+    for name in GITLAB_VARIANTS:
+        record_gitlab(name)
+        print(f"recorded GitLab API answers for {name}")
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:2] == ["--gitlab"]:  # only the GitLab variants' recordings, from the committed histories
+        for variant in GITLAB_VARIANTS:
+            record_gitlab(variant)
+    else:
+        main()

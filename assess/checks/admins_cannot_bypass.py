@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from assess.checks._github import branch_subject, github, observed, policy_view, settings_ref
+from assess.checks._forge import forge, observed, policy_view, settings_ref
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Severity
-from assess.model.forge import is_gitlab
 
 SPEC = CheckSpec(
     id="admins-cannot-bypass",
@@ -15,7 +14,7 @@ SPEC = CheckSpec(
     principle=Principle.VERSIONED,
     severity=Severity.MEDIUM,
     failure_modes=(FailureMode.FM1,),
-    sources=("github",),
+    sources=("forge",),
     any_repository=True,
     rationale="At stage 2 no one, not even an admin, makes a persistent change outside a reviewed pull request. "
     "Bypass rights are the path incidents and attackers take.",
@@ -26,7 +25,7 @@ SPEC = CheckSpec(
 
 def run(ctx: CheckContext) -> CheckResult:
     """Pass when admins are bound and nobody may bypass; unknown when bypass actors were withheld from the token."""
-    gh = github(ctx)
+    gh = forge(ctx)
     view = policy_view(gh)
     p = view.policy
     if p is None or not p.protected:
@@ -37,11 +36,11 @@ def run(ctx: CheckContext) -> CheckResult:
     if p.admins_enforced is None:
         return CheckResult(Outcome.UNKNOWN, "Ruleset bypass actors are not visible to this token "
                            "(fix: use a token with the admin role).", Confidence.OBSERVED)
-    if is_gitlab(gh):
+    if gh.terms.direct_push_is_bypass:  # who may push straight to the branch bypasses every rule
         if p.admins_enforced and not p.bypass_actors:
-            return observed(Outcome.PASS, f"{branch_subject(gh)}nobody may push directly; every change goes "
+            return observed(Outcome.PASS, f"{gh.rule_subject()}nobody may push directly; every change goes "
                             "through a merge request.", [settings_ref(gh)])
-        return observed(Outcome.FAIL, f"{branch_subject(gh)}may push directly, bypassing merge requests: "
+        return observed(Outcome.FAIL, f"{gh.rule_subject()}may push directly, bypassing merge requests: "
                         f"{', '.join(p.bypass_actors)}.", [settings_ref(gh)])
     if p.admins_enforced and not p.bypass_actors:
         return observed(Outcome.PASS, "Rules apply to administrators; nobody may bypass.", [settings_ref(gh)])

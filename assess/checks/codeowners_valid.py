@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from assess.checks._github import github, observed
+from assess.checks._forge import forge, observed
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle, Signal
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Ref, RefKind, Severity
-from assess.model.forge import is_gitlab
 from assess.model.wording import plural
 
 SPEC = CheckSpec(
@@ -16,18 +15,18 @@ SPEC = CheckSpec(
     principle=Principle.VERSIONED,
     severity=Severity.LOW,
     signals=(Signal.PR_GATE,),
-    sources=("github",),
+    sources=("forge",),
     rationale="An unknown user or team in CODEOWNERS silently drops the code-owner requirement for its paths.",
     remediation="Fix the lines GitHub reports (unknown owners, bad patterns) and give the owning teams write access.",
 )
 
 
 def run(ctx: CheckContext) -> CheckResult:
-    """Fail on any error GitHub reports for the CODEOWNERS file."""
-    gh = github(ctx)
-    if is_gitlab(gh):
-        return observed(Outcome.NOT_APPLICABLE, "GitLab reports no CODEOWNERS errors through its API; the file is "
-                        "checked offline (codeowners-cover-deploy-paths).")
+    """Fail on any error the forge reports for the CODEOWNERS file (GitHub does; GitLab's API does not)."""
+    gh = forge(ctx)
+    if not gh.terms.codeowners_errors_read:
+        return observed(Outcome.NOT_APPLICABLE, f"{gh.forge_name} reports no CODEOWNERS errors through its API; the "
+                        "file is checked offline (codeowners-cover-deploy-paths).")
     status = gh.section("codeowners")
     if not status.available:
         return CheckResult(Outcome.UNKNOWN, f"CODEOWNERS errors not readable: {status.reason} "
@@ -37,8 +36,8 @@ def run(ctx: CheckContext) -> CheckResult:
     if gh.codeowners_errors:
         return observed(Outcome.FAIL, f"{plural(len(gh.codeowners_errors), 'CODEOWNERS error')}: "
                         f"{'; '.join(gh.codeowners_errors[:3])}.",
-                        [Ref(RefKind.URL, f"{gh.html_url}/blob/{gh.default_branch}/.github/CODEOWNERS")])
-    return observed(Outcome.PASS, "GitHub reports no CODEOWNERS error.")
+                        [Ref(RefKind.URL, gh.file_url(".github/CODEOWNERS"))])
+    return observed(Outcome.PASS, f"{gh.forge_name} reports no CODEOWNERS error.")
 
 
 CHECK = Check(SPEC, run)

@@ -31,8 +31,8 @@ def run(ctx: CheckContext) -> CheckResult:
     commits = [c for c in ctx.period_commits() if c.parents and c.sha not in ctx.bootstrap]
     if not commits:
         return result(Outcome.NOT_APPLICABLE, f"No commit in {ctx.period_label}.", confidence=Confidence.INFERRED)
-    confirmed_pr = frozenset(sha for sha, prs in (ctx.evidence.github.commit_pulls.items()
-                                                  if ctx.evidence.github else ()) if prs)  # rebase merges
+    confirmed_pr = frozenset(sha for sha, prs in (ctx.evidence.forge.commit_pulls.items()
+                                                  if ctx.evidence.forge else ()) if prs)  # rebase merges
     pushes = human_direct_pushes(commits, ctx.bootstrap, confirmed_pr)
     scope = f"{plural(len(commits), 'commit')} in {ctx.period_label}"
     if not pushes:

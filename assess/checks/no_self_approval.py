@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from assess.checks._github import change_label, github, independent_approvers, observed, pr_ref, settings_ref
+from assess.checks._forge import change_ref, forge, independent_approvers, observed, settings_ref
 from assess.checks._repo import plural
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle, Signal
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Severity
-from assess.model.forge import is_gitlab
 
 SPEC = CheckSpec(
     id="no-self-approval",
@@ -17,7 +16,7 @@ SPEC = CheckSpec(
     severity=Severity.HIGH,
     signals=(Signal.PR_GATE,),
     failure_modes=(FailureMode.FM1,),
-    sources=("github",),
+    sources=("forge",),
     rationale="SOC 2 CC8.1, ISO 27001 A.5.3 and PCI DSS 6.2.3.1 ask that the author of a change is not its only "
     "approver. A PR merged without an independent approval is review theatre.",
     remediation="Require approvals from someone other than the last pusher (`require_last_push_approval`) and "
@@ -27,20 +26,20 @@ SPEC = CheckSpec(
 
 def run(ctx: CheckContext) -> CheckResult:
     """Fail on merged PRs without an approval from someone other than the author."""
-    gh = github(ctx)
+    gh = forge(ctx)
     reviewed = [p for p in gh.pulls if p.reviews_read]
     if not gh.section("reviews").available and not reviewed:
         s = gh.section("reviews")
         return CheckResult(Outcome.UNKNOWN, f"Reviews not readable: {s.reason} (fix: {s.permission})",
                            Confidence.OBSERVED)
     if not reviewed:
-        return observed(Outcome.NOT_APPLICABLE, "No pull request merged in the window.")
-    noun = "merged GitLab merge request" if is_gitlab(gh) else "merged pull request"
+        return observed(Outcome.NOT_APPLICABLE, f"No {gh.terms.change_request} merged in the window.")
+    noun = gh.terms.merged_changes
     alone = [p for p in reviewed if not independent_approvers(p)]
     if alone:
-        sample = ", ".join(f"{change_label(gh, p.number)} by {p.author}" for p in alone[:5])
+        sample = ", ".join(f"{gh.change_label(p.number)} by {p.author}" for p in alone[:5])
         return observed(Outcome.FAIL, f"{len(alone)} of {plural(len(reviewed), noun)} had no "
-                        f"independent approval: {sample}.", [pr_ref(gh, p) for p in alone])
+                        f"independent approval: {sample}.", [change_ref(gh, p) for p in alone])
     if gh.forge_settings.get("merge_requests_author_approval"):
         return observed(Outcome.WARN, f"All {plural(len(reviewed), noun)} were approved by someone other than the "
                         "author, but the project lets authors approve their own merge requests "

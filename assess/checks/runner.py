@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 
 from assess.checks.catalog import Check
+from assess.model.check import FORGE_SOURCE
 from assess.model.context import CheckContext
 from assess.model.evidence import Source, Unavailable
 from assess.model.finding import Confidence, Finding, Outcome
@@ -13,12 +14,11 @@ from assess.model.finding import Confidence, Finding, Outcome
 log = logging.getLogger(__name__)
 
 
-def _missing(ctx: CheckContext, source: Source) -> Unavailable | None:
-    """Why a source is missing; a "github" check reads the forge, so GitLab's reason counts for it too."""
-    found = ctx.evidence.missing(source)
-    if found is None and source is Source.GITHUB and ctx.evidence.github is None:
-        return ctx.evidence.missing(Source.GITLAB)
-    return found
+def _missing(ctx: CheckContext, source: str) -> Unavailable | None:
+    """Why a source a check reads is missing; "forge" is whichever forge the repository is on."""
+    if source == FORGE_SOURCE:
+        return ctx.evidence.missing_forge()
+    return ctx.evidence.missing(Source(source))
 
 
 def run_checks(checks: Iterable[Check], ctx: CheckContext) -> tuple[Finding, ...]:
@@ -26,7 +26,7 @@ def run_checks(checks: Iterable[Check], ctx: CheckContext) -> tuple[Finding, ...
     findings: list[Finding] = []
     for check in checks:
         spec = check.spec
-        missing = [_missing(ctx, Source(s)) for s in spec.sources]
+        missing = [_missing(ctx, s) for s in spec.sources]
         gone = [m for m in missing if m is not None]
         if gone:
             reasons = "; ".join(f"{m.source.value}: {m.reason} (fix: {m.fix})" for m in gone)

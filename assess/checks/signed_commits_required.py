@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._github import github, observed, on_branch, policy_view, settings_ref
+from assess.checks._forge import forge, observed, policy_view, settings_ref
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
@@ -14,7 +14,7 @@ SPEC = CheckSpec(
     principle=Principle.VERSIONED,
     severity=Severity.MEDIUM,
     failure_modes=(FailureMode.FM1,),
-    sources=("github",),
+    sources=("forge",),
     any_repository=True,
     rationale="Requiring signatures makes every state change attributable to a key, so a stolen password or token "
     "alone cannot write production state.",
@@ -24,13 +24,13 @@ SPEC = CheckSpec(
 
 def run(ctx: CheckContext) -> CheckResult:
     """Pass when signatures are required."""
-    gh = github(ctx)
+    gh = forge(ctx)
     view = policy_view(gh)
     if view.policy is not None and view.policy.required_signatures:
-        return observed(Outcome.PASS, on_branch(gh, "Signed commits are required."), [settings_ref(gh)])
+        return observed(Outcome.PASS, gh.on_branch("Signed commits are required."), [settings_ref(gh)])
     if not view.complete:
         return view.unknown("signed commits are required")
-    return observed(Outcome.FAIL, on_branch(gh, f"{gh.default_branch} accepts unsigned commits."), [settings_ref(gh)])
+    return observed(Outcome.FAIL, gh.on_branch(f"{gh.default_branch} accepts unsigned commits."), [settings_ref(gh)])
 
 
 CHECK = Check(SPEC, run)

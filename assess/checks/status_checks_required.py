@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.checks._github import github, observed, on_branch, policy_view, settings_ref
+from assess.checks._forge import forge, observed, policy_view, settings_ref
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, Principle, Signal
 from assess.model.context import CheckContext
@@ -14,7 +14,7 @@ SPEC = CheckSpec(
     principle=Principle.VERSIONED,
     severity=Severity.MEDIUM,
     signals=(Signal.RELIABLE_CI,),
-    sources=("github",),
+    sources=("forge",),
     any_repository=True,
     rationale="If CI results do not gate the merge, a red build can still become the state the reconciler "
     "enforces.",
@@ -25,16 +25,16 @@ SPEC = CheckSpec(
 
 def run(ctx: CheckContext) -> CheckResult:
     """Pass when at least one status check is required."""
-    gh = github(ctx)
+    gh = forge(ctx)
     view = policy_view(gh)
     p = view.policy
     if p is not None and p.required_status_checks:
         strict = " (branches must be up to date)" if p.strict_status_checks else ""
-        return observed(Outcome.PASS, on_branch(gh, f"Required checks: {', '.join(p.required_status_checks)}{strict}."),
+        return observed(Outcome.PASS, gh.on_branch(f"Required checks: {', '.join(p.required_status_checks)}{strict}."),
                         [settings_ref(gh)])
     if not view.complete:
         return view.unknown("status checks are required")
-    return observed(Outcome.FAIL, on_branch(gh, "No status check is required before merging."), [settings_ref(gh)])
+    return observed(Outcome.FAIL, gh.on_branch("No status check is required before merging."), [settings_ref(gh)])
 
 
 CHECK = Check(SPEC, run)

@@ -26,11 +26,21 @@ class Sample:
     description: str
     directory: Path
     as_of: datetime | None = None
+    # A variant shows another sample's estate on another forge: it shares that sample's history and cluster snapshot.
+    variant_of: str | None = None
+    forge: str = "github"
 
     @property
     def history(self) -> Path:
         """The fast-export stream of the sample's history."""
-        return self.directory / "history.fi"
+        return self.file("history.fi") or self.directory / "history.fi"
+
+    def file(self, name: str) -> Path | None:
+        """One of the sample's recorded files: its own, else (a variant) the one of the sample it varies."""
+        for directory in (self.directory, *([self.directory.parent / self.variant_of] if self.variant_of else [])):
+            if (directory / name).is_file():
+                return directory / name
+        return None
 
 
 def samples_root() -> Path:
@@ -42,16 +52,20 @@ def samples_root() -> Path:
 
 
 def list_samples(root: Path | None = None) -> list[Sample]:
-    """Every sample with a `sample.yaml` and a `history.fi`, ordered by stage."""
+    """Every sample with a `sample.yaml` and a history (its own `history.fi`, or a variant's base's), ordered by
+    stage."""
     base = root or samples_root()
     found: list[Sample] = []
     for meta in sorted(base.glob("*/sample.yaml")):
         data = yaml.load(meta.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
-        if (meta.parent / "history.fi").is_file():
-            as_of = datetime.fromisoformat(str(data["as_of"])) if data.get("as_of") else None
-            found.append(Sample(meta.parent.name, int(data.get("stage", 0)), str(data.get("title", "")),
-                                str(data.get("description", "")).strip(), meta.parent, as_of))
-    return sorted(found, key=lambda s: (s.stage, s.name))
+        as_of = datetime.fromisoformat(str(data["as_of"])) if data.get("as_of") else None
+        variant_of = str(data["variant_of"]) if data.get("variant_of") else None
+        sample = Sample(meta.parent.name, int(data.get("stage", 0)), str(data.get("title", "")),
+                        str(data.get("description", "")).strip(), meta.parent, as_of, variant_of,
+                        str(data.get("forge", "github")))
+        if sample.history.is_file():
+            found.append(sample)
+    return sorted(found, key=lambda s: (s.stage, s.variant_of is not None, s.name))
 
 
 def get_sample(name: str) -> Sample:

@@ -18,7 +18,7 @@ from assess.checks.runner import run_checks
 from assess.derive.activity import activity, bootstrap, historical_direct_pushes
 from assess.derive.audit_trail import build_audit_trail, change_path
 from assess.derive.change_controls import change_management
-from assess.derive.forge_confirmation import confirm_with_github, github_summary
+from assess.derive.forge_confirmation import confirm_with_forge, github_summary
 from assess.derive.periods import resolve_periods
 from assess.derive.view import TreeView, ViewOptions, tree_view
 from assess.evaluation.scope import Scope
@@ -39,7 +39,7 @@ from assess.model.evidence import (
     Unavailable,
 )
 from assess.model.finding import Confidence, Finding, Outcome
-from assess.model.github import GitHubEvidence
+from assess.model.forge import TERMS, ForgeEvidence
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence
 from assess.model.period import Period, Periods, as_utc, utc_iso
 from assess.model.report import Report, SourceStatus, StageResult
@@ -105,23 +105,23 @@ def periods_for(config: Config, scope: Scope, history: HistoryEvidence | None, n
     return resolve_periods(end, scope.since, scope.since_all, scope.audit_since, config.periods)
 
 
-def derive(history: HistoryEvidence | None, config: Config, github: GitHubEvidence | None, view: TreeView,
+def derive(history: HistoryEvidence | None, config: Config, forge: ForgeEvidence | None, view: TreeView,
            periods: Periods) -> Derived:
     """Audit trail, the period's facts, delivery metrics and the window, from history (pure).
 
-    With GitHub evidence, how each change landed is confirmed (or corrected: rebase merges) and approvers added."""
+    With forge evidence, how each change landed is confirmed (or corrected: rebase merges) and approvers added."""
     if history is None:
         return Derived()
     production = view.deployment.production
     records = build_audit_trail(history, config.bots, view.deployment.environments)
-    if github is not None:
-        records = confirm_with_github(records, github)
+    if forge is not None:
+        records = confirm_with_forge(records, forge)
     facts = _facts(history, records, periods.practice, production)
     gates = _gate_facts(history, records, facts, production)
     audit = tuple(r for r in records if periods.audit.contains(r.deployed_at))
     first = as_utc(history.commits[-1].committed_at) if history.commits else None
     start = periods.practice.start_at or first or periods.practice.end_at
-    confirmed_pr = frozenset(sha for sha, prs in github.commit_pulls.items() if prs) if github else frozenset()
+    confirmed_pr = frozenset(sha for sha, prs in forge.commit_pulls.items() if prs) if forge else frozenset()
     metrics = delivery_metrics(facts.trail, facts.commits, history, start, periods.practice.end_at, production,
                                view.deployment.environments, facts.activity, confirmed_pr)
     historical = facts.historical
@@ -203,7 +203,7 @@ def evaluate(bundle: EvidenceBundle, config: Config, model: MaturityModel, scope
     options = view_options(config, scope, bundle)
     view = tree_view(git, options)
     periods = periods_for(config, scope, bundle.history, now)
-    derived = derive(bundle.history, config, bundle.github, view, periods)
+    derived = derive(bundle.history, config, bundle.forge, view, periods)
     findings, stage = judge(bundle, view, derived.facts, checks, config, model, derived.production_envs)
     specs = [c.spec for c in checks]
     scores = score(findings, specs, config.thresholds, derived.metrics, stage)
@@ -242,13 +242,13 @@ def evaluate(bundle: EvidenceBundle, config: Config, model: MaturityModel, scope
         failure_modes=scores.failure_modes,
         dimensions=scores.dimensions,
         next_steps=scores.next_steps,
-        checks=tuple(c.spec.to_json() for c in checks),
+        checks=tuple(c.spec.to_json(forge=bundle.forge_tried().value) for c in checks),
         metrics=metrics,
         audit_trail=trail,
         timeline=timeline(bundle, config, model, checks, options, periods, headline,
                           {git.revision: view} if git.revision and not git.worktree else None),
         evidence_sha256=evidence_digest(bundle),
-        github=github_summary(bundle.github) if bundle.github else None,
+        github=github_summary(bundle.forge) if bundle.forge else None,
         deployment=_deployment_summary(view),
         policy=policy_summary(config, _policy_source(config, scope), scope.policy_not_applied),
         maturity=model.to_json(),
@@ -273,13 +273,15 @@ def timeline(bundle: EvidenceBundle, config: Config, model: MaturityModel, check
              ) -> tuple[TimelinePoint, ...]:
     """The stage at each month end, judged like the headline: the tree then, history over the period ending then.
 
-    GitHub settings and clusters describe today only, so earlier points judge their gates as unknown (provisional).
+    Forge settings and clusters describe today only, so earlier points judge their gates as unknown (provisional).
     The last point is the headline itself."""
     history = bundle.history
     if not bundle.snapshots:
         return ()
     length = (periods.practice.end_at - periods.practice.start_at) if periods.practice.start_at else None
-    today_only = (Unavailable(Source.GITHUB, "GitHub settings describe today, not this month", "—", Cause.TODAY_ONLY),
+    forge = bundle.forge_tried()
+    today_only = (Unavailable(forge.source, f"{TERMS[forge].name} settings describe today, not this month", "—",
+                              Cause.TODAY_ONLY),
                   Unavailable(Source.CLUSTER, "cluster state describes today, not this month", "—", Cause.TODAY_ONLY))
     views: dict[str, TreeView] = dict(known or {})
     records_cache: dict[str, tuple[AuditRecord, ...]] = {}
@@ -402,7 +404,7 @@ def evidence_digest(bundle: EvidenceBundle) -> str:
                                         history.base_trees, history.env_roots)))
     for snap in bundle.snapshots:
         add("snapshot", f"{snap.at} {snap.commit}")
-    for name, value in (("github", bundle.github), ("workflow-audit", bundle.workflow_audit),
+    for name, value in (("github", bundle.forge), ("workflow-audit", bundle.workflow_audit),
                         ("unavailable", bundle.unavailable)):
         if value:
             add(name, payload(value))
@@ -429,15 +431,15 @@ def _sources(bundle: EvidenceBundle) -> dict[str, SourceStatus]:
             notes.append(f"partially observed: {plural(len(over_budget), 'file')} not fully read, over the YAML node "
                          f"budget ({', '.join(over_budget[:3])}{', …' if len(over_budget) > 3 else ''})")
         out["git"] = SourceStatus(True, detail="; ".join(notes) or None)
-    if bundle.github is not None:
-        gh = bundle.github
+    if bundle.forge is not None:
+        gh = bundle.forge
         hidden = [name for name, s in gh.sections.items() if not s.available]
         detail = f"{gh.repo} via {gh.provenance.method}; {gh.requests} requests ({gh.conditional_hits} cached)"
         if not gh.authenticated:
             detail += "; no token: public data only"
         if hidden:
             detail += f"; not visible: {', '.join(hidden)}"
-        out[gh.provenance.source.value] = SourceStatus(True, detail=detail)  # "github" or "gitlab"
+        out[gh.forge.value] = SourceStatus(True, detail=detail)  # "github" or "gitlab"
     if bundle.clusters:
         parts = []
         for c in bundle.clusters:

@@ -61,6 +61,9 @@ STAGE_NAMES: dict[int, str] = {
     4: "Fleet management",
 }
 
+# A check's source that is the repository's forge (GitHub, GitLab): the check reads the forge-neutral evidence.
+FORGE_SOURCE = "forge"
+
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -94,8 +97,9 @@ class CheckSpec:
         """Anchor of this check in the documentation."""
         return f"#check-{self.id}"
 
-    def to_json(self) -> dict[str, Any]:
-        """Serialise for `checks --format json` and reports."""
+    def to_json(self, forge: str | None = None) -> dict[str, Any]:
+        """Serialise for `checks --format json` and reports; a report names the forge it read (github, gitlab)
+        where the spec says "forge"."""
         return {
             "id": self.id,
             "title": self.title,
@@ -105,7 +109,7 @@ class CheckSpec:
             "gates_stage": self.gates_stage,
             "signals": [s.value for s in self.signals],
             "failure_modes": [f.value for f in self.failure_modes],
-            "sources": list(self.sources),
+            "sources": [forge if s == FORGE_SOURCE and forge else s for s in self.sources],
             "any_repository": self.any_repository,
             "rationale": self.rationale,
             "remediation": self.remediation,

@@ -1,4 +1,7 @@
-"""Generic JSON codec for the frozen dataclasses of the model (used for evidence bundles)."""
+"""Generic JSON codec for the frozen dataclasses of the model (used for evidence bundles).
+
+A field may keep an older JSON name than its Python one (`field(metadata={JSON_NAME: "github"})`), so saved files
+stay readable both ways after a rename."""
 
 from __future__ import annotations
 
@@ -10,6 +13,11 @@ from enum import Enum
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+JSON_NAME = "json_name"
+
+
+def _key(f: dataclasses.Field[Any]) -> str:
+    return str(f.metadata.get(JSON_NAME, f.name))
 
 # Field metadata: a field left out of the JSON when it is None (a key that older output did not always carry).
 OMIT_NONE: typing.Mapping[str, Any] = types.MappingProxyType({"omit": "none"})
@@ -33,7 +41,7 @@ def omitted(obj: Any, f: dataclasses.Field[Any]) -> bool:
 def to_plain(value: Any) -> Any:
     """Turn dataclasses, enums and tuples into JSON-ready values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value) if not omitted(value, f)}
+        return {_key(f): to_plain(getattr(value, f.name)) for f in dataclasses.fields(value) if not omitted(value, f)}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (list, tuple)):
@@ -71,13 +79,14 @@ def _decode(tp: Any, data: Any) -> Any:
     if isinstance(tp, type) and issubclass(tp, Enum):
         return tp(data)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        kwargs = {name: _decode(hint, data[name]) for name, hint in _field_types(tp) if name in data}
+        kwargs = {name: _decode(hint, data[key]) for name, key, hint in _field_types(tp) if key in data}
         return tp(**kwargs)
     return data
 
 
 @functools.cache
-def _field_types(tp: type) -> tuple[tuple[str, Any], ...]:
-    """Each field of a dataclass with its resolved type; resolving costs more than decoding a record, so once."""
+def _field_types(tp: type) -> tuple[tuple[str, str, Any], ...]:
+    """Each field of a dataclass with its JSON key and resolved type; resolving costs more than decoding a record,
+    so once."""
     hints = typing.get_type_hints(tp)
-    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(tp))
+    return tuple((f.name, _key(f), hints[f.name]) for f in dataclasses.fields(tp))

@@ -8,7 +8,8 @@ from functools import cached_property
 from typing import Any
 
 from assess.model.cluster import ClusterEvidence
-from assess.model.github import GitHubEvidence
+from assess.model.codec import JSON_NAME
+from assess.model.forge import DEFAULT_FORGE, Forge, ForgeEvidence, forge_of_source
 from assess.model.history import HistoryEvidence
 from assess.model.provenance import Cause, Provenance, Source, Unavailable
 from assess.model.workflow_audit import WorkflowAudit
@@ -238,7 +239,8 @@ class EvidenceBundle:
 
     git: RepoEvidence | None = None
     history: HistoryEvidence | None = None
-    github: GitHubEvidence | None = None
+    # Saved bundles name it "github" (the first forge): the JSON key stays, so old and new bundles read both ways.
+    forge: ForgeEvidence | None = field(default=None, metadata={JSON_NAME: "github"})
     clusters: tuple[ClusterEvidence, ...] = ()
     snapshots: tuple[Snapshot, ...] = ()
     unavailable: tuple[Unavailable, ...] = ()
@@ -253,3 +255,16 @@ class EvidenceBundle:
             if item.source is source:
                 return item
         return None
+
+    def missing_forge(self) -> Unavailable | None:
+        """Why no forge evidence was read (the forge the repository is on, or the one tried), if none was."""
+        if self.forge is not None:
+            return None
+        return next((u for u in self.unavailable if forge_of_source(u.source) is not None), None)
+
+    def forge_tried(self) -> Forge:
+        """The forge whose evidence was read, else the one that was tried, else the default (GitHub)."""
+        if self.forge is not None:
+            return self.forge.forge
+        gap = self.missing_forge()
+        return (forge_of_source(gap.source) if gap else None) or DEFAULT_FORGE

@@ -12,7 +12,7 @@ from typing import Any
 from assess.model.activity import Activity, Bootstrap, Historical
 from assess.model.codec import OMIT_NONE, omit_without, to_plain
 from assess.model.deployment import EntryPoint, ExternalSource
-from assess.model.github import BranchPolicy, Collaborator, Deployment
+from assess.model.forge import BranchPolicy, Collaborator, Deployment
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from assess.derive.change_controls import change_controls, review_statement
+from assess.model.forge import terms_named
 from assess.model.report import Report
 from assess.reporters import inert
 from assess.reporters.policy_text import policy_lines
@@ -67,7 +68,7 @@ def render(report: dict[str, Any]) -> str:
     gh = typed.github
     if gh:
         when = f"read at {escape(gh.read_at)}" if gh.read_at else "(time of reading not recorded)"
-        lines += ["", f"**GitHub settings** of {escape(gh.repo)} {when}."]
+        lines += ["", f"**{terms_named(gh.forge).name} settings** of {escape(gh.repo)} {when}."]
     failing = [f for f in report["findings"] if f["outcome"] in ("fail", "warn", "error")]
     lines += ["", f"### Findings ({len(failing)} failing or warning)", "", "| | Check | Severity | Finding |",
               "|---|---|---|---|"]

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from assess.derive.change_controls import change_controls, review_statement
 from assess.model.finding import Outcome
+from assess.model.forge import report_terms, terms_named
 from assess.model.report import Report
 from assess.model.sections import ForgeSummary
 from assess.model.wording import plural
@@ -93,7 +94,9 @@ def build(report: Report, verbose: bool = False) -> Group:
             line.append(f"{run['months']}: {run['stage']}{mark}{note}  ",
                         style="green" if run["stage"] >= 2 else "white")
         if any(p.provisional for p in report.timeline):
-            line.append("(? provisional: GitHub or cluster evidence describes today only)", style="dim")
+            forge = report_terms(report.github is not None, report.github.forge if report.github else None,
+                                 report.sources).name
+            line.append(f"(? provisional: {forge} or cluster evidence describes today only)", style="dim")
         parts.append(line)
 
     history_source = report.sources.get("history")
@@ -184,8 +187,9 @@ def _change_management(report: Report) -> Text:
 
 
 def _github(gh: ForgeSummary) -> list[Text]:
-    """Branch rules, review and CI figures from GitHub, and what the token could not see."""
-    lines = [Text(f"{gh.forge or 'GitHub'} {gh.repo} ({gh.default_branch})"
+    """Branch rules, review and CI figures from the forge, and what the token could not see."""
+    terms = terms_named(gh.forge)
+    lines = [Text(f"{terms.name} {gh.repo} ({gh.default_branch})"
                   + ("" if gh.authenticated else " — no token: public data only")
                   + (f", read at {gh.read_at}" if gh.read_at else ""), style="bold")]
     policy = gh.policy
@@ -200,9 +204,9 @@ def _github(gh: ForgeSummary) -> list[Text]:
     if gh.merged_pull_requests:
         approved = gh.independently_approved
         share = f", {approved} independently approved" if approved is not None else ""
-        lines.append(Text(f"  {gh.merged_pull_requests} merged PRs{share}"))
+        lines.append(Text(f"  {gh.merged_pull_requests} merged {terms.changes_short}{share}"))
     if gh.ci_success_rate is not None:
-        lines.append(Text(f"  CI success {gh.ci_success_rate:.0%} over {gh.ci_runs} runs"))
+        lines.append(Text(f"  CI success {gh.ci_success_rate:.0%} over {gh.ci_runs} {terms.ci_runs_short}"))
     for section, gap in gh.not_visible.items():
         lines.append(Text(f"  not visible: {section}: {gap.reason} — {gap.fix}", style="dim"))
     return lines

@@ -9,7 +9,9 @@ from typing import Any
 
 from assess.derive.change_controls import approvers_text, change_controls, review_statement
 from assess.model.check import STAGE_NAMES
+from assess.model.forge import report_terms, terms_named
 from assess.model.history import AuditRecord
+from assess.model.provenance import Source
 from assess.model.report import Report
 from assess.model.sections import EnvironmentMetrics, ForgeSummary
 from assess.model.wording import plural
@@ -76,6 +78,8 @@ def build_view(report: dict[str, Any], presentation: Presentation | None = None)
         "history": typed.metrics.history if typed.metrics else None,
         "audit": _audit(typed.audit_trail),
         "github": _github(typed.github),
+        "forge_name": report_terms(typed.github is not None, typed.github.forge if typed.github else None,
+                                   report["sources"]).name,
         "not_observed": _not_observed(report, typed, specs),
         "sources": sorted(report["sources"].items()),
         "evidence_sha256": report.get("evidence_sha256"),
@@ -213,7 +217,7 @@ def _source_gap(finding: dict[str, Any]) -> str | None:
     return f"needs {source} evidence (see What could not be observed)" if source else None
 
 
-SOURCE_NAMES = ("cluster", "github", "gitlab", "history", "zizmor", "git")
+SOURCE_NAMES = tuple(s.value for s in Source)  # every forge included: a new one needs no entry here
 
 
 def _flags(r: AuditRecord) -> str:
@@ -244,11 +248,12 @@ def _audit(trail: Sequence[AuditRecord]) -> dict[str, Any]:
 def _github(gh: ForgeSummary | None) -> dict[str, Any] | None:
     if gh is None:
         return None
+    terms = terms_named(gh.forge)
     policy = gh.policy
     rows: list[tuple[str, object]] = []
     if policy:
         rows = [("Protected", policy.protected), ("Rules from", ", ".join(policy.sources) or "—"),
-                ("Pull request required", policy.requires_pull_request),
+                (f"{terms.change_request.capitalize()} required", policy.requires_pull_request),
                 ("Required approvals", policy.required_approvals),
                 ("Code-owner review", policy.require_code_owner_reviews),
                 ("Stale approvals dismissed", policy.dismiss_stale_reviews),
@@ -260,7 +265,14 @@ def _github(gh: ForgeSummary | None) -> dict[str, Any] | None:
                 ("Deletion blocked", policy.deletion_blocked),
                 ("Admins bound by the rules", "unknown" if policy.admins_enforced is None else policy.admins_enforced),
                 ("Bypass actors", ", ".join(policy.bypass_actors) or "none")]
-    return {**_fields(gh), "policy_rows": rows}
+    figures = []
+    if gh.merged_pull_requests:
+        approved = gh.independently_approved
+        figures.append(f"{plural(gh.merged_pull_requests, 'merged ' + terms.change_request)}"
+                       + (f", {approved} independently approved" if approved is not None else ""))
+    if gh.ci_success_rate is not None:
+        figures.append(f"CI: {gh.ci_success_rate:.0%} of {plural(gh.ci_runs, terms.ci_run)} succeeded")
+    return {**_fields(gh), "name": terms.name, "policy_rows": rows, "figures": figures}
 
 
 def _not_observed(report: dict[str, Any], typed: Report, specs: dict[str, Any]) -> list[dict[str, str]]:

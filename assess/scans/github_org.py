@@ -129,7 +129,7 @@ def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> 
         except ArchiveError as exc:
             unavailable.append(Unavailable(Source.GIT, str(exc), "check that the repository's archive downloads",
                                            Cause.FAILED))
-        bundle = EvidenceBundle(git=tree, github=github, unavailable=tuple(unavailable))
+        bundle = EvidenceBundle(git=tree, forge=github, unavailable=tuple(unavailable))
         report = evaluate_bundle(bundle, replace(settings, target_name=name, now=now))
         return RepoOutcome(name, report)
     except Exception as exc:  # one broken repository must not stop the organisation scan

@@ -99,7 +99,7 @@ def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> 
         except ArchiveError as exc:
             unavailable.append(Unavailable(Source.GIT, str(exc), "check that the project's archive downloads",
                                            Cause.FAILED))
-        bundle = EvidenceBundle(git=tree, github=forge, unavailable=tuple(unavailable))
+        bundle = EvidenceBundle(git=tree, forge=forge, unavailable=tuple(unavailable))
         return RepoOutcome(name, evaluate_bundle(bundle, replace(settings, target_name=name, now=now)))
     except Exception as exc:  # one broken project must not stop the group scan
         return RepoOutcome(name, None, f"internal error: {type(exc).__name__}: {exc}")

@@ -11,7 +11,7 @@ import pytest
 from assess.model.context import CheckContext
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Outcome, RefKind
-from assess.model.github import BranchPolicy, GitHubEvidence, PullRequest, Review, SectionStatus, WorkflowRun
+from assess.model.forge import BranchPolicy, ForgeEvidence, PullRequest, Review, SectionStatus, WorkflowRun
 from assess.model.provenance import Provenance, Source
 from tests.conftest import catalogued
 
@@ -34,22 +34,22 @@ def pr(n: int, author: str = "alice", approver: str | None = "bob", on_head: boo
 def ev(policy: BranchPolicy | None = STRONG, **kw: object) -> CheckContext:
     sections = {name: OK for name in ("repository", "protection", "rulesets", "codeowners", "pulls", "reviews",
                                       "actions", "deployments", "collaborators")}
-    base = GitHubEvidence(Provenance(Source.GITHUB, "t", datetime(2026, 3, 1, tzinfo=UTC).isoformat()),
+    base = ForgeEvidence(Provenance(Source.GITHUB, "t", datetime(2026, 3, 1, tzinfo=UTC).isoformat()),
                           "acme/x", "https://api.github.com", "https://github.com/acme/x", True, "main",
                           policy=policy, sections=sections, codeowners_found=True,
                           pulls=(pr(1), pr(2, "carol", "dave")),
                           runs=tuple(WorkflowRun(i, "ci", "push", "completed", "success", "2026-02-01T10:00:00Z", "x")
                                      for i in range(10)))
-    return CheckContext(EvidenceBundle(github=replace(base, **kw)))  # type: ignore[arg-type]
+    return CheckContext(EvidenceBundle(forge=replace(base, **kw)))  # type: ignore[arg-type]
 
 
 def hidden_protection() -> CheckContext:
     ctx = ev(policy=None)
-    gh = ctx.evidence.github
+    gh = ctx.evidence.forge
     assert gh is not None
     sections = {**gh.sections, "protection": SectionStatus(False, "not visible to this token (404)",
                                                            "Administration: read")}
-    return CheckContext(EvidenceBundle(github=replace(gh, sections=sections)))
+    return CheckContext(EvidenceBundle(forge=replace(gh, sections=sections)))
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from assess.checks.runner import run_checks
 from assess.collectors.github.api import WaitBudget
 from assess.collectors.gitlab.collect import GitLabAccess, RepositoryUnavailableError, client, collect_gitlab
 from assess.collectors.gitlab.remote import parse_remote
-from assess.derive.forge_confirmation import confirm_with_github
+from assess.derive.forge_confirmation import confirm_with_forge
 from assess.model.context import CheckContext
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Finding, Outcome
-from assess.model.forge import ForgeEvidence, forge_name
+from assess.model.forge import ForgeEvidence
 from assess.model.history import AuditRecord, ChangePath, SignatureType
 from tests.conftest import catalogued
 from tests.fakes.gitlab_server import (
@@ -51,7 +51,7 @@ def read(fake: FakeGitLab, token: str | None = MAINTAINER_TOKEN, job: bool = Fal
 
 def judge(ev: ForgeEvidence) -> dict[str, Finding]:
     checks = [catalogued(c) for c in FORGE_CHECKS]
-    return {f.check_id: f for f in run_checks(checks, CheckContext(EvidenceBundle(github=ev)))}
+    return {f.check_id: f for f in run_checks(checks, CheckContext(EvidenceBundle(forge=ev)))}
 
 
 def serve(fixture: ProjectFixture) -> FakeGitLab:
@@ -62,7 +62,7 @@ def test_well_run_project_passes_and_messages_name_gitlab() -> None:
     with serve(well_run()) as fake:
         ev = read(fake)
         requests = list(fake.requests)
-    assert forge_name(ev) == "GitLab" and ev.default_branch == "main"
+    assert ev.forge_name == "GitLab" and ev.default_branch == "main"
     found = judge(ev)
     assert {k: f.outcome for k, f in found.items()} == {k: Outcome.PASS for k in FORGE_CHECKS}
     assert found["default-branch-protected"].message == "main is protected by GitLab protected branch main."
@@ -234,7 +234,7 @@ def test_merge_requests_and_their_approvals_confirm_the_audit_trail() -> None:
     records = (*(replace(base, sha=str(p.merge_commit_sha)) for p in merged),
                replace(base, sha="ab" * 20, change_path=ChangePath.DIRECT_PUSH),
                replace(base, sha="cd" * 20, change_path=ChangePath.DIRECT_PUSH))
-    by_sha = {r.sha: r for r in confirm_with_github(records, ev)}
+    by_sha = {r.sha: r for r in confirm_with_forge(records, ev)}
     first, third = (by_sha[str(p.merge_commit_sha)] for p in merged)
     assert (first.confirmed_by, first.approvers, first.self_approved) == ("gitlab:mr!1", ("dave", "erin"), False)
     assert (third.confirmed_by, third.approvers, third.self_approved) == ("gitlab:mr!3", (), True)
@@ -281,6 +281,6 @@ def test_gitlab_merge_commits_that_look_local_offline_become_merge_request_merge
         subject="Merge branch 'feature-1' into 'main'")
     squashed = replace(base, sha=str(second.merge_commit_sha), parents=("p" * 40,),
                        change_path=ChangePath.DIRECT_PUSH, subject="Change 2")
-    merged, squash = confirm_with_github((base, squashed), ev)
+    merged, squash = confirm_with_forge((base, squashed), ev)
     assert (merged.change_path, merged.confirmed_by) == (ChangePath.PR_MERGE, f"gitlab:mr!{first.number}")
     assert (squash.change_path, squash.confirmed_by) == (ChangePath.PR_SQUASH, f"gitlab:mr!{second.number}")

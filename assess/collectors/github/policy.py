@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assess.model.github import BranchPolicy
+from assess.model.forge import BranchPolicy
 
 
 def _enabled(data: dict[str, Any], key: str) -> bool:

@@ -9,11 +9,11 @@ from typing import Any
 
 from assess.collectors.github.api import ApiError, ErrorKind, GitHubApi
 from assess.collectors.github.policy import effective_policy
-from assess.model.github import (
+from assess.model.forge import (
     Collaborator,
     Deployment,
     ForcePush,
-    GitHubEvidence,
+    ForgeEvidence,
     PullRequest,
     Review,
     SectionStatus,
@@ -65,7 +65,7 @@ PERMISSION_CAUSES = frozenset({Cause.NOT_FOUND, Cause.UNAUTHORIZED, Cause.FORBID
 
 
 def collect_github(api: GitHubApi, full_name: str, branch: str | None, since: datetime | None,
-                   suspect_shas: Iterable[str], now: datetime, max_prs: int = MAX_PRS) -> GitHubEvidence:
+                   suspect_shas: Iterable[str], now: datetime, max_prs: int = MAX_PRS) -> ForgeEvidence:
     """Read the branch policy, merged PRs and reviews, CI runs, deployments and access of one repository."""
     sections: dict[str, SectionStatus] = {}
     try:
@@ -126,7 +126,7 @@ def collect_github(api: GitHubApi, full_name: str, branch: str | None, since: da
         f"{base}/activity", {"ref": f"refs/heads/{default}", "activity_type": "force_push"}, max_pages=2)
         if not since or (_when(a.get("timestamp")) or since) >= since]) or []
     html = str(repo.get("html_url") or f"https://github.com/{full_name}")
-    return GitHubEvidence(
+    return ForgeEvidence(
         provenance=Provenance(Source.GITHUB, f"GitHub REST API at {api.base_url}", now.isoformat()),
         repo=full_name, api_url=api.base_url, html_url=html, authenticated=api.authenticated,
         default_branch=default, visibility=repo.get("visibility") or ("private" if repo.get("private") else "public"),

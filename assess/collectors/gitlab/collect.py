@@ -14,11 +14,20 @@ from typing import Any
 
 import gitlab
 import requests
+import requests.adapters
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError, GitlabParsingError
 
 from assess.collectors.github.api import WaitBudget
-from assess.model.forge import ForgeEvidence
-from assess.model.github import BranchPolicy, Collaborator, Deployment, PullRequest, Review, SectionStatus, WorkflowRun
+from assess.model.forge import (
+    BranchPolicy,
+    Collaborator,
+    Deployment,
+    ForgeEvidence,
+    PullRequest,
+    Review,
+    SectionStatus,
+    WorkflowRun,
+)
 from assess.model.provenance import Cause, Provenance, Source
 
 MAX_MRS = 200
@@ -104,10 +113,14 @@ class _DeadlineSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
-def client(access: GitLabAccess, budget: WaitBudget) -> tuple[gitlab.Gitlab, _Counter]:
+def client(access: GitLabAccess, budget: WaitBudget,
+           adapter: requests.adapters.BaseAdapter | None = None) -> tuple[gitlab.Gitlab, _Counter]:
     """A python-gitlab client whose every response is counted and whose requests and rate-limit waits respect the
-    deadline."""
+    deadline; with `adapter` (a recording's replay) it answers every request without the network."""
     session = _DeadlineSession(budget)
+    if adapter is not None:
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
     counter = _Counter(budget)
     session.hooks["response"].append(counter.hook)
     tokens: dict[str, str] = {}
