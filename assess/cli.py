@@ -825,7 +825,7 @@ def list_checks(fmt: str) -> None:
         return
     for c in catalog:
         s = c.spec
-        feeds = [*(x.value for x in s.signals), *(x.value for x in s.failure_modes)]
+        feeds = [*map(str, s.signals), *map(str, s.failure_modes)]
         stage = f"stage {s.stage}{'*' if s.gates_stage else ' '}" if s.stage else "        "
         click.echo(f"{s.id:38} {stage}  {s.severity.value:8} {s.title}"
                    + (f"  [{', '.join(feeds)}]" if feeds else ""))
@@ -845,9 +845,9 @@ def explain(check_id: str) -> None:
     click.echo(f"Stage:       {s.stage or '-'}{' (gates the stage)' if s.gates_stage else ''}")
     click.echo(f"Severity:    {s.severity.value}")
     if s.signals:
-        click.echo(f"Signals:     {', '.join(x.value for x in s.signals)}")
+        click.echo(f"Signals:     {', '.join(map(str, s.signals))}")
     if s.failure_modes:
-        click.echo(f"Failure modes: {', '.join(x.value for x in s.failure_modes)}")
+        click.echo(f"Failure modes: {', '.join(map(str, s.failure_modes))}")
     click.echo(f"\nWhy it matters:\n  {s.rationale}\n\nHow to fix it:\n  {s.remediation}")
 
 

@@ -8,7 +8,7 @@ from assess.derive.change_controls import change_controls, review_statement
 from assess.model.forge import terms_named
 from assess.reporters import inert
 from assess.reporters.policy_text import policy_lines
-from assess.reporters.stage_names import stage_names
+from assess.reporters.stage_names import stage_names, stages_above_zero
 from assess.reports.figures import tiers as dora_tiers
 
 SIGNAL_LABEL = {"met": "met", "not-met": "not met", "unknown": "unknown (not observed)"}
@@ -29,7 +29,7 @@ def render(report: dict[str, Any]) -> str:
     lines = [f"## GitOps stage {st['reached']} — {names[st['reached']]} ({st['basis']} evidence)", "",
              f"**{escape(report['target'].get('name', ''))}** · {escape(st['explanation'])}", "",
              "| Stage | Progress |", "|---|---|"]
-    for n in range(1, 5):
+    for n in stages_above_zero(names):
         mark = "✅" if n <= st["reached"] else ("⏳" if n == st["reached"] + 1 else "·")
         lines.append(f"| {mark} {n} {names[n]} | {st['progress'].get(str(n), 0)}% |")
     policy = policy_lines(report.get("policy") or {})
