@@ -340,7 +340,7 @@ def cli() -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Read a cluster snapshot (from `gitops-assess snapshot` or `kubectl get … -o yaml "
               "--show-managed-fields`); repeatable.")
-@click.option("--fail-under-stage", type=click.IntRange(0, 4), help="Exit 1 when the stage reached is lower.")
+@click.option("--fail-under-stage", type=click.IntRange(0, 99), help="Exit 1 when the stage reached is lower.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]),
               help="Exit 1 on any failing finding of this severity or higher.")
 @click.option("--fail-on-regression", "baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -332,8 +332,11 @@ def adapted(model: MaturityModel, override: Mapping[str, Any] | None) -> Maturit
         elif "name" in stage:
             names[number] = stage["name"]
     if sorted(names) != list(range(max(names) + 1)):
-        raise ModelError("stages must stay numbered 0 to N without gaps (to drop stage N, drop every stage above it "
-                         f"too; to add one, add it after {max(names) if names else 0} with a name)", ["stages"])
+        gap = min(set(range(max(names) + 1)) - set(names))
+        key = next(k for k, v in sorted((override.get("stages") or {}).items(), key=lambda i: int(i[0]))
+                   if int(k) == gap or (int(k) > gap and not v.get("remove")))
+        raise ModelError(f"stages must stay numbered 0 to N without gaps: stage {gap} would be missing (drop a stage "
+                         "only with every stage above it; add a stage right after the last)", ["stages", key])
     last = max(names)
     gates = {c: s for c, s in model.gates.items() if s <= last}
     progress = {c: (s if s <= last else 0) for c, s in model.progress.items()}

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assess.model.wording import plural
+from assess.reporters.stage_names import stage_names
 from assess.reports.figures import DORA_FIGURES, declared_production, environment_metrics, figure
 
 # How bad an outcome is; a waived failure counts as accepted (0).
@@ -60,10 +61,16 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> ReportDiff:
     """Stage up/down, findings whose outcome got better or worse, metric moves on the production environments."""
     diff = ReportDiff(old["target"].get("name", ""), new["target"].get("name", ""))
     before, after = old["stage"]["reached"], new["stage"]["reached"]
+    names = f"{stage_names(old).get(before, '?')} → {stage_names(new).get(after, '?')}"
     if after < before:
-        diff.regressed.append(Change("stage", "stage reached", before, after))
+        diff.regressed.append(Change("stage", "stage reached", before, after, names))
     elif after > before:
-        diff.improved.append(Change("stage", "stage reached", before, after))
+        diff.improved.append(Change("stage", "stage reached", before, after, names))
+    models = (old.get("maturity") or {}, new.get("maturity") or {})
+    if all(m.get("digest") for m in models) and models[0]["digest"] != models[1]["digest"]:
+        was, now = (f"{m.get('name')} ({m['digest'][:12]})" for m in models)
+        diff.notes.append(Change("maturity", "maturity model", was, now,
+                                 "judged by different maturity models: stages and verdicts may not compare"))
     olds = {f["check_id"]: f for f in old["findings"]}
     for f in new["findings"]:
         prior = olds.get(f["check_id"])
