@@ -41,6 +41,12 @@ def test_the_packaged_model_is_the_seed_model_of_the_check_specs() -> None:
     assert dict(model.gates) == {c.spec.id: c.spec.stage for c in load_catalog() if c.spec.gates_stage}
 
 
+def test_the_specs_defaults_agree_with_the_packaged_model_wherever_it_names_a_check() -> None:
+    # The model wins where it names a check; the seed checks' own defaults must not tell a reader something else.
+    specs = [c.spec for c in load_catalog()]
+    assert gated(specs, seed_model(tuple(specs))) == specs
+
+
 def test_a_moved_gate_and_a_renamed_stage_change_the_verdict_in_every_format(tmp_path: Path) -> None:
     base = invoke("scan", "--sample", "stage2-argocd", "-q", "-f", "json")
     assert json.loads(base.stdout)["stage"]["reached"] == 2
@@ -319,3 +325,12 @@ def test_a_model_the_policy_file_leaves_inconsistent_is_refused_with_its_line(tm
     out = invoke("scan", "--sample", "stage2-argocd", "--config", str(policy))
     assert out.returncode == 2
     assert f"{policy}:{line}: maturity" in out.stderr and message in out.stderr, out.stderr
+
+
+def test_fail_under_stage_accepts_the_stages_of_the_model_judged_by(tmp_path: Path) -> None:
+    policy = tmp_path / "six.yaml"
+    policy.write_text(SIX_STAGES, encoding="utf-8")
+    assert invoke("scan", "--sample", "stage4-fleet", "--config", str(policy), "--fail-under-stage", "5", "-q",
+                  "-f", "json").returncode == 0
+    refused = invoke("scan", "--sample", "stage4-fleet", "--fail-under-stage", "5", "-q", "-f", "json")
+    assert refused.returncode == 2 and "the maturity model has stages 0-4" in refused.stderr
