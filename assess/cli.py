@@ -640,7 +640,7 @@ def _write_outputs(report: Report, formats: list[str], output_dir: Path | None, 
 
 def _check_stage_gate(config: Config, fail_under_stage: int | None) -> None:
     """--fail-under-stage names a stage of the maturity model the scan is judged by."""
-    last = maturity_model(config, [c.spec for c in load_catalog()]).last
+    last = maturity_model(config).last
     if fail_under_stage is not None and fail_under_stage > last:
         raise UserError(f"--fail-under-stage {fail_under_stage}: the maturity model has stages 0-{last}")
 
