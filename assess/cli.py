@@ -47,7 +47,7 @@ from assess.engine import (
     has_errors,
     run_assessment,
 )
-from assess.evaluation.evaluate import periods_for, view_options
+from assess.evaluation.evaluate import maturity_model, periods_for, view_options
 from assess.model.codec import from_plain
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Outcome, Severity
@@ -340,7 +340,7 @@ def cli() -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Read a cluster snapshot (from `gitops-assess snapshot` or `kubectl get … -o yaml "
               "--show-managed-fields`); repeatable.")
-@click.option("--fail-under-stage", type=click.IntRange(0, 4), help="Exit 1 when the stage reached is lower.")
+@click.option("--fail-under-stage", type=click.IntRange(0, 99), help="Exit 1 when the stage reached is lower.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]),
               help="Exit 1 on any failing finding of this severity or higher.")
 @click.option("--fail-on-regression", "baseline", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -396,6 +396,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
             raise UserError("--config-ref reads one repository's history: not with --gitlab-group")
         settings = Settings(path=".", config=_config(config_path, None), kind=kind,
                             **_window(since, until, audit_since, None), **github)
+        _check_stage_gate(settings.config, fail_under_stage)
         filters = OrgFilters(include_archived, include_forks, topics, name_pattern, shard)
         sys.exit(int(_scan_org(settings, gitlab_group, filters, concurrency, formats, output_dir, quiet,
                                fail_under_stage, fail_on, gitlab=True)))
@@ -409,6 +410,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
         if config_ref:
             raise UserError("--config-ref reads one repository's history: not with --github-org")
         config = _config(config_path, None)
+        _check_stage_gate(config, fail_under_stage)
         settings = Settings(path=".", config=config, kind=kind, **_window(since, until, audit_since, None),
                             **github)
         sys.exit(int(_scan_org(settings, github_org, filters, concurrency, formats, output_dir, quiet,
@@ -420,6 +422,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
     try:
         with _target(path, sample_name) as (repo_path, name, as_of):
             config, policy = _policy(config_path, config_ref, repo_path if not from_evidence else None)
+            _check_stage_gate(config, fail_under_stage)
             recorded = _recorded_forge(sample_name) if not (github_repo or gitlab_repo) else None
             cluster = {"cluster_snapshots": tuple(cluster_snapshots), "kube_contexts": kube_contexts,
                        "all_contexts": all_contexts, "live_cluster": live_cluster, "kubeconfig": kubeconfig}
@@ -635,6 +638,13 @@ def _write_outputs(report: Report, formats: list[str], output_dir: Path | None, 
             click.echo(f"wrote {path}", err=True)
 
 
+def _check_stage_gate(config: Config, fail_under_stage: int | None) -> None:
+    """--fail-under-stage names a stage of the maturity model the scan is judged by."""
+    last = maturity_model(config).last
+    if fail_under_stage is not None and fail_under_stage > last:
+        raise UserError(f"--fail-under-stage {fail_under_stage}: the maturity model has stages 0-{last}")
+
+
 def _exit_code(report: Report, fail_under_stage: int | None, fail_on: str | None) -> Exit:
     if fail_under_stage is not None and report.stage.reached < fail_under_stage:
         click.echo(f"gitops-assess: gate failed: stage {report.stage.reached} is below {fail_under_stage}", err=True)
@@ -825,7 +835,7 @@ def list_checks(fmt: str) -> None:
         return
     for c in catalog:
         s = c.spec
-        feeds = [*(x.value for x in s.signals), *(x.value for x in s.failure_modes)]
+        feeds = [*map(str, s.signals), *map(str, s.failure_modes)]
         stage = f"stage {s.stage}{'*' if s.gates_stage else ' '}" if s.stage else "        "
         click.echo(f"{s.id:38} {stage}  {s.severity.value:8} {s.title}"
                    + (f"  [{', '.join(feeds)}]" if feeds else ""))
@@ -845,9 +855,9 @@ def explain(check_id: str) -> None:
     click.echo(f"Stage:       {s.stage or '-'}{' (gates the stage)' if s.gates_stage else ''}")
     click.echo(f"Severity:    {s.severity.value}")
     if s.signals:
-        click.echo(f"Signals:     {', '.join(x.value for x in s.signals)}")
+        click.echo(f"Signals:     {', '.join(map(str, s.signals))}")
     if s.failure_modes:
-        click.echo(f"Failure modes: {', '.join(x.value for x in s.failure_modes)}")
+        click.echo(f"Failure modes: {', '.join(map(str, s.failure_modes))}")
     click.echo(f"\nWhy it matters:\n  {s.rationale}\n\nHow to fix it:\n  {s.remediation}")
 
 

@@ -25,6 +25,7 @@ from assess.evaluation.scope import Scope
 from assess.evaluation.scoring import not_an_estate, score, stage_result
 from assess.metrics.dora import delivery_metrics
 from assess.model.activity import Activity, Bootstrap, Historical
+from assess.model.check import CheckSpec
 from assess.model.cluster import AccessStatus
 from assess.model.codec import to_plain
 from assess.model.context import CheckContext
@@ -186,7 +187,7 @@ def judge(bundle: EvidenceBundle, view: TreeView, facts: HistoryFacts | None, ch
     findings = tuple(ran.get(c.spec.id) or Finding(c.spec.id, Outcome.NOT_APPLICABLE, c.spec.severity, skipped,
                                                    Confidence.DECLARED) for c in checks)
     findings = apply_waivers(findings, config.waivers)
-    stage = stage_result({f.check_id: f for f in findings}, [c.spec for c in checks], model.stage_names)
+    stage = stage_result({f.check_id: f for f in findings}, [c.spec for c in checks], model)
     return findings, stage if view.is_estate else not_an_estate(stage, view.kind.kind.value, view.kind.reason)
 
 
@@ -206,7 +207,7 @@ def evaluate(bundle: EvidenceBundle, config: Config, model: MaturityModel, scope
     derived = derive(bundle.history, config, bundle.forge, view, periods)
     findings, stage = judge(bundle, view, derived.facts, checks, config, model, derived.production_envs)
     specs = [c.spec for c in checks]
-    scores = score(findings, specs, config.thresholds, derived.metrics, stage)
+    scores = score(findings, specs, config.thresholds, derived.metrics, stage, model)
     metrics = derived.metrics
     premature = scores.premature
     if not view.is_estate:
@@ -255,9 +256,11 @@ def evaluate(bundle: EvidenceBundle, config: Config, model: MaturityModel, scope
     )
 
 
-def maturity_model(config: Config) -> MaturityModel:
-    """The packaged maturity model with the policy file's renames and moves."""
-    return adapted(seed_model(), config.maturity)
+def maturity_model(config: Config, specs: Sequence[CheckSpec] | None = None) -> MaturityModel:
+    """The packaged maturity model, with the defaults of the catalog's checks it does not name and the policy file's
+    changes."""
+    specs = specs if specs is not None else [c.spec for c in load_catalog()]
+    return adapted(seed_model(tuple(specs)), config.maturity)
 
 
 def _policy_source(config: Config, scope: Scope) -> str:

@@ -20,7 +20,7 @@ class Principle(StrEnum):
 
 
 class Signal(StrEnum):
-    """Readiness signals: what must be true before GitOps pays off."""
+    """The seed model's readiness signals, for check specs to name (names and rules are in the maturity model)."""
 
     RELIABLE_CI = "reliable-ci"
     IAC = "infrastructure-as-code"
@@ -30,36 +30,13 @@ class Signal(StrEnum):
 
 
 class FailureMode(StrEnum):
-    """The four GitOps failure modes."""
+    """The seed model's failure modes, for check specs to name (names are in the maturity model)."""
 
     FM1 = "FM1"
     FM2 = "FM2"
     FM3 = "FM3"
     FM4 = "FM4"
 
-
-SIGNAL_NAMES: dict[Signal, str] = {
-    Signal.RELIABLE_CI: "Reliable CI/CD",
-    Signal.IAC: "Infrastructure as code",
-    Signal.PR_GATE: "PRs are a real gate",
-    Signal.KUBERNETES: "Kubernetes, or a path to it",
-    Signal.TOOLING_OWNER: "An owner for the GitOps tooling",
-}
-
-FAILURE_MODE_NAMES: dict[FailureMode, str] = {
-    FailureMode.FM1: "The Git repository is critical infrastructure",
-    FailureMode.FM2: "Supply chain through Git-integrated tooling",
-    FailureMode.FM3: "CI artifacts and CD declarations out of sync",
-    FailureMode.FM4: "PR bottlenecks at scale",
-}
-
-STAGE_NAMES: dict[int, str] = {
-    0: "Not versioned",
-    1: "Versioned IaC",
-    2: "Application GitOps",
-    3: "Cluster lifecycle & policy",
-    4: "Fleet management",
-}
 
 # A check's source that is the repository's forge (GitHub, GitLab): the check reads the forge-neutral evidence.
 FORGE_SOURCE = "forge"
@@ -77,18 +54,20 @@ class CheckSpec:
     severity: Severity
     rationale: str
     remediation: str
+    # Defaults for a check the maturity model does not name; where it names the check, the model wins (stage ids
+    # and signal/failure-mode ids are those of the model: plain strings, the enums above are the seed's).
     stage: int | None = None
     gates_stage: bool = False
-    signals: tuple[Signal, ...] = ()
-    failure_modes: tuple[FailureMode, ...] = ()
+    signals: tuple[str, ...] = ()
+    failure_modes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ("git",)
     any_repository: bool = False  # CI, supply-chain and branch hygiene: judged on every kind of repository
 
     def __post_init__(self) -> None:
         if not _ID_PATTERN.match(self.id):
             raise ValueError(f"check id {self.id!r} is not kebab-case")
-        if self.stage is not None and not 1 <= self.stage <= 4:
-            raise ValueError(f"check {self.id}: stage must be 1-4")
+        if self.stage is not None and self.stage < 1:
+            raise ValueError(f"check {self.id}: stage must be 1 or more")
         if self.gates_stage and self.stage is None:
             raise ValueError(f"check {self.id}: a gating check needs a stage")
 
@@ -107,8 +86,8 @@ class CheckSpec:
             "severity": self.severity.value,
             "stage": self.stage,
             "gates_stage": self.gates_stage,
-            "signals": [s.value for s in self.signals],
-            "failure_modes": [f.value for f in self.failure_modes],
+            "signals": [str(s) for s in self.signals],
+            "failure_modes": [str(f) for f in self.failure_modes],
             "sources": [forge if s == FORGE_SOURCE and forge else s for s in self.sources],
             "any_repository": self.any_repository,
             "rationale": self.rationale,

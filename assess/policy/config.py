@@ -13,7 +13,7 @@ import yaml
 from assess.collectors.yaml_docs import load_documents
 from assess.model.context import Thresholds
 from assess.model.period import PeriodDefaults
-from assess.policy.maturity import OVERRIDE_SCHEMA
+from assess.policy.maturity import OVERRIDE_SCHEMA, ModelError, adapted, override_checks, packaged
 
 CONFIG_NAME = ".gitops-assess.yaml"
 
@@ -132,7 +132,7 @@ class Config:
     exclude_paths: tuple[str, ...] | None = None
     include_paths: tuple[str, ...] = ()
     repository_urls: tuple[str, ...] = ()
-    maturity: dict[str, Any] | None = None  # renames and moves applied to the packaged maturity model
+    maturity: dict[str, Any] | None = None  # changes applied to the packaged maturity model (validated)
     report_title: str | None = None
     report_organisation: str | None = None
 
@@ -184,11 +184,7 @@ def parse_config(text: str, path: str, known_checks: frozenset[str] | None = Non
                     line = _line_of(text, ["checks", key, str(i)])
                     raise ConfigError(f"{path}{f':{line}' if line else ''}: checks.{key}: unknown check "
                                       f"{check_id!r} (see `gitops-assess checks`)")
-    for check_id in (data.get("maturity") or {}).get("gates") or {}:
-        if known_checks is not None and check_id not in known_checks:
-            line = _line_of(text, ["maturity", "gates", check_id])
-            raise ConfigError(f"{path}{f':{line}' if line else ''}: maturity.gates: unknown check {check_id!r} "
-                              "(see `gitops-assess checks`)")
+    _check_maturity(data.get("maturity"), text, path, known_checks)
     waivers = []
     for i, raw in enumerate(data.get("waivers", [])):
         line = _line_of(text, ["waivers", str(i)])
@@ -222,6 +218,25 @@ def parse_config(text: str, path: str, known_checks: frozenset[str] | None = Non
         report_title=data.get("report", {}).get("title"),
         report_organisation=data.get("report", {}).get("organisation"),
     )
+
+
+def _check_maturity(override: dict[str, Any] | None, text: str, path: str, known_checks: frozenset[str] | None) -> None:
+    """Every check id the `maturity:` key names exists, and the adapted model is whole (stages 0..N, each with a
+    gate; new signals, failure modes and dimensions named): else an error with the line."""
+    if not override:
+        return
+    for key_path, check_id in override_checks(override):
+        if known_checks is not None and check_id not in known_checks:
+            line = _line_of(text, ["maturity", *key_path])
+            where = ".".join(key_path[:-1] if key_path[0] in ("gates", "progress") else key_path)
+            raise ConfigError(f"{path}{f':{line}' if line else ''}: maturity.{where}: unknown check {check_id!r} "
+                              "(see `gitops-assess checks`)")
+    try:
+        adapted(packaged(), override)
+    except ModelError as exc:
+        line = _line_of(text, ["maturity", *exc.path])
+        where = ".".join(["maturity", *exc.path])
+        raise ConfigError(f"{path}{f':{line}' if line else ''}: {where}: {exc}") from exc
 
 
 def _line_of(text: str, key_path: list[str]) -> int | None:

@@ -13,9 +13,9 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from assess.model.check import STAGE_NAMES
 from assess.model.codec import from_plain
 from assess.model.sections import MonthlyMetrics, TimelinePoint
+from assess.policy.maturity import packaged
 
 GREEN, AMBER, RED, GREY, BLUE, INK = "#2e7d32", "#f9a825", "#c62828", "#9e9e9e", "#1565c0", "#263238"
 STYLE = {
@@ -57,19 +57,21 @@ def no_data(prefix: str, what: str) -> str:
         return _svg(fig, prefix)
 
 
-def stage_ladder(reached: int, progress: dict[str, int], names: Mapping[int, str] = STAGE_NAMES) -> str:
-    """The four stages with the same progress figures as the tables (a reached stage may be below 100%)."""
+def stage_ladder(reached: int, progress: dict[str, int], names: Mapping[int, str] | None = None) -> str:
+    """The stages above 0 with the same progress figures as the tables (a reached stage may be below 100%)."""
+    names = names or packaged().stage_names
+    stages = range(1, max(names) + 1)
     with _style():
-        fig = Figure(figsize=(6.4, 2.3))
+        fig = Figure(figsize=(6.4, 2.3 if len(stages) <= 4 else 0.5 * len(stages) + 0.3))
         ax = fig.add_subplot()
-        for n in range(1, 5):
+        for n in stages:
             pct = progress.get(str(n), 0)
             color = GREEN if n <= reached else (AMBER if n == reached + 1 else GREY)
             ax.barh(n, 100, color="#eceff1", height=0.62)
             ax.barh(n, pct, color=color, height=0.62)
             state = "reached" if n <= reached else "not reached"
             ax.text(102, n, f"{pct}% · {state}", va="center", color=INK)
-        ax.set_yticks(range(1, 5), [f"{n} {names[n]}" for n in range(1, 5)])
+        ax.set_yticks(stages, [f"{n} {names[n]}" for n in stages])
         ax.invert_yaxis()
         ax.set_xlim(0, 140)
         ax.set_xticks([0, 50, 100], ["0%", "50%", "100%"])
@@ -136,17 +138,22 @@ def dora_trends(given: Sequence[MonthlyMetrics | Mapping[str, Any]], env: str) -
         return _svg(fig, prefix)
 
 
-def distribution(counts: dict[str, int]) -> str:
+def distribution(counts: dict[str, int], names: Mapping[int, str] | None = None) -> str:
     """How many repositories sit at each stage."""
+    names = names or packaged().stage_names
+    stages = range(max(names) + 1)
     with _style():
         fig = Figure(figsize=(6.4, 2.6))
         ax = fig.add_subplot()
-        values = [counts.get(str(n), 0) for n in range(5)]
-        ax.bar(range(5), values, color=[GREY, AMBER, GREEN, GREEN, BLUE])
+        values = [counts.get(str(n), 0) for n in stages]
+        # the last stage blue, the first grey, stage 1 amber, the rest green (the seed's five: grey amber green green
+        # blue)
+        ax.bar(stages, values, color=[GREY if n == 0 else BLUE if n == stages[-1] else AMBER if n == 1 else GREEN
+                                      for n in stages])
         for n, v in enumerate(values):
             ax.text(n, v, str(v), ha="center", va="bottom", color=INK)
         # names wrapped onto two lines so that five of them fit under the bars without overlapping
-        ax.set_xticks(range(5), [f"{n}\n{textwrap.fill(STAGE_NAMES[n], 16)}" for n in range(5)], fontsize=7)
+        ax.set_xticks(stages, [f"{n}\n{textwrap.fill(names[n], 16)}" for n in stages], fontsize=7)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # repositories come whole
         ax.set_ylim(0, max([*values, 1]) * 1.2)
         ax.set_ylabel("repositories")

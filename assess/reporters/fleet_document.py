@@ -6,14 +6,17 @@ from typing import Any
 
 from markupsafe import Markup
 
-from assess.model.check import STAGE_NAMES
 from assess.reporters import charts, html, pdf
+from assess.reporters.fleet_report import fleet_names
 
 
 def render_html(fleet: dict[str, Any]) -> str:
     """One self-contained HTML page (autoescaped; only our own SVG chart is not)."""
-    chart = Markup(charts.distribution(fleet["stage_distribution"]))
-    return html.render_template("fleet.html.j2", fleet=fleet, chart=chart, stage_names=STAGE_NAMES)
+    names = fleet_names(fleet)
+    chart = Markup(charts.distribution(fleet["stage_distribution"], names))
+    failure_modes = list(dict.fromkeys(fm for r in fleet["rows"] for fm in r["failure_modes"]))
+    return html.render_template("fleet.html.j2", fleet=fleet, chart=chart, stage_names=names,
+                                failure_modes=failure_modes)
 
 
 def render_pdf(fleet: dict[str, Any]) -> bytes:

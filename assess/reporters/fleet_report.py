@@ -7,9 +7,16 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from assess.model.check import STAGE_NAMES
 from assess.reporters import inert, junit, sarif
 from assess.reporters.markdown import escape
+from assess.reporters.stage_names import stage_names
+
+
+def fleet_names(fleet: dict[str, Any]) -> dict[int, str]:
+    """Stage number -> name, as the fleet was merged (the packaged model's for fleets merged before it said)."""
+    given = fleet.get("stages") or {}
+    return {int(n): str(name) for n, name in sorted(given.items(), key=lambda i: int(i[0]))} if given \
+        else stage_names({})
 
 
 def render_json(fleet: dict[str, Any]) -> str:
@@ -21,7 +28,8 @@ def render_markdown(fleet: dict[str, Any]) -> str:
     """A Markdown table of repositories and their stages."""
     lines = [f"## GitOps fleet: {escape(fleet['name'])} — {fleet['repositories']} repositories", "",
              "| Stage | Repositories |", "|---|---|"]
-    lines += [f"| {n} {STAGE_NAMES[n]} | {fleet['stage_distribution'][str(n)]} |" for n in range(5)]
+    names = fleet_names(fleet)
+    lines += [f"| {n} {escape(names[n])} | {fleet['stage_distribution'].get(str(n), 0)} |" for n in names]
     dora = fleet["dora"]
     lines += ["", f"**Organisation DORA (medians over {dora['repositories_with_metrics']} repositories):** "
               f"{dora['median_deploys_per_week']} deploys/week · lead time {dora['median_lead_time_hours']} h · "
@@ -39,7 +47,7 @@ def render_terminal(fleet: dict[str, Any]) -> str:
     """Plain text for a terminal (repository names and blockers made inert)."""
     fleet = inert.tree(fleet, inert.line)
     lines = [f"{fleet['name']}: {fleet['repositories']} repositories, median stage {fleet['median_stage']}"]
-    lines += [f"  stage {n}: {fleet['stage_distribution'][str(n)]}" for n in range(5)]
+    lines += [f"  stage {n}: {fleet['stage_distribution'].get(str(n), 0)}" for n in fleet_names(fleet)]
     lines += [f"  {r['repo']:40} stage {r['stage']}  {', '.join(r['blockers'][:3])}" for r in fleet["rows"]]
     return "\n".join(lines) + "\n"
 

@@ -9,7 +9,7 @@ from assess.model.forge import terms_named
 from assess.model.report import Report
 from assess.reporters import inert
 from assess.reporters.policy_text import policy_lines
-from assess.reporters.stage_names import stage_names
+from assess.reporters.stage_names import stage_names, stages_above_zero
 from assess.reports.figures import declared_production, environment_metrics
 from assess.reports.figures import tiers as dora_tiers
 
@@ -32,7 +32,7 @@ def render(report: dict[str, Any]) -> str:
     lines = [f"## GitOps stage {st['reached']} — {names[st['reached']]} ({st['basis']} evidence)", "",
              f"**{escape(typed.target.name)}** · {escape(st['explanation'])}", "",
              "| Stage | Progress |", "|---|---|"]
-    for n in range(1, 5):
+    for n in stages_above_zero(names):
         mark = "✅" if n <= st["reached"] else ("⏳" if n == st["reached"] + 1 else "·")
         lines.append(f"| {mark} {n} {names[n]} | {st['progress'].get(str(n), 0)}% |")
     policy = policy_lines(typed.policy)

@@ -17,7 +17,7 @@ from assess.model.sections import ForgeSummary
 from assess.model.wording import plural
 from assess.reporters import inert
 from assess.reporters.policy_text import policy_lines
-from assess.reporters.stage_names import stage_names
+from assess.reporters.stage_names import stage_names, stages_above_zero
 from assess.reports.figures import declared_production, deployment_gaps, environment_metrics, timeline_runs
 from assess.reports.figures import tiers as dora_tiers
 
@@ -48,7 +48,7 @@ def build(report: Report, verbose: bool = False) -> Group:
     parts.append(Text(st.explanation))
     ladder = Table.grid(padding=(0, 1))
     names = stage_names(report.to_json())
-    for n in range(1, 5):
+    for n in stages_above_zero(names):
         pct = st.progress.get(str(n), 0)
         bar = "█" * (pct // 10) + "░" * (10 - pct // 10)
         mark = "✔" if n <= st.reached else " "

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from assess.derive.change_controls import approvers_text, change_controls, review_statement
-from assess.model.check import STAGE_NAMES
 from assess.model.forge import report_terms, terms_named
 from assess.model.history import AuditRecord
 from assess.model.provenance import Source
@@ -18,7 +17,7 @@ from assess.model.wording import plural
 from assess.reporters import charts
 from assess.reporters.policy_text import policy_lines
 from assess.reporters.presentation import Presentation
-from assess.reporters.stage_names import stage_names
+from assess.reporters.stage_names import in_words, stage_names, stages_above_zero
 from assess.reports.figures import declared_production, deployment_gaps, environment_metrics, timeline_runs
 from assess.reports.figures import tiers as dora_tiers
 
@@ -45,7 +44,7 @@ def build_view(report: dict[str, Any], presentation: Presentation | None = None)
     return {
         "title": presentation.title or f"GitOps assessment — {typed.target.name}",
         "organisation": presentation.organisation,
-        "verdict": _verdict(stage, failing, specs),
+        "verdict": _verdict(stage, failing, specs, stage_names(report)),
         "stage_note": _stage_note(stage, specs, stage_names(report)),
         "severity_counts": [(sev, counts.get(sev, 0)) for sev in SEVERITIES if sev != "info" or counts.get(sev)],
         "failing_total": len(failing),
@@ -92,11 +91,13 @@ def build_view(report: dict[str, Any], presentation: Presentation | None = None)
     }
 
 
-def _verdict(stage: dict[str, Any], failing: list[dict[str, Any]], specs: dict[str, Any]) -> str:
+def _verdict(stage: dict[str, Any], failing: list[dict[str, Any]], specs: dict[str, Any],
+             names: dict[int, str]) -> str:
     """One plain-English sentence: the stage, how sure, how many failing findings and the most serious one."""
-    name = stage.get("name") or STAGE_NAMES[stage["reached"]]  # the model's name, in the stage itself
-    head = (f"Stage {stage['reached']} of 4 ({name}) reached" if stage["reached"]
-            else f"No stage of the four reached ({name})")
+    name = stage.get("name") or names[stage["reached"]]  # the model's name, in the stage itself
+    last = max(names)
+    head = (f"Stage {stage['reached']} of {last} ({name}) reached" if stage["reached"]
+            else f"No stage of the {in_words(last)} reached ({name})")
     head += ", provisionally" if stage.get("provisional") else ""
     if not failing:
         return head + ", with no failing finding."
@@ -113,10 +114,10 @@ def _stage_note(stage: dict[str, Any], specs: dict[str, Any], names: dict[int, s
         return str(specs.get(check_id, {}).get("title", check_id)).rstrip(".")
 
     reached, parts = stage["reached"], []
-    if reached < 4 and stage.get("blockers"):
+    if reached < max(names) and stage.get("blockers"):
         parts.append(f"Stage {reached + 1} ({names[reached + 1]}) is blocked by: "
                      + "; ".join(title(c) for c in stage["blockers"]) + ".")
-    elif reached < 4:
+    elif reached < max(names):
         parts.append(f"Stage {reached + 1} ({names[reached + 1]}) lacks passing evidence.")
     if stage.get("unverified"):
         parts.append(f"Provisional: {plural(len(stage['unverified']), 'gating check')} could not be verified for "
@@ -148,7 +149,7 @@ def _tiles(envs: dict[str, EnvironmentMetrics], prod: list[str]) -> list[dict[st
 def _stages(stage: dict[str, Any], specs: dict[str, Any], by_id: dict[str, Any],
             names: dict[int, str]) -> list[dict[str, Any]]:
     out = []
-    for n in range(1, 5):
+    for n in stages_above_zero(names):
         checks = sorted((s for s in specs.values() if s.get("stage") == n),
                         key=lambda s: (not s.get("gates_stage"), s["id"]))
         out.append({"number": n, "name": names[n], "reached": n <= stage["reached"],

@@ -9,6 +9,7 @@ from typing import Any
 
 from assess.model.sections import Metrics
 from assess.model.wording import plural
+from assess.reporters.stage_names import stage_names
 from assess.reports.figures import (
     DORA_FIGURES,
     declared_production,
@@ -68,10 +69,16 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> ReportDiff:
     """Stage up/down, findings whose outcome got better or worse, metric moves on the production environments."""
     diff = ReportDiff(report_target(old).name, report_target(new).name)
     before, after = old["stage"]["reached"], new["stage"]["reached"]
+    names = f"{stage_names(old).get(before, '?')} → {stage_names(new).get(after, '?')}"
     if after < before:
-        diff.regressed.append(Change("stage", "stage reached", before, after))
+        diff.regressed.append(Change("stage", "stage reached", before, after, names))
     elif after > before:
-        diff.improved.append(Change("stage", "stage reached", before, after))
+        diff.improved.append(Change("stage", "stage reached", before, after, names))
+    models = (old.get("maturity") or {}, new.get("maturity") or {})
+    if all(m.get("digest") for m in models) and models[0]["digest"] != models[1]["digest"]:
+        was, now = (f"{m.get('name')} ({m['digest'][:12]})" for m in models)
+        diff.notes.append(Change("maturity", "maturity model", was, now,
+                                 "judged by different maturity models: stages and verdicts may not compare"))
     olds = {f["check_id"]: f for f in old["findings"]}
     for f in new["findings"]:
         prior = olds.get(f["check_id"])

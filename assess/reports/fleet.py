@@ -7,6 +7,7 @@ from statistics import median
 from typing import Any
 
 from assess.model.sections import EnvironmentMetrics
+from assess.reporters.stage_names import fleet_stage_names
 from assess.reports.figures import (
     DORA_FIGURES,
     declared_production,
@@ -47,7 +48,11 @@ def merge(reports: list[dict[str, Any]], generated_at: str, name: str = "fleet")
             for key, value in figures.items():
                 if value is not None:
                     dora[key].append(float(value))
-    distribution = {str(n): sum(1 for r in rows if r["stage"] == n) for n in range(5)}
+    # Stages of the reports' own models (the packaged model's for reports that carry none).
+    names = fleet_stage_names(reports)
+    for stage in {r["stage"] for r in rows} - set(names):
+        names[stage] = f"Stage {stage}"
+    distribution = {str(n): sum(1 for r in rows if r["stage"] == n) for n in sorted(names)}
     worst: list[dict[str, Any]] = sorted(
         ({"id": fm, "name": fm_names[fm], "high": c["high"], "medium": c["medium"], "low": c["low"],
           "unknown": c["unknown"]} for fm, c in risk_counts.items()),
@@ -58,6 +63,7 @@ def merge(reports: list[dict[str, Any]], generated_at: str, name: str = "fleet")
         "generated_at": generated_at,
         "repositories": len(rows),
         "stage_distribution": distribution,
+        "stages": {str(n): name for n, name in sorted(names.items())},
         "median_stage": median([r["stage"] for r in rows]) if rows else None,
         "worst_failure_modes": worst,
         "dora": {"repositories_with_metrics": len(dora["deploys_per_week"]), "deployments": deployments,
