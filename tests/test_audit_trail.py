@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -109,14 +110,25 @@ def test_hotfix_within_the_window_fails_the_previous_change_of_the_same_files() 
     assert not records[fix.sha].failed  # the next hotfix came 30 h later: a hotfix names no culprit beyond a day
 
 
-def test_a_revert_naming_no_commit_fails_the_last_change_of_its_files() -> None:
+def test_a_revert_naming_no_commit_fails_the_last_change_of_its_files_and_says_it_was_guessed() -> None:
     a = c(1, "Tune limits (#1)", hours=0, files=("web",))
     other = c(2, "Docs (#2)", hours=1, files=("api",))
     undo = c(3, "revert(web): tune limits", hours=5, files=("web",))
     records = {r.sha: r for r in build_audit_trail(history(a, other, undo))}
     assert records[undo.sha].is_revert
-    assert records[a.sha].failed and records[a.sha].failure_detection == "revert"
+    assert records[a.sha].failed and records[a.sha].failure_detection == "revert-of-same-files"
+    assert records[a.sha].reverted_by == undo.sha
     assert not records[other.sha].failed
+
+
+def test_a_revert_whose_content_names_the_change_is_not_a_guess() -> None:
+    a = c(1, "Tune limits (#1)", hours=0, files=("web",))
+    b = c(2, "Scale web (#2)", hours=1, files=("web",))
+    undo = replace(c(3, "revert(web): tune limits", hours=5, files=("web",)), undoes=a.sha)
+    records = {r.sha: r for r in build_audit_trail(history(a, b, undo))}
+    assert records[undo.sha].reverts_sha == a.sha
+    assert records[a.sha].failed and records[a.sha].failure_detection == "revert"
+    assert not records[b.sha].failed
 
 
 def test_lead_times_and_tickets() -> None:

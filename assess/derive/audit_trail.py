@@ -29,6 +29,8 @@ REVERTS_PR = re.compile(r"(?m)^Reverts [\w.-]+/[\w.-]+#(\d+)")
 HOTFIX = re.compile(r"\b(hotfix|emergency|incident|sev[0-4]|outage)\b|^fix\(prod\)", re.IGNORECASE)
 HOTFIX_BRANCH = re.compile(r"^(hotfix|emergency)[/-]", re.IGNORECASE)
 FAILURE_WINDOW = timedelta(days=7)
+# How a failed change was found when a revert names no change and restores no earlier state of its files.
+REVERT_SAME_FILES = "revert-of-same-files"
 # A hotfix names no culprit: only a change to the same files within a day is taken to be what it fixes.
 HOTFIX_WINDOW = timedelta(hours=24)
 
@@ -160,20 +162,23 @@ def _link_failures(records: list[AuditRecord], history: HistoryEvidence) -> tupl
             return
         recovery = _hours(_ts(r.deployed_at) - _ts(f.deployed_at))
         updated[target] = replace(f, failed=True, failure_detection=how, remediated_by=r.sha,
-                                  recovery_hours=recovery, reverted_by=r.sha if how == "revert" else f.reverted_by)
+                                  recovery_hours=recovery,
+                                  reverted_by=r.sha if how in ("revert", REVERT_SAME_FILES) else f.reverted_by)
 
     seen: dict[str, dict[tuple[int, int], int]] = {}
     last: dict[str, tuple[int, tuple[int, int]]] = {}
     for i, r in enumerate(ordered):
         if r.is_revert:
             target = _revert_target(r, index, by_prefix, by_pr, by_title)
+            how = "revert"
             if target is None:
-                # `revert(scope): …` naming no commit: the last change to the same files is what it undoes.
+                # A revert whose message and content name no change (a partial revert): the last change to the same
+                # files is taken, and the record says the link was guessed.
                 prior = _previous_in_env(ordered, i)
                 if prior is not None and _ts(r.deployed_at) - _ts(ordered[prior].deployed_at) <= FAILURE_WINDOW:
-                    target = prior
+                    target, how = prior, REVERT_SAME_FILES
             if target is not None and target < i:
-                fail(target, i, "revert")
+                fail(target, i, how)
         for env in r.environments:
             state = states.get((r.sha, env))  # None: this commit did not move the environment's roots
             if state is None:
