@@ -826,12 +826,18 @@ def snapshot(output: Path, kube_contexts: tuple[str, ...], all_contexts: bool, k
 
 
 @cli.command("checks")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True,
+              help="md: the check reference (docs/checks.md), with the anchors reports link to.")
 def list_checks(fmt: str) -> None:
     """List every check with its stage, severity and what it feeds."""
     catalog = load_catalog()
     if fmt == "json":
         click.echo(json.dumps([c.spec.to_json() for c in catalog], indent=2))
+        return
+    if fmt == "md":
+        from assess.reporters import check_reference
+
+        click.echo(check_reference.render([c.spec for c in catalog]), nl=False)
         return
     for c in catalog:
         s = c.spec

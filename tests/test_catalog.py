@@ -67,3 +67,16 @@ def test_loading_the_catalog_has_no_side_effects() -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_the_check_reference_is_current_and_has_every_anchor_reports_link_to() -> None:
+    """docs/checks.md is what `checks --format md` prints, so a new check cannot ship without its section, and the
+    SARIF help links (`docs/checks.md#check-<id>`) all land."""
+    from assess.reporters.check_reference import render
+
+    root = Path(__file__).resolve().parents[1]
+    specs = [c.spec for c in load_catalog()]
+    written = (root / "docs" / "checks.md").read_text(encoding="utf-8")
+    assert written == render(specs), "docs/checks.md is stale: run `gitops-assess checks --format md > docs/checks.md`"
+    for spec in specs:
+        assert f'<a id="{spec.docs_anchor.lstrip("#")}"></a>' in written

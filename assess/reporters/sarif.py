@@ -48,7 +48,7 @@ def _rule(check: dict[str, Any]) -> dict[str, Any]:
         "fullDescription": {"text": check["rationale"]},
         "help": {"text": f"{check['rationale']}\n\nRemediation: {check['remediation']}",
                  "markdown": f"**Why it matters.** {check['rationale']}\n\n**How to fix it.** {check['remediation']}"},
-        "helpUri": f"https://github.com/gitops-assess/gitops-assess/blob/main/README.md{check['docs_anchor']}",
+        "helpUri": f"https://github.com/gitops-assess/gitops-assess/blob/main/docs/checks.md{check['docs_anchor']}",
         "defaultConfiguration": {"level": LEVEL.get(check["severity"], "warning")},
         "properties": {"security-severity": SECURITY_SEVERITY.get(check["severity"], "4.0"), "tags": tags,
                        "precision": "high"},
