@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.fakes.local_server import LocalServer
+from tests.fakes.local_server import LocalServer, QuietHandler
 
 ADMIN_TOKEN = "ghp_admin_token_for_tests"
 READ_TOKEN = "ghp_classic_read_only_token"
@@ -85,12 +85,7 @@ class FakeGitHub(LocalServer[Fault, Recorded]):
 
 
 def _handler(gh: FakeGitHub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *_: Any) -> None:
-            return None
-
+    class Handler(QuietHandler):
         def _respond(self, status: int, body: Any, headers: dict[str, str] | None = None,
                      raw: bytes | None = None) -> None:
             payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")

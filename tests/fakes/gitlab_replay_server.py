@@ -5,13 +5,11 @@ names its project with --gitlab (and so reads the network) run against the recor
 from __future__ import annotations
 
 import json
-import socket
 from http.server import BaseHTTPRequestHandler
-from typing import Any
 
 from assess.collectors.gitlab.replay import Recording
 from tests.fakes.gitlab_server import Fault, Recorded
-from tests.fakes.local_server import LocalServer
+from tests.fakes.local_server import LocalServer, QuietHandler
 
 
 class ReplayGitLab(LocalServer[Fault, Recorded]):
@@ -23,15 +21,7 @@ class ReplayGitLab(LocalServer[Fault, Recorded]):
 
 
 def _handler(gl: ReplayGitLab) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *_: Any) -> None:
-            return None
-
-        def setup(self) -> None:
-            super().setup()
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    class Handler(QuietHandler):
 
         def _answer(self) -> None:
             found = gl.recording.find(self.path) if self.command == "GET" else None

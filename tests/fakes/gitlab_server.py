@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.fakes.local_server import LocalServer
+from tests.fakes.local_server import LocalServer, QuietHandler
 
 MAINTAINER_TOKEN = "glpat-maintainer-read-api"
 REPORTER_TOKEN = "glpat-reporter-read-api"  # read_api, but the Reporter role: project settings are hidden
@@ -84,15 +83,7 @@ class FakeGitLab(LocalServer[Fault, Recorded]):
 
 
 def _handler(gl: FakeGitLab) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *_: Any) -> None:
-            return None
-
-        def setup(self) -> None:
-            super().setup()
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no delayed-ACK stall per answer
+    class Handler(QuietHandler):
 
         def _token(self) -> str | None:
             return self.headers.get("PRIVATE-TOKEN") or self.headers.get("JOB-TOKEN")

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from tests.fakes.local_server import InjectedFault, LocalServer
+from tests.fakes.local_server import InjectedFault, LocalServer, QuietHandler
 
 # kind -> (plural, namespaced) for every kind the fixtures use.
 PLURALS: dict[str, tuple[str, bool]] = {
@@ -116,12 +116,7 @@ def _status(code: int, reason: str, message: str, details: dict[str, Any] | None
 
 
 def _handler(k8s: FakeKubernetes) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *_: Any) -> None:
-            return None
-
+    class Handler(QuietHandler):
         def _send(self, status: int, body: Any, text: bool = False) -> None:
             payload = body.encode() if text else json.dumps(body).encode()
             self.send_response(status)

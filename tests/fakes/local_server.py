@@ -4,6 +4,7 @@ as a context manager, a request log, and injected faults taken in order."""
 from __future__ import annotations
 
 import re
+import socket
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +14,19 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a client's idle keep-alive connection must not hold up shutdown
     block_on_close = False
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 keep-alive, no access log on stderr, and no delayed-ACK stall per answer."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *_: Any) -> None:
+        return None
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class InjectedFault(Protocol):

@@ -5,29 +5,15 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from assess.collectors.samples import get_sample, materialise
 from assess.reporters.view import build_view
 from tests.cli_runner import invoke
 from tests.conftest import assert_valid_report, git
-from tests.fakes.gitlab_server import JOB_TOKEN, MAINTAINER_TOKEN, FakeGitLab, well_run
-
-TOKENS = ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "CI_JOB_TOKEN", "KUBECONFIG")
-
-
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return materialise(get_sample("stage2-argocd"), tmp_path_factory.mktemp("gl") / "stage2-argocd")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeGitLab]:
-    with FakeGitLab({"platform/deploy": well_run()}) as server:
-        yield server
+from tests.fakes.gitlab_server import JOB_TOKEN, MAINTAINER_TOKEN, FakeGitLab
+from tests.gitlab.conftest import TOKENS
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -4,28 +4,14 @@ and the token scope that fixes it when a permission is what is missing."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from assess.collectors.samples import get_sample, materialise
 from tests.cli_runner import invoke
 from tests.conftest import assert_valid_report
-from tests.fakes.gitlab_server import MAINTAINER_TOKEN, FakeGitLab, Fault, well_run
-
-TOKENS = ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "CI_JOB_TOKEN", "KUBECONFIG")
-
-
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return materialise(get_sample("stage2-argocd"), tmp_path_factory.mktemp("gl") / "stage2-argocd")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeGitLab]:
-    with FakeGitLab({"platform/deploy": well_run()}) as server:
-        yield server
+from tests.fakes.gitlab_server import MAINTAINER_TOKEN, FakeGitLab, Fault
+from tests.gitlab.conftest import TOKENS
 
 
 def scan(fake: FakeGitLab, repo: Path, project: str = "platform/deploy") -> dict[str, object]:

@@ -13,8 +13,7 @@ import pytest
 from assess.collectors.samples import get_sample, materialise
 from tests.cli_runner import invoke
 from tests.fakes.gitlab_server import MAINTAINER_TOKEN, FakeGitLab, well_run
-
-TOKENS = ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "CI_JOB_TOKEN", "KUBECONFIG")
+from tests.gitlab.conftest import TOKENS
 
 
 @pytest.fixture(scope="module")
