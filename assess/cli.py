@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from assess import __version__
-from assess.checks.catalog import find_check, load_catalog
+from assess.checks.catalog import load_catalog
 from assess.collectors.cluster.snapshot import SnapshotError, dump_snapshot
 from assess.collectors.forges import sample_recording
 from assess.collectors.git_command import SIGNATURE_PROGRAMS, UntrustedRepositoryError, Verifiers
@@ -48,6 +48,7 @@ from assess.engine import (
     run_assessment,
 )
 from assess.evaluation.evaluate import maturity_model, periods_for, view_options
+from assess.model.check import CheckSpec
 from assess.model.codec import from_plain
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Outcome, Severity
@@ -56,6 +57,7 @@ from assess.model.report import Report
 from assess.model.schema import report_schema
 from assess.model.wording import plural
 from assess.policy.config import Config, ConfigError, load_config
+from assess.policy.maturity import MaturityModel, ModelError, gated
 from assess.policy.source import config_from_ref, weakenings
 from assess.reporters import fleet_report, inert, terminal
 from assess.reporters.atomic_write import OutputError, ensure_writable_dir, write_atomic
@@ -828,43 +830,61 @@ def snapshot(output: Path, kube_contexts: tuple[str, ...], all_contexts: bool, k
 @cli.command("checks")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True,
               help="md: the check reference (docs/checks.md), with the anchors reports link to.")
-def list_checks(fmt: str) -> None:
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Show stages, gates, signals and failure modes as this policy file's maturity: key adapts them.")
+def list_checks(fmt: str, config_path: str | None) -> None:
     """List every check with its stage, severity and what it feeds."""
-    catalog = load_catalog()
+    specs, model = _judged_specs(config_path)
     if fmt == "json":
-        click.echo(json.dumps([c.spec.to_json() for c in catalog], indent=2))
+        click.echo(json.dumps([s.to_json() for s in specs], indent=2))
         return
     if fmt == "md":
         from assess.reporters import check_reference
 
-        click.echo(check_reference.render([c.spec for c in catalog]), nl=False)
+        click.echo(check_reference.render(specs, model if config_path else None), nl=False)
         return
-    for c in catalog:
-        s = c.spec
+    for s in specs:
         feeds = [*map(str, s.signals), *map(str, s.failure_modes)]
         stage = f"stage {s.stage}{'*' if s.gates_stage else ' '}" if s.stage else "        "
         click.echo(f"{s.id:38} {stage}  {s.severity.value:8} {s.title}"
                    + (f"  [{', '.join(feeds)}]" if feeds else ""))
-    click.echo(f"\n{len(catalog)} checks; * = gates its stage", err=True)
+    click.echo(f"\n{plural(len(specs), 'check')}; * = gates its stage"
+               + (f" (model: {model.name}{', adapted by ' + config_path if model.adapted else ''})"
+                  if config_path else ""), err=True)
+
+
+def _judged_specs(config_path: str | None) -> tuple[list[CheckSpec], MaturityModel]:
+    """The catalog's specs as the packaged model, or the one a policy file adapts, places them."""
+    specs = [c.spec for c in load_catalog()]
+    try:
+        config = _config(config_path, None) if config_path else Config()
+        model = maturity_model(config, specs)
+    except (ConfigError, ModelError) as exc:
+        raise UserError(str(exc)) from exc
+    return gated(specs, model), model
 
 
 @cli.command()
 @click.argument("check_id")
-def explain(check_id: str) -> None:
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Place the check as this policy file's maturity: key does.")
+def explain(check_id: str, config_path: str | None) -> None:
     """Print a check's rationale and remediation."""
-    check = find_check(load_catalog(), check_id)
-    if check is None:
+    specs, model = _judged_specs(config_path)
+    s = next((spec for spec in specs if spec.id == check_id), None)
+    if s is None:
         raise UserError(f"no check {check_id!r}; run `gitops-assess checks` for the list")
-    s = check.spec
     click.echo(f"{s.id}: {s.title}\n")
     click.echo(f"Principle:   {s.principle.value}")
-    click.echo(f"Stage:       {s.stage or '-'}{' (gates the stage)' if s.gates_stage else ''}")
+    stage = f"{s.stage} ({model.stage_names.get(s.stage, '')})" if s.stage else "-"
+    click.echo(f"Stage:       {stage}{' (gates the stage)' if s.gates_stage else ''}")
     click.echo(f"Severity:    {s.severity.value}")
     if s.signals:
         click.echo(f"Signals:     {', '.join(map(str, s.signals))}")
     if s.failure_modes:
         click.echo(f"Failure modes: {', '.join(map(str, s.failure_modes))}")
     click.echo(f"\nWhy it matters:\n  {s.rationale}\n\nHow to fix it:\n  {s.remediation}")
+    click.echo(f"\nReference: docs/checks.md{s.docs_anchor}")
 
 
 @cli.command()

@@ -334,3 +334,23 @@ def test_fail_under_stage_accepts_the_stages_of_the_model_judged_by(tmp_path: Pa
                   "-f", "json").returncode == 0
     refused = invoke("scan", "--sample", "stage4-fleet", "--fail-under-stage", "5", "-q", "-f", "json")
     assert refused.returncode == 2 and "the maturity model has stages 0-4" in refused.stderr
+
+
+def test_checks_and_explain_place_checks_as_the_policy_file_does(tmp_path: Path) -> None:
+    """`checks --config` and `explain --config` show the model a scan with that policy would be judged by."""
+    from tests.cli_runner import invoke
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text('maturity:\n  stages:\n    "2": {name: Pull-based delivery}\n  gates:\n'
+                      "    codeowners-valid: 2\n", encoding="utf-8")
+    listed = json.loads(invoke("checks", "--format", "json", "--config", str(policy)).stdout)
+    moved = next(c for c in listed if c["id"] == "codeowners-valid")
+    assert (moved["stage"], moved["gates_stage"]) == (2, True)
+    default = json.loads(invoke("checks", "--format", "json").stdout)
+    assert next(c for c in default if c["id"] == "codeowners-valid")["gates_stage"] is False
+    explained = invoke("explain", "codeowners-valid", "--config", str(policy))
+    assert "Stage:       2 (Pull-based delivery) (gates the stage)" in explained.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("maturity:\n  gates:\n    no-such-check: 2\n", encoding="utf-8")
+    refused = invoke("checks", "--config", str(bad))
+    assert refused.returncode == 2 and f"{bad}:3: maturity.gates: unknown check 'no-such-check'" in refused.stderr
