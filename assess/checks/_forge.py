@@ -8,7 +8,7 @@ from datetime import datetime
 from assess.model.check import CheckResult
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Ref, RefKind
-from assess.model.forge import BranchPolicy, ForgeEvidence, PullRequest, WorkflowRun
+from assess.model.forge import TERMS, BranchPolicy, Forge, ForgeEvidence, PullRequest, WorkflowRun, forge_wording
 
 
 def forge(ctx: CheckContext) -> ForgeEvidence:
@@ -16,6 +16,17 @@ def forge(ctx: CheckContext) -> ForgeEvidence:
     if ctx.evidence.forge is None:
         raise LookupError("forge evidence missing")
     return ctx.evidence.forge
+
+
+def forge_tried(ctx: CheckContext) -> Forge:
+    """The forge the scan read or tried (GitHub when it did neither)."""
+    return ctx.evidence.forge_tried()
+
+
+def in_forge_words(ctx: CheckContext, text: str) -> str:
+    """One of the check's own GitHub-worded phrases in the words of the forge the scan read or tried (never text
+    quoted from the repository)."""
+    return forge_wording(text, TERMS[forge_tried(ctx)])
 
 
 @dataclass(frozen=True)

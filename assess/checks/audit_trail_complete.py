@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from assess.checks._forge import in_forge_words
 from assess.checks._history import commit_refs, describe, initial_import, nothing_to_judge
 from assess.checks._repo import plural, result
 from assess.checks.catalog import Check
@@ -29,12 +30,12 @@ ANONYMOUS = re.compile(r"^$|^(root|admin|user|ubuntu|ec2-user|jenkins|ci|deploy|
                        r"\(none\))$|localdomain$")
 
 
-def _gaps(r: AuditRecord) -> list[str]:
+def _gaps(r: AuditRecord, ctx: CheckContext) -> list[str]:
     gaps = []
     if ANONYMOUS.search(r.author_email):
         gaps.append("unattributable identity")
     if r.pr_number is None and not r.ticket_refs and not r.is_bot:
-        gaps.append("no PR or ticket")
+        gaps.append(in_forge_words(ctx, "no PR or ticket"))
     return gaps
 
 
@@ -43,12 +44,13 @@ def run(ctx: CheckContext) -> CheckResult:
     changes = [r for r in ctx.audit_trail if not initial_import(r, ctx)]
     if not changes:
         return nothing_to_judge(ctx, "deployment")
-    gaps = [r for r in changes if _gaps(r)]
+    gaps = [r for r in changes if _gaps(r, ctx)]
     if gaps:
         return result(Outcome.FAIL, f"{len(gaps)} of {plural(len(changes), 'deployment')} are not attributable "
-                      f"({', '.join(sorted({g for r in gaps for g in _gaps(r)}))}): {describe(gaps)}.",
+                      f"({', '.join(sorted({g for r in gaps for g in _gaps(r, ctx)}))}): {describe(gaps)}.",
                       commit_refs(gaps), Confidence.INFERRED)
-    return result(Outcome.PASS, f"All {plural(len(changes), 'deployment')} name a person and a PR or ticket.",
+    return result(Outcome.PASS, f"All {plural(len(changes), 'deployment')} name a person and "
+                  + in_forge_words(ctx, "a PR or ticket."),
                   confidence=Confidence.INFERRED)
 
 

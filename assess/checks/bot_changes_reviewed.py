@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assess.checks._forge import in_forge_words
 from assess.checks._history import commit_refs, describe, nothing_to_judge
 from assess.checks._repo import plural, result
 from assess.checks.catalog import Check
@@ -39,12 +40,14 @@ def run(ctx: CheckContext) -> CheckResult:
     by_bots = [r for r in bots if r.merged_by and bot_kind("", r.merged_by) is not None and not r.approvers]
     merged = f"; merged by {', '.join(people[:5])}{' …' if len(people) > 5 else ''}" if people else ""
     if by_bots:
-        return result(Outcome.WARN, f"All {plural(len(bots), 'bot change')} ({', '.join(kinds)}) went through pull "
-                      f"requests{merged}, but {len(by_bots)} were merged by automation itself ({describe(by_bots)}): "
-                      "no person is seen reviewing them (approvals need GitHub evidence).",
+        return result(Outcome.WARN, f"All {plural(len(bots), 'bot change')} ({', '.join(kinds)}) "
+                      f"{in_forge_words(ctx, 'went through pull requests')}{merged}, but {len(by_bots)} were merged "
+                      f"by automation itself ({describe(by_bots)}): no person is seen reviewing them "
+                      f"{in_forge_words(ctx, '(approvals need GitHub evidence)')}.",
                       commit_refs(by_bots), Confidence.INFERRED)
-    return result(Outcome.PASS, f"All {plural(len(bots), 'bot change')} ({', '.join(kinds)}) went through pull "
-                  f"requests{merged}.", commit_refs(bots), Confidence.INFERRED)
+    return result(Outcome.PASS, f"All {plural(len(bots), 'bot change')} ({', '.join(kinds)}) "
+                  f"{in_forge_words(ctx, 'went through pull requests')}{merged}.", commit_refs(bots),
+                  Confidence.INFERRED)
 
 
 CHECK = Check(SPEC, run)

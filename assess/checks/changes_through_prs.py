@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assess.checks._forge import in_forge_words
 from assess.checks._history import commit_refs, dated, initial_import, nothing_to_judge
 from assess.checks._repo import plural, result
 from assess.checks.catalog import Check
@@ -39,7 +40,7 @@ def run(ctx: CheckContext) -> CheckResult:
     history_note = f" ({ctx.historical.describe()}, not counted)" if ctx.historical and ctx.historical.count else ""
     share = 1 - len(direct) / len(changes)
     summary = (f"{share:.0%} of {plural(len(changes), 'human production change')} in {ctx.period_label} landed "
-               "through pull requests")
+               + in_forge_words(ctx, "through pull requests"))
     if not direct:
         return result(Outcome.PASS, summary + history_note + ".", commit_refs(changes[:5]), Confidence.INFERRED)
     if share >= ctx.thresholds.pr_share_min:

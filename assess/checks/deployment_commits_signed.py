@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from assess.checks._forge import forge_tried
 from assess.checks._history import commit_refs, describe, nothing_to_judge
 from assess.checks._repo import plural, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Confidence, Outcome, Severity
+from assess.model.forge import TERMS
 from assess.model.history import SignatureType
 
 SPEC = CheckSpec(
@@ -45,8 +47,11 @@ def run(ctx: CheckContext) -> CheckResult:
     authors = len(signed) - len(webflow)
     share = len(signed) / len(changes)
     how = "verified" if verified else "signature present (not verified; run --verify-signatures)"
-    detail = (f"{share:.0%} of {plural(len(changes), 'deployment')} signed, {how}: {authors} by their authors, "
-              f"{len(webflow)} signed by GitHub on merge (proves GitHub merged it, not who wrote it)"
+    # GitHub's web-flow key is GitHub's: named on another forge only when it signed something (mirrored history).
+    named = bool(webflow) or TERMS[forge_tried(ctx)].webflow_merges
+    detail = (f"{share:.0%} of {plural(len(changes), 'deployment')} signed, {how}: {authors} by their authors"
+              + (f", {len(webflow)} signed by GitHub on merge (proves GitHub merged it, not who wrote it)"
+                 if named else "")
               + (f"; {len(bad)} {'failing verification' if verified else 'malformed'}" if bad else ""))
     confidence = Confidence.OBSERVED if verified else Confidence.INFERRED
     signed_shas = {r.sha for r in signed}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from assess.checks._forge import in_forge_words
 from assess.checks._repo import FLUX_IMAGE, WORKLOAD_KINDS, deployed, doc_ref, docs, files_of, repo, result
 from assess.checks.catalog import Check
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
@@ -47,9 +48,10 @@ def run(ctx: CheckContext) -> CheckResult:
         return result(Outcome.PASS, "Renovate or Dependabot keeps image references current.", bots)
     home_made = _scheduled_updaters(ctx)
     if home_made:
-        return result(Outcome.WARN, "A scheduled workflow opens pull requests that update versions: image updates "
-                      "reach Git through review, but what it watches is not declared where the report can verify "
-                      "it (Renovate, Dependabot or a reconciler's image automation can be).", home_made)
+        return result(Outcome.WARN, in_forge_words(ctx, "A scheduled workflow opens pull requests that update "
+                                                   "versions") + ": image updates reach Git through review, but what "
+                      "it watches is not declared where the report can verify it (Renovate, Dependabot or a "
+                      "reconciler's image automation can be).", home_made)
     if not docs(ev, *WORKLOAD_KINDS) and not files_of(ev, FileKind.HELM_VALUES):
         return result(Outcome.NOT_APPLICABLE, "No workloads or values declaring images.")
     return result(Outcome.FAIL, "No image update automation: new images depend on someone editing the tag.")

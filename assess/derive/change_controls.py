@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assess.model.forge import DEFAULT_FORGE, TERMS, ForgeTerms, forge_wording
 from assess.model.history import DIRECT_PATHS, PR_PATHS, AuditRecord, SignatureType
 from assess.model.sections import ChangeManagement
 
@@ -80,8 +81,9 @@ def _exception(r: AuditRecord) -> str | None:
     return None
 
 
-def change_controls(trail: Sequence[AuditRecord]) -> ChangeControls:
-    """The figures of an audit trail. Root commits count like any other change."""
+def change_controls(trail: Sequence[AuditRecord], terms: ForgeTerms = TERMS[DEFAULT_FORGE]) -> ChangeControls:
+    """The figures of an audit trail, the controls named in the words of the forge the report read or tried. Root
+    commits count like any other change."""
     via_pr = [r for r in trail if r.change_path in PR_PATHS]
     known = [r for r in trail if _review_known(r)]
     approved = [r for r in known if r.change_path not in DIRECT and r.approvers]
@@ -90,12 +92,12 @@ def change_controls(trail: Sequence[AuditRecord]) -> ChangeControls:
     emergencies = [r for r in trail if r.is_emergency]
     attributable = [r for r in trail if r.pr_number or r.ticket_refs or r.is_bot]
     controls = (
-        Control("Changed through a pull request", len(trail), len(trail) - len(via_pr)),
+        Control(forge_wording("Changed through a pull request", terms), len(trail), len(trail) - len(via_pr)),
         Control("Approved by someone other than the author", len(trail), len(known) - len(approved),
                 len(trail) - len(known)),
-        Control("Attributable to a PR or ticket", len(trail), len(trail) - len(attributable)),
+        Control(forge_wording("Attributable to a PR or ticket", terms), len(trail), len(trail) - len(attributable)),
         Control("Signed", len(trail), sum(1 for r in trail if r.signature in UNSIGNED)),
-        Control("Emergency changes reviewed through a PR", len(emergencies),
+        Control(forge_wording("Emergency changes reviewed through a PR", terms), len(emergencies),
                 sum(1 for r in emergencies if r.change_path not in PR_PATHS)),
     )
     return ChangeControls(
@@ -111,7 +113,7 @@ def approvers_text(r: AuditRecord) -> str:
     return "none" if r.change_path in DIRECT or r.self_approved else "unknown"
 
 
-def review_statement(cc: ChangeControls) -> tuple[str, str]:
+def review_statement(cc: ChangeControls, terms: ForgeTerms = TERMS[DEFAULT_FORGE]) -> tuple[str, str]:
     """The segregation-of-duties sentence and its tone (pass, fail or unknown), derived from observed counts."""
     if cc.population == 0:
         return ("No change in the period: segregation of duties could not be tested (no population).", "unknown")
@@ -122,7 +124,7 @@ def review_statement(cc: ChangeControls) -> tuple[str, str]:
                      "the author" + (" (including the root commit, the initial import)" if roots else ""))
     if cc.approval_unknown:
         parts.append(f"approval unknown for {cc.approval_unknown} of {_changes(cc.population)} "
-                     "(needs GitHub evidence)")
+                     f"(needs {terms.name} evidence)")
     if parts:
         text = "; ".join(parts)
         return (text[0].upper() + text[1:] + ".", "fail" if cc.exceptions else "unknown")
@@ -130,10 +132,10 @@ def review_statement(cc: ChangeControls) -> tuple[str, str]:
             "other than its author.", "pass")
 
 
-def change_management(trail: Sequence[AuditRecord]) -> ChangeManagement:
+def change_management(trail: Sequence[AuditRecord], terms: ForgeTerms = TERMS[DEFAULT_FORGE]) -> ChangeManagement:
     """The figures and the sentence for the report (`metrics.change_management`), as every format states them."""
-    cc = change_controls(trail)
-    statement, tone = review_statement(cc)
+    cc = change_controls(trail, terms)
+    statement, tone = review_statement(cc, terms)
     return ChangeManagement(cc.population, cc.through_pr, cc.direct, cc.root_commits, cc.approval_known,
                             cc.approval_unknown, cc.independently_approved, len(cc.exceptions), statement, tone)
 

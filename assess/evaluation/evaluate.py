@@ -22,7 +22,7 @@ from assess.derive.forge_confirmation import confirm_with_forge, github_summary
 from assess.derive.periods import resolve_periods
 from assess.derive.view import TreeView, ViewOptions, tree_view
 from assess.evaluation.scope import Scope
-from assess.evaluation.scoring import not_an_estate, score, stage_result
+from assess.evaluation.scoring import Scores, not_an_estate, score, stage_result
 from assess.metrics.dora import delivery_metrics
 from assess.model.activity import Activity, Bootstrap, Historical
 from assess.model.check import CheckSpec
@@ -40,7 +40,7 @@ from assess.model.evidence import (
     Unavailable,
 )
 from assess.model.finding import Confidence, Finding, Outcome
-from assess.model.forge import TERMS, ForgeEvidence
+from assess.model.forge import TERMS, ForgeEvidence, ForgeTerms, forge_wording
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence
 from assess.model.period import Period, Periods, as_utc, utc_iso
 from assess.model.report import Report, SourceStatus, StageResult
@@ -207,7 +207,8 @@ def evaluate(bundle: EvidenceBundle, config: Config, model: MaturityModel, scope
     derived = derive(bundle.history, config, bundle.forge, view, periods)
     findings, stage = judge(bundle, view, derived.facts, checks, config, model, derived.production_envs)
     specs = [c.spec for c in checks]
-    scores = score(findings, specs, config.thresholds, derived.metrics, stage, model)
+    scores = _in_forge_words(score(findings, specs, config.thresholds, derived.metrics, stage, model),
+                             TERMS[bundle.forge_tried()])
     metrics = derived.metrics
     premature = scores.premature
     if not view.is_estate:
@@ -226,7 +227,7 @@ def evaluate(bundle: EvidenceBundle, config: Config, model: MaturityModel, scope
     )
     trail = derived.audit_trail
     if bundle.history is not None and metrics is not None:
-        metrics = replace(metrics, change_management=change_management(trail))
+        metrics = replace(metrics, change_management=change_management(trail, TERMS[bundle.forge_tried()]))
     headline = _point(stage)
     return Report(
         tool_version=__version__,
@@ -254,6 +255,22 @@ def evaluate(bundle: EvidenceBundle, config: Config, model: MaturityModel, scope
         policy=policy_summary(config, _policy_source(config, scope), scope.policy_not_applied),
         maturity=model.to_json(),
     )
+
+
+def _in_forge_words(scores: Scores, terms: ForgeTerms) -> Scores:
+    """The model's names (signals, failure modes, dimensions) and the checks' titles in the scores, in the words of the
+    forge the scan read or tried (the model is written in GitHub's)."""
+    def w(text: str) -> str:
+        return forge_wording(text, terms)
+    return replace(
+        scores,
+        signals=tuple(replace(s, name=w(s.name)) for s in scores.signals),
+        failure_modes=tuple(replace(f, name=w(f.name), mitigations=tuple(replace(m, title=w(m.title))
+                                                                        for m in f.mitigations))
+                            for f in scores.failure_modes),
+        dimensions=tuple(replace(d, name=w(d.name)) for d in scores.dimensions),
+        next_steps=tuple(replace(n, title=w(n.title), remediation=w(n.remediation), gain=w(n.gain))
+                         for n in scores.next_steps))
 
 
 def maturity_model(config: Config, specs: Sequence[CheckSpec] | None = None) -> MaturityModel:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from assess.model.finding import Confidence, Outcome, Ref, Severity
+from assess.model.forge import TERMS, Forge, forge_wording
 
 
 class Principle(StrEnum):
@@ -78,10 +79,14 @@ class CheckSpec:
 
     def to_json(self, forge: str | None = None) -> dict[str, Any]:
         """Serialise for `checks --format json` and reports; a report names the forge it read (github, gitlab)
-        where the spec says "forge"."""
+        where the spec says "forge", and its title, rationale and remediation use that forge's words."""
+        terms = TERMS[Forge(forge)] if forge in {f.value for f in Forge} else None
+
+        def words(text: str) -> str:
+            return forge_wording(text, terms) if terms else text
         return {
             "id": self.id,
-            "title": self.title,
+            "title": words(self.title),
             "principle": self.principle.value,
             "severity": self.severity.value,
             "stage": self.stage,
@@ -90,8 +95,8 @@ class CheckSpec:
             "failure_modes": [str(f) for f in self.failure_modes],
             "sources": [forge if s == FORGE_SOURCE and forge else s for s in self.sources],
             "any_repository": self.any_repository,
-            "rationale": self.rationale,
-            "remediation": self.remediation,
+            "rationale": words(self.rationale),
+            "remediation": words(self.remediation),
             "docs_anchor": self.docs_anchor,
         }
 

@@ -4,6 +4,7 @@ names and links these things, so checks and reporters never spell a forge's word
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -51,6 +52,7 @@ class ForgeTerms:
     approvals_name_commit: bool  # an approval records the commit it was given on
     codeowners_errors_read: bool  # the API reports CODEOWNERS errors
     merge_commits_unmarked: bool  # offline its merge commits read as local merges (no "Merge pull request #N")
+    webflow_merges: bool  # its web merges are signed by GitHub's web-flow key (what history reads as web-flow signed)
     confirm_tag: str  # how an audit record names the change request that confirmed it: github:pr#12, gitlab:mr!12
     settings_url: str
     change_url: str
@@ -68,7 +70,7 @@ TERMS: MappingProxyType[Forge, ForgeTerms] = MappingProxyType({
         not_protected="{branch} has no branch protection and no active ruleset.",
         policy_parts=(("branch protection", "protection"), ("rulesets", "rulesets")),
         direct_push_is_bypass=False, approvals_name_commit=True, codeowners_errors_read=True,
-        merge_commits_unmarked=False, confirm_tag="pr",
+        merge_commits_unmarked=False, webflow_merges=True, confirm_tag="pr",
         settings_url="{web}/settings/branches", change_url="{web}/pull/{number}", run_url="{web}/actions/runs/{id}",
         commit_url="{web}/commit/{sha}", file_url="{web}/blob/{ref}/{path}",
         force_push_url="{web}/activity?ref={branch}&activity_type=force_push"),
@@ -81,7 +83,7 @@ TERMS: MappingProxyType[Forge, ForgeTerms] = MappingProxyType({
         policy_parts=(("GitLab protected branches", "protection"), ("GitLab approval settings", "approvals"),
                       ("GitLab approval rules", "approval_rules")),
         direct_push_is_bypass=True, approvals_name_commit=False, codeowners_errors_read=False,
-        merge_commits_unmarked=True, confirm_tag="mr",
+        merge_commits_unmarked=True, webflow_merges=False, confirm_tag="mr",
         settings_url="{web}/-/settings/repository", change_url="{web}/-/merge_requests/{number}",
         run_url="{web}/-/pipelines/{id}", commit_url="{web}/-/commit/{sha}", file_url="{web}/-/blob/{ref}/{path}",
         force_push_url=""),
@@ -98,6 +100,33 @@ def report_terms(read: bool, forge: str | None, sources: Iterable[str]) -> Forge
     if read:
         return terms_named(forge)
     return next((TERMS[f] for f in Forge if f.value in set(sources)), TERMS[DEFAULT_FORGE])
+
+
+# The tool's own sentences (check titles, remediations, signal and control names) are written in GitHub's words.
+# "GitHub" followed by a product name (GitHub Actions, GitHub App, GitHub/Forgejo/Gitea) names GitHub on purpose.
+_GITHUB_WORDS = re.compile(r"\b(?:(?P<pr>[Pp]ull request)(?P<prs>s?)|(?P<abbrev>PR)(?P<s>s?)"
+                           r"|GitHub(?P<gh>'s)?(?! Actions| App|/))\b")
+
+_VOWEL_SOUND_LETTERS = frozenset("AEFHILMNORSX")
+
+
+def forge_wording(text: str, terms: ForgeTerms) -> str:
+    """One of the tool's own GitHub-worded sentences in the words of the forge a report read or tried (GitHub's:
+    unchanged). Never for text that quotes the repository (commit subjects, paths): only the tool's wording."""
+    if terms.name == TERMS[Forge.GITHUB].name:
+        return text
+
+    def word(m: re.Match[str]) -> str:
+        if m["pr"]:
+            noun = terms.change_request.capitalize() if m["pr"][0] == "P" else terms.change_request
+            return noun + m["prs"]
+        if m["abbrev"]:
+            return terms.change_abbrev + m["s"]
+        return terms.name + (m["gh"] or "")
+    text = _GITHUB_WORDS.sub(word, text)
+    if terms.change_abbrev[:1] in _VOWEL_SOUND_LETTERS:  # "a PR" reads "an MR"
+        text = re.sub(rf"\b([Aa]) (?={re.escape(terms.change_abbrev)}\b)", r"\1n ", text)
+    return text
 
 
 def forge_of_source(source: Source) -> Forge | None:

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from assess.model.codec import from_plain, to_plain
 from assess.model.finding import Confidence, Finding
+from assess.model.forge import ForgeTerms, report_terms
 from assess.model.history import AuditRecord
 from assess.model.provenance import Cause
 from assess.model.sections import (
@@ -172,6 +173,11 @@ class Report:
     policy: PolicySummary | None = None
     maturity: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
+
+    @property
+    def forge_terms(self) -> ForgeTerms:
+        """The words of the forge the report read or tried (GitHub's when it did neither)."""
+        return report_terms(self.github is not None, self.github.forge if self.github else None, self.sources)
 
     def to_json(self) -> dict[str, Any]:
         """Render as the public report JSON."""

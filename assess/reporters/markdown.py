@@ -63,7 +63,7 @@ def render(report: dict[str, Any]) -> str:
                       f" · change failure rate {f'{cfr:.0%}' if cfr is not None else 'n/a'}"
                       f" ({tiers['change_failure_rate']})"]
     if (report["sources"].get("history") or {}).get("available"):
-        statement, tone = review_statement(change_controls(typed.audit_trail))
+        statement, tone = review_statement(change_controls(typed.audit_trail, typed.forge_terms), typed.forge_terms)
         lines += ["", f"**Change management:** {ICON.get(tone, '❔')} {escape(statement)}"]
     gh = typed.github
     if gh:

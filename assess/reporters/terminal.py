@@ -11,7 +11,7 @@ from rich.text import Text
 
 from assess.derive.change_controls import change_controls, review_statement
 from assess.model.finding import Outcome
-from assess.model.forge import report_terms, terms_named
+from assess.model.forge import terms_named
 from assess.model.report import Report
 from assess.model.sections import ForgeSummary
 from assess.model.wording import plural
@@ -94,8 +94,7 @@ def build(report: Report, verbose: bool = False) -> Group:
             line.append(f"{run['months']}: {run['stage']}{mark}{note}  ",
                         style="green" if run["stage"] >= 2 else "white")
         if any(p.provisional for p in report.timeline):
-            forge = report_terms(report.github is not None, report.github.forge if report.github else None,
-                                 report.sources).name
+            forge = report.forge_terms.name
             line.append(f"(? provisional: {forge} or cluster evidence describes today only)", style="dim")
         parts.append(line)
 
@@ -139,7 +138,7 @@ def build(report: Report, verbose: bool = False) -> Group:
                           Text(f"{f.message} {refs}".strip()))
         parts.append(table)
     missing = [(k, v) for k, v in report.sources.items() if not v.available]
-    gaps = deployment_gaps(report.target, report.deployment)
+    gaps = deployment_gaps(report.target, report.deployment, report.forge_terms)
     if missing or gaps:
         parts.append(Text("Not observed", style="bold"))
         for name, status in missing:
@@ -180,7 +179,7 @@ def _day(value: object) -> str:
 
 def _change_management(report: Report) -> Text:
     """The segregation-of-duties sentence over the change log, as every format states it."""
-    statement, tone = review_statement(change_controls(report.audit_trail))
+    statement, tone = review_statement(change_controls(report.audit_trail, report.forge_terms), report.forge_terms)
     line = Text("Change management: ", style="bold")
     line.append(statement, style={"pass": "green", "fail": "red"}.get(tone, "cyan"))
     return line

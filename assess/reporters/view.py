@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assess.derive.change_controls import approvers_text, change_controls, review_statement
-from assess.model.forge import report_terms, terms_named
+from assess.model.forge import ForgeTerms, terms_named
 from assess.model.history import AuditRecord
 from assess.model.provenance import Source
 from assess.model.report import Report
@@ -75,10 +75,11 @@ def build_view(report: dict[str, Any], presentation: Presentation | None = None)
         "delivery": [{"env": env, "monthly": envs[env].monthly, "chart": charts.dora_trends(envs[env].monthly, env)}
                      for env in prod if env in envs and envs[env].monthly],
         "history": typed.metrics.history if typed.metrics else None,
-        "audit": _audit(typed.audit_trail),
+        "audit": _audit(typed.audit_trail, typed.forge_terms),
         "github": _github(typed.github),
-        "forge_name": report_terms(typed.github is not None, typed.github.forge if typed.github else None,
-                                   report["sources"]).name,
+        "forge_name": typed.forge_terms.name,
+        "change_abbrev": typed.forge_terms.change_abbrev,
+        "change_prefix": typed.forge_terms.change_prefix,
         "not_observed": _not_observed(report, typed, specs),
         "sources": sorted(report["sources"].items()),
         "evidence_sha256": report.get("evidence_sha256"),
@@ -232,9 +233,9 @@ def _fields(value: Any) -> dict[str, Any]:
     return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
 
 
-def _audit(trail: Sequence[AuditRecord]) -> dict[str, Any]:
-    figures = change_controls(trail)
-    statement, tone = review_statement(figures)
+def _audit(trail: Sequence[AuditRecord], terms: ForgeTerms) -> dict[str, Any]:
+    figures = change_controls(trail, terms)
+    statement, tone = review_statement(figures, terms)
     controls = [{"name": c.name, "population": c.population, "exceptions": c.exceptions, "unknown": c.unknown,
                  "rate": c.rate, "clean": c.clean} for c in figures.controls if c.population]
     sod = [{"sha": e.sha, "author": e.author, "why": e.why} for e in figures.exceptions]
@@ -285,7 +286,7 @@ def _not_observed(report: dict[str, Any], typed: Report, specs: dict[str, Any]) 
             n = hidden.get(name, 0)
             what = f"source: {name}" + (f" ({plural(n, 'check')} could not be judged)" if n else "")
             out.append({"what": what, "reason": s.reason or "", "fix": s.remedy()})
-    out += deployment_gaps(typed.target, typed.deployment)
+    out += deployment_gaps(typed.target, typed.deployment, typed.forge_terms)
     for f in report["findings"]:
         if f["outcome"] == "unknown" and not _missing_source(f):
             title = specs.get(f["check_id"], {}).get("title", f["check_id"])

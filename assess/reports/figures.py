@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from assess.model.codec import from_plain
+from assess.model.forge import DEFAULT_FORGE, TERMS, ForgeTerms
 from assess.model.sections import DeploymentSummary, EnvironmentMetrics, Metrics, Target, TimelinePoint
 
 # (key, dotted path in an environment's metrics, label, whether higher is better)
@@ -82,7 +83,8 @@ def timeline_runs(points: Sequence[TimelinePoint]) -> list[dict[str, Any]]:
     return runs
 
 
-def deployment_gaps(target: Target, deployment: DeploymentSummary | None) -> list[dict[str, str]]:
+def deployment_gaps(target: Target, deployment: DeploymentSummary | None,
+                    terms: ForgeTerms = TERMS[DEFAULT_FORGE]) -> list[dict[str, str]]:
     """What could not be established about deployment: no environment identified, paths that match nothing."""
     if (target.kind or "gitops-estate") != "gitops-estate" or deployment is None:
         return []
@@ -90,7 +92,8 @@ def deployment_gaps(target: Target, deployment: DeploymentSummary | None) -> lis
     if not deployment.environments:
         out.append({"what": "environments", "reason": "no environment identified: no reconciler entry point applies "
                     "this repository and no per-environment folder, referenced values file or CI deploy command "
-                    "names one, so production changes cannot be told apart and the PR gate is unknown",
+                    "names one, so production changes cannot be told apart and the "
+                    f"{terms.change_abbrev} gate is unknown",
                     "fix": "declare `environments:` in .gitops-assess.yaml (name: [path globs])"})
     for warning in deployment.warnings:
         out.append({"what": "deployed paths", "reason": warning, "fix": "fix or remove the entry point"})
