@@ -94,7 +94,7 @@ def _hours(start: str, end: str) -> float | None:
     return round(max(delta.total_seconds(), 0.0) / 3600.0, 2)
 
 
-def github_summary(gh: ForgeEvidence) -> ForgeSummary:
+def forge_summary(gh: ForgeEvidence) -> ForgeSummary:
     """The forge section of the report (its key is "github"): effective policy, review and CI figures, access
     snapshot, gaps."""
     reviewed = [p for p in gh.pulls if p.reviews_read]

@@ -18,7 +18,7 @@ from assess.checks.runner import run_checks
 from assess.derive.activity import activity, bootstrap, historical_direct_pushes
 from assess.derive.audit_trail import build_audit_trail, change_path
 from assess.derive.change_controls import change_management
-from assess.derive.forge_confirmation import confirm_with_forge, github_summary
+from assess.derive.forge_confirmation import confirm_with_forge, forge_summary
 from assess.derive.periods import resolve_periods
 from assess.derive.view import TreeView, ViewOptions, tree_view
 from assess.evaluation.scope import Scope
@@ -250,7 +250,7 @@ def evaluate(bundle: EvidenceBundle, config: Config, model: MaturityModel, scope
         timeline=timeline(bundle, config, model, checks, options, periods, headline,
                           {git.revision: view} if git.revision and not git.worktree else None),
         evidence_sha256=evidence_digest(bundle),
-        github=github_summary(bundle.forge) if bundle.forge else None,
+        github=forge_summary(bundle.forge) if bundle.forge else None,
         deployment=_deployment_summary(view),
         policy=policy_summary(config, _policy_source(config, scope), scope.policy_not_applied),
         maturity=model.to_json(),

@@ -103,7 +103,7 @@ def build(report: Report, verbose: bool = False) -> Group:
         parts.append(_change_management(report))
     if report.github:
         parts.append(Text(""))
-        parts.extend(_github(report.github))
+        parts.extend(_forge_section(report.github))
 
     fms = Table(title="Failure modes", title_justify="left", show_header=False, box=None)
     for fm in report.failure_modes:
@@ -185,7 +185,7 @@ def _change_management(report: Report) -> Text:
     return line
 
 
-def _github(gh: ForgeSummary) -> list[Text]:
+def _forge_section(gh: ForgeSummary) -> list[Text]:
     """Branch rules, review and CI figures from the forge, and what the token could not see."""
     terms = terms_named(gh.forge)
     lines = [Text(f"{terms.name} {gh.repo} ({gh.default_branch})"

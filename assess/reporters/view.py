@@ -76,7 +76,7 @@ def build_view(report: dict[str, Any], presentation: Presentation | None = None)
                      for env in prod if env in envs and envs[env].monthly],
         "history": typed.metrics.history if typed.metrics else None,
         "audit": _audit(typed.audit_trail, typed.forge_terms),
-        "github": _github(typed.github),
+        "github": _forge_section(typed.github),
         "forge_name": typed.forge_terms.name,
         "change_abbrev": typed.forge_terms.change_abbrev,
         "change_prefix": typed.forge_terms.change_prefix,
@@ -247,7 +247,7 @@ def _audit(trail: Sequence[AuditRecord], terms: ForgeTerms) -> dict[str, Any]:
             "statement": statement, "statement_tone": tone}
 
 
-def _github(gh: ForgeSummary | None) -> dict[str, Any] | None:
+def _forge_section(gh: ForgeSummary | None) -> dict[str, Any] | None:
     if gh is None:
         return None
     terms = terms_named(gh.forge)
