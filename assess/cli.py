@@ -29,7 +29,7 @@ from assess.collectors.cluster.snapshot import SnapshotError, dump_snapshot
 from assess.collectors.forges import sample_recording
 from assess.collectors.git_command import SIGNATURE_PROGRAMS, UntrustedRepositoryError, Verifiers
 from assess.collectors.git_repo import NotARepositoryError, RepositoryError
-from assess.collectors.github.api import ApiError, default_cache_dir
+from assess.collectors.github.api import default_cache_dir
 from assess.collectors.github.names import plain_http_warning, valid_full_name, valid_owner
 from assess.collectors.gitlab.remote import valid_project_path
 from assess.collectors.samples import SampleError, get_sample, list_samples, materialise
@@ -52,7 +52,7 @@ from assess.model.check import CheckSpec
 from assess.model.codec import from_plain
 from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Outcome, Severity
-from assess.model.forge import TERMS
+from assess.model.forge import TERMS, Forge
 from assess.model.report import Report
 from assess.model.schema import report_schema
 from assess.model.wording import plural
@@ -67,8 +67,8 @@ from assess.reporters.registry import FleetInput, ReportInput, output_formats
 from assess.reporters.system_packages import install_hint
 from assess.reports.diff import compare, render_json, render_markdown, render_terminal
 from assess.reports.fleet import merge as merge_reports
-from assess.scans.github_org import OrgFilters, list_org_repos, report_dir, scan_org
-from assess.scans.gitlab_group import GroupUnreadableError, group_report_dir, list_group_projects, scan_group
+from assess.scans.forges import ORG_SCANNERS
+from assess.scans.org_scanner import ForgeOrgScanner, OrgFilters, OwnerUnreadableError, scan_owner
 from assess.settings import DEFAULT_GITLAB_URL
 
 # The terminal summary piped into a file or a pager: lines as long as the content, not the 80 of no terminal.
@@ -400,8 +400,8 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
                             **_window(since, until, audit_since, None), **github)
         _check_stage_gate(settings.config, fail_under_stage)
         filters = OrgFilters(include_archived, include_forks, topics, name_pattern, shard)
-        sys.exit(int(_scan_org(settings, gitlab_group, filters, concurrency, formats, output_dir, quiet,
-                               fail_under_stage, fail_on, gitlab=True)))
+        sys.exit(int(_scan_org(ORG_SCANNERS[Forge.GITLAB], settings, gitlab_group, filters, concurrency, formats,
+                               output_dir, quiet, fail_under_stage, fail_on)))
     if github_org:
         if not valid_owner(github_org):
             raise UserError(f"--github-org {github_org!r} is not a GitHub organisation name (letters, digits and "
@@ -415,8 +415,8 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
         _check_stage_gate(config, fail_under_stage)
         settings = Settings(path=".", config=config, kind=kind, **_window(since, until, audit_since, None),
                             **github)
-        sys.exit(int(_scan_org(settings, github_org, filters, concurrency, formats, output_dir, quiet,
-                               fail_under_stage, fail_on)))
+        sys.exit(int(_scan_org(ORG_SCANNERS[Forge.GITHUB], settings, github_org, filters, concurrency, formats,
+                               output_dir, quiet, fail_under_stage, fail_on)))
     file_formats = [f for f in formats if f != "terminal"]
     if output_dir is None and len(file_formats) > 1:
         raise UserError("several file formats need --output DIR")
@@ -538,23 +538,20 @@ def _recorded_forge(sample_name: str | None) -> Path | None:
     return sample_recording(get_sample(sample_name).directory) if sample_name is not None else None
 
 
-def _scan_org(settings: Settings, org: str, filters: OrgFilters, concurrency: int, formats: list[str],
-              output_dir: Path, quiet: bool, fail_under_stage: int | None, fail_on: str | None,
-              gitlab: bool = False) -> Exit:
-    """Scan an organisation (a GitLab group with `gitlab`): one report per repository, a fleet summary, and the
-    worst exit code."""
+def _scan_org(scanner: ForgeOrgScanner, settings: Settings, org: str, filters: OrgFilters, concurrency: int,
+              formats: list[str], output_dir: Path, quiet: bool, fail_under_stage: int | None,
+              fail_on: str | None) -> Exit:
+    """Scan an organisation (a GitHub organisation, a GitLab group) with its forge's scanner: one report per
+    repository, a fleet summary, and the worst exit code."""
     err = Console(stderr=True, quiet=quiet)
     try:
-        names = list_group_projects(settings, org, filters) if gitlab else list_org_repos(settings, org, filters)
-    except ApiError as exc:
-        raise SourceUnreachable(f"cannot list repositories of {org}: {exc.kind.value} ({exc.message})") from exc
-    except GroupUnreadableError as exc:
-        raise SourceUnreachable(f"cannot list projects of GitLab group {org}: {exc}") from exc
-    scan_all, place = (scan_group, group_report_dir) if gitlab else (scan_org, report_dir)
+        names = scanner.list_repos(settings, org, filters)
+    except OwnerUnreadableError as exc:
+        raise SourceUnreachable(str(exc)) from exc
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task(f"assessing {org}", total=len(names))
-        outcomes = scan_all(settings, names, concurrency, lambda _: bar.advance(task))
+        outcomes = scan_owner(scanner, settings, names, concurrency, lambda _: bar.advance(task))
     code = Exit.OK
     for outcome in outcomes:
         if outcome.report is None:
@@ -562,7 +559,7 @@ def _scan_org(settings: Settings, org: str, filters: OrgFilters, concurrency: in
             code = max(code, Exit.SOURCE_UNREACHABLE)
             continue
         _write_outputs(outcome.report, [f for f in formats if f != "terminal"] or ["json"],
-                       place(output_dir, outcome.repo), False)
+                       scanner.report_dir(output_dir, outcome.repo), False)
         code = max(code, _exit_code(outcome.report, fail_under_stage, fail_on))
         git_source = outcome.report.sources.get("git")
         if git_source is not None and not git_source.available:

@@ -28,6 +28,7 @@ from assess.model.evidence import EvidenceBundle
 from assess.model.finding import Finding, Outcome
 from assess.model.forge import TERMS, Forge, ForgeEvidence
 from assess.model.provenance import Unavailable
+from assess.scans.forges import ORG_SCANNERS
 from tests.conftest import git, make_repo
 from tests.fakes.github_fixture import PROFILES
 from tests.fakes.github_fixture import build_fixture as github_fixture
@@ -157,3 +158,9 @@ def test_saved_evidence_keeps_its_github_key_and_old_bundles_load() -> None:
     assert "forge" not in saved and saved["github"]["provenance"]["source"] == "gitlab"
     again = from_plain(EvidenceBundle, saved)
     assert again.forge == gitlab and again.forge is not None and again.forge.forge_name == "GitLab"
+
+
+def test_every_forge_has_a_collector_and_an_organisation_scanner() -> None:
+    # a forge added to the model without its collector or its organisation scan fails here, not in a user's scan
+    assert {c.forge for c in COLLECTORS} == set(Forge) == set(ORG_SCANNERS)
+    assert all(scanner.forge is forge for forge, scanner in ORG_SCANNERS.items())

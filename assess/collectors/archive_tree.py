@@ -17,7 +17,8 @@ MAX_MEMBERS = 200_000  # entries of any type, counted while streaming: the rest 
 
 
 def tree_from_tarball(data: bytes, label: str, ref: str, now: datetime,
-                      budget: NodeBudget | None = None, max_members: int = MAX_MEMBERS) -> RepoEvidence:
+                      budget: NodeBudget | None = None, max_members: int = MAX_MEMBERS,
+                      forge_name: str = "GitHub") -> RepoEvidence:
     """Classify the files of a `.tar.gz` archive whose entries sit under one top directory.
 
     The archive is streamed entry by entry (never indexed whole), up to `max_members` entries; an archive with
@@ -59,7 +60,8 @@ def tree_from_tarball(data: bytes, label: str, ref: str, now: datetime,
     partial = (f"the archive has more than {max_members:,} entries; the rest was not read",) \
         if seen > max_members else ()
     return RepoEvidence(
-        provenance=Provenance(Source.GIT, f"GitHub archive of {label} at {ref}", now.isoformat()), partial=partial,
+        provenance=Provenance(Source.GIT, f"{forge_name} archive of {label} at {ref}", now.isoformat()),
+        partial=partial,
         root=label, revision=ref, ref=ref, files=tuple(f for f, _ in parsed),
         docs=tuple(d for _, docs in parsed for d in docs), bare=True,
     )

@@ -3,14 +3,10 @@ assessed concurrently; one report per repository and a fleet summary."""
 
 from __future__ import annotations
 
-import fnmatch
-import zlib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from assess.collectors.archive_tree import ArchiveError, tree_from_tarball
 from assess.collectors.github.api import ApiError, EtagCache, GitHubApi, WaitBudget
@@ -18,39 +14,8 @@ from assess.collectors.github.names import valid_full_name
 from assess.collectors.github.repo import CAUSES, RepositoryUnavailableError, collect_github
 from assess.engine import Settings, evaluate_bundle
 from assess.model.evidence import Cause, EvidenceBundle, Source, Unavailable
-from assess.model.report import Report
-
-DEFAULT_WINDOW_DAYS = 90
-
-
-@dataclass(frozen=True)
-class OrgFilters:
-    """Which repositories of the organisation to assess."""
-
-    include_archived: bool = False
-    include_forks: bool = False
-    topics: tuple[str, ...] = ()
-    name_pattern: str | None = None
-    shard: tuple[int, int] | None = None
-
-    def keep(self, repo: dict[str, Any]) -> bool:
-        """Whether a repository (as listed by the API) passes the filters."""
-        if repo.get("archived") and not self.include_archived:
-            return False
-        if repo.get("fork") and not self.include_forks:
-            return False
-        if self.topics and not set(self.topics) <= set(repo.get("topics") or ()):
-            return False
-        return not (self.name_pattern and not fnmatch.fnmatch(str(repo.get("name")), self.name_pattern))
-
-
-@dataclass(frozen=True)
-class RepoOutcome:
-    """One repository of an organisation scan: its report, or why there is none."""
-
-    repo: str
-    report: Report | None
-    error: str | None = None
+from assess.model.forge import Forge
+from assess.scans.org_scanner import OrgFilters, OwnerUnreadableError, RepoOutcome, scan_each
 
 
 def _api(settings: Settings, budget: WaitBudget) -> GitHubApi:
@@ -66,31 +31,7 @@ def list_org_repos(settings: Settings, org: str, filters: OrgFilters) -> list[st
                  if isinstance(r, dict) and filters.keep(r)]
     finally:
         api.close()
-    names = sorted(str(r.get("full_name")) for r in repos)
-    if filters.shard is not None:
-        index, total = filters.shard
-        # by a hash of the name, not its position: a repository created between two matrix jobs
-        # must not shift every other repository into a different shard (seen twice or never)
-        names = [n for n in names if zlib.crc32(n.encode()) % total == index - 1]
-    return names
-
-
-ScanOne = Callable[[Settings, str, datetime, datetime], RepoOutcome]
-
-
-def scan_each(settings: Settings, names: list[str], concurrency: int, scan_one: ScanOne,
-              advance: Callable[[str], None] = lambda _: None) -> list[RepoOutcome]:
-    """Assess each repository or project with `scan_one` (bounded concurrency), sorted by name; `scan_one` turns
-    failures into outcomes, never exceptions."""
-    now = settings.now or datetime.now(UTC)
-    since = settings.since or now - timedelta(days=DEFAULT_WINDOW_DAYS)
-    outcomes: list[RepoOutcome] = []
-    with ThreadPoolExecutor(max_workers=max(concurrency, 1)) as pool:
-        futures = {pool.submit(scan_one, settings, name, since, now): name for name in names}
-        for future in as_completed(futures):
-            outcomes.append(future.result())
-            advance(futures[future])
-    return sorted(outcomes, key=lambda o: o.repo)
+    return filters.sharded(sorted(str(r.get("full_name")) for r in repos))
 
 
 def scan_org(settings: Settings, names: list[str], concurrency: int,
@@ -143,3 +84,29 @@ def report_dir(output: Path, repo: str) -> Path:
     if not valid_full_name(repo):
         raise ValueError(f"{repo!r} is not a GitHub owner/repository name")
     return output / repo.replace("/", "__")
+
+
+@dataclass(frozen=True)
+class GitHubOrgScanner:
+    """`--github-org`: the repositories of a GitHub organisation (a `ForgeOrgScanner`)."""
+
+    forge: Forge = Forge.GITHUB
+
+    def list_repos(self, settings: Settings, owner: str, filters: OrgFilters) -> list[str]:
+        """The organisation's repositories that pass the filters."""
+        try:
+            return list_org_repos(settings, owner, filters)
+        except ApiError as exc:
+            raise OwnerUnreadableError(f"cannot list repositories of {owner}: {exc.kind.value} ({exc.message})"
+                                       ) from exc
+
+    def scan_one(self, settings: Settings, name: str, since: datetime, now: datetime) -> RepoOutcome:
+        """Assess one repository of the organisation."""
+        return _scan_one(settings, name, since, now)
+
+    def report_dir(self, output: Path, name: str) -> Path:
+        """Where the repository's report goes."""
+        return report_dir(output, name)
+
+
+__all__ = ["GitHubOrgScanner", "OrgFilters", "RepoOutcome", "list_org_repos", "report_dir", "scan_org"]

@@ -3,9 +3,8 @@ subgroups, its declared state from the repository archive and its GitLab evidenc
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,12 +24,13 @@ from assess.collectors.gitlab.collect import (
 from assess.collectors.gitlab.remote import valid_project_path
 from assess.engine import Settings, evaluate_bundle
 from assess.model.evidence import Cause, EvidenceBundle, Source, Unavailable
-from assess.scans.github_org import OrgFilters, RepoOutcome, scan_each
+from assess.model.forge import Forge
+from assess.scans.org_scanner import OrgFilters, OwnerUnreadableError, RepoOutcome, scan_each
 
 MAX_PROJECTS = 5000
 
 
-class GroupUnreadableError(Exception):
+class GroupUnreadableError(OwnerUnreadableError):
     """The group's projects cannot be listed."""
 
 
@@ -48,14 +48,11 @@ def list_group_projects(settings: Settings, group: str, filters: OrgFilters) -> 
         projects = [p.attributes for _, p in zip(range(MAX_PROJECTS), listed, strict=False)]
     except (GitlabError, RateLimitDeadlineError, requests.RequestException) as exc:
         code = getattr(exc, "response_code", None)
-        raise GroupUnreadableError(f"{code or type(exc).__name__}: {exc}") from exc
+        raise GroupUnreadableError(f"cannot list projects of GitLab group {group}: {code or type(exc).__name__}: "
+                                   f"{exc}") from exc
     finally:
         gl.session.close()
-    names = sorted(str(p.get("path_with_namespace")) for p in projects if filters.keep(_as_repo(p)))
-    if filters.shard is not None:
-        index, total = filters.shard
-        names = [n for n in names if zlib.crc32(n.encode()) % total == index - 1]  # stable under additions
-    return names
+    return filters.sharded(sorted(str(p.get("path_with_namespace")) for p in projects if filters.keep(_as_repo(p))))
 
 
 def _as_repo(project: dict[str, Any]) -> dict[str, Any]:
@@ -90,7 +87,7 @@ def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> 
         tree = None
         try:
             data = _archive(gl, name, forge.default_branch)
-            tree = tree_from_tarball(data, name, forge.default_branch, now)
+            tree = tree_from_tarball(data, name, forge.default_branch, now, forge_name=forge.forge_name)
         except (GitlabError, RateLimitDeadlineError, requests.RequestException, ValueError) as exc:
             unavailable.append(Unavailable(Source.GIT, f"archive not readable: {exc}",
                                            "use a token with read_api (read_repository for the archive)",
@@ -126,3 +123,22 @@ def group_report_dir(output: Path, project: str) -> Path:
     if not valid_project_path(project):
         raise ValueError(f"{project!r} is not a GitLab project path")
     return output / project.replace("/", "__")
+
+
+@dataclass(frozen=True)
+class GitLabGroupScanner:
+    """`--gitlab-group`: the projects of a GitLab group and its subgroups (a `ForgeOrgScanner`)."""
+
+    forge: Forge = Forge.GITLAB
+
+    def list_repos(self, settings: Settings, owner: str, filters: OrgFilters) -> list[str]:
+        """The group's projects that pass the filters."""
+        return list_group_projects(settings, owner, filters)
+
+    def scan_one(self, settings: Settings, name: str, since: datetime, now: datetime) -> RepoOutcome:
+        """Assess one project of the group."""
+        return _scan_one(settings, name, since, now)
+
+    def report_dir(self, output: Path, name: str) -> Path:
+        """Where the project's report goes."""
+        return group_report_dir(output, name)
