@@ -103,10 +103,13 @@ def report_terms(read: bool, forge: str | None, sources: Iterable[str]) -> Forge
 
 
 # The tool's own sentences (check titles, remediations, signal and control names) are written in GitHub's words.
-# "GitHub" followed by a product name (GitHub Actions, GitHub App, GitHub/Forgejo/Gitea) names GitHub on purpose.
-_GITHUB_WORDS = re.compile(r"\b(?:(?P<pr>[Pp]ull request)(?P<prs>s?)|(?P<abbrev>PR)(?P<s>s?)"
-                           r"|GitHub(?P<gh>'s)?(?! Actions| App|/))\b")
-
+# "GitHub" followed by a product name (GitHub Actions, GitHub App, GitHub/Forgejo/Gitea) names GitHub on purpose, and so
+# does a sentence about GitHub's web-flow key (it signs what GitHub merged, whichever forge hosts the history now) and
+# a `quoted` setting or key (`dismiss stale pull request approvals`).
+_CHANGE_WORDS = re.compile(r"\b(?:(?P<pr>[Pp]ull request)(?P<prs>s?)|(?P<abbrev>PR)(?P<s>s?))\b")
+_GITHUB_NAME = re.compile(r"\bGitHub(?P<gh>'s)?\b(?! Actions| App|/)")
+_QUOTED = re.compile(r"(`[^`]*`)")
+_SENTENCE_END = re.compile(r"(?<=[.;])(\s+)")
 _VOWEL_SOUND_LETTERS = frozenset("AEFHILMNORSX")
 
 
@@ -116,14 +119,18 @@ def forge_wording(text: str, terms: ForgeTerms) -> str:
     if terms.name == TERMS[Forge.GITHUB].name:
         return text
 
-    def word(m: re.Match[str]) -> str:
+    def change(m: re.Match[str]) -> str:
         if m["pr"]:
             noun = terms.change_request.capitalize() if m["pr"][0] == "P" else terms.change_request
             return noun + m["prs"]
-        if m["abbrev"]:
-            return terms.change_abbrev + m["s"]
-        return terms.name + (m["gh"] or "")
-    text = _GITHUB_WORDS.sub(word, text)
+        return terms.change_abbrev + m["s"]
+
+    def sentence(part: str) -> str:
+        part = _CHANGE_WORDS.sub(change, part)
+        return part if "web-flow" in part else _GITHUB_NAME.sub(lambda m: terms.name + (m["gh"] or ""), part)
+
+    text = "".join(part if _QUOTED.fullmatch(part) else "".join(sentence(s) for s in _SENTENCE_END.split(part))
+                   for part in _QUOTED.split(text))
     if terms.change_abbrev[:1] in _VOWEL_SOUND_LETTERS:  # "a PR" reads "an MR"
         text = re.sub(rf"\b([Aa]) (?={re.escape(terms.change_abbrev)}\b)", r"\1n ", text)
     return text

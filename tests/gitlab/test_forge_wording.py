@@ -25,7 +25,7 @@ DEAD_PROXY = {"HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0
 GITHUB_WORDING = re.compile(r"(?i:pull request)|GitHub|\bPRs?\b")
 # GitHub named on purpose: products that exist whatever the forge (a GitLab project may keep GitHub Actions
 # workflows; the workflow-token check is about GitHub App tokens).
-PRODUCT_NAMES = re.compile(r"GitHub (?:Actions|App)\b|GitHub/Forgejo/Gitea")
+PRODUCT_NAMES = re.compile(r"GitHub (?:Actions|App)\b|GitHub/Forgejo/Gitea|[^.]*web-flow[^.]*")
 
 
 def _text(document: str) -> str:
@@ -110,6 +110,10 @@ def test_without_a_forge_the_report_keeps_github_wording(tmp_path: Path) -> None
     ("Workflow and GitHub App tokens; no GitHub Actions workflow; GitHub/Forgejo/Gitea Actions",
      "Workflow and GitHub App tokens; no GitHub Actions workflow; GitHub/Forgejo/Gitea Actions"),
     ("pr-merge, PRSTATE, pull-request", "pr-merge, PRSTATE, pull-request"),
+    ("Enable `dismiss stale pull request approvals` for pull requests", "Enable `dismiss stale pull request "
+     "approvals` for merge requests"),
+    ("GitHub web-flow signatures prove only that GitHub made the merge. Keys registered on GitHub.",
+     "GitHub web-flow signatures prove only that GitHub made the merge. Keys registered on GitLab."),
 ])
 def test_the_tools_sentences_in_each_forges_words(github: str, gitlab: str) -> None:
     assert forge_wording(github, TERMS[Forge.GITHUB]) == github
