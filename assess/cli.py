@@ -10,7 +10,7 @@ import re
 import secrets
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -456,7 +456,7 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
         write_atomic(save_evidence, evidence_json(bundle))
     code = _exit_code(report, fail_under_stage, fail_on)
     if baseline is not None:
-        regressions = compare(_read_report(baseline), report.to_json())
+        regressions = compare(_read_report(baseline), report)
         if regressions.has_regressions:
             click.echo("gitops-assess: gate failed: regressions against the baseline:\n"
                        + "\n".join(inert.line(f"  {c.subject}: {c.before} → {c.after}") for c in regressions.regressed),
@@ -465,15 +465,15 @@ def scan(path: str | None, sample_name: str | None, revision: str, worktree: boo
     sys.exit(int(code))
 
 
-def _read_report(path: Path) -> dict[str, Any]:
-    """A report JSON, validated against the published schema."""
+def _read_report(path: Path) -> Report:
+    """A report JSON, validated against the published schema, as the typed report (older schemas included)."""
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         jsonschema.Draft202012Validator(report_schema()).validate(data)
-    except (OSError, ValueError, jsonschema.ValidationError) as exc:
+        return Report.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError, jsonschema.ValidationError) as exc:
         message = exc.message if isinstance(exc, jsonschema.ValidationError) else str(exc)
         raise UserError(f"{path}: not a gitops-assess report ({message[:200]})") from exc
-    return data
 
 
 @contextmanager
@@ -566,7 +566,7 @@ def _scan_org(scanner: ForgeOrgScanner, settings: Settings, org: str, filters: O
             err.print(inert.line(f"{outcome.repo}: declared state not readable: {git_source.reason}"), markup=False,
                       highlight=False)
             code = max(code, Exit.SOURCE_UNREACHABLE)
-    reports = [o.report.to_json() for o in outcomes if o.report is not None]
+    reports = [o.report for o in outcomes if o.report is not None]
     name = org + (f" (shard {filters.shard[0]}/{filters.shard[1]})" if filters.shard else "")
     summary = merge_reports(reports, datetime.now(UTC).isoformat(timespec="seconds"), name)
     summary["not_assessed"] = [{"repo": o.repo, "error": o.error} for o in outcomes if o.report is None]
@@ -576,10 +576,10 @@ def _scan_org(scanner: ForgeOrgScanner, settings: Settings, org: str, filters: O
     return Exit(code)
 
 
-def _write_fleet(fleet: dict[str, Any], reports: list[dict[str, Any]], formats: list[str], output_dir: Path) -> None:
+def _write_fleet(fleet: dict[str, Any], reports: Sequence[Report], formats: list[str], output_dir: Path) -> None:
     """Render every fleet format first, then write each file atomically."""
     table = output_formats()
-    given = FleetInput(fleet, reports)
+    given = FleetInput(fleet, tuple(reports))
     missing = [f for f in formats if table[f].write_fleet is None]
     if missing:
         raise UserError(f"no fleet version of the format(s) {', '.join(missing)}")
@@ -610,7 +610,7 @@ def _write_outputs(report: Report, formats: list[str], output_dir: Path | None, 
     """Render every format first, then write each file atomically (a failed render leaves no file behind) and
     name each written file on stderr unless quiet."""
     table = output_formats()
-    given = ReportInput(report, report.to_json(), verbose, presentation)
+    given = ReportInput(report, verbose, presentation)
     if output_dir is None:
         binary = [f for f in formats if table[f].binary]
         if binary:
@@ -676,13 +676,7 @@ def render(report_path: Path, formats: list[str], output_dir: Path | None, title
            organisation: str | None, quiet: bool) -> None:
     """Render any format from a saved report JSON."""
     _logging(False)
-    try:
-        data = json.loads(report_path.read_text(encoding="utf-8"))
-        jsonschema.Draft202012Validator(report_schema()).validate(data)
-        report = Report.from_json(data)
-    except (OSError, ValueError, KeyError, TypeError, jsonschema.ValidationError) as exc:
-        message = exc.message if isinstance(exc, jsonschema.ValidationError) else str(exc)
-        raise UserError(f"{report_path}: not a gitops-assess report ({message[:200]})") from exc
+    report = _read_report(report_path)
     if output_dir is None and len([f for f in formats if f != "terminal"]) > 1:
         raise UserError("several file formats need --output DIR")
     _write_outputs(report, formats, output_dir, False, Presentation(title, organisation), quiet)

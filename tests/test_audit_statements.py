@@ -34,8 +34,8 @@ def _record(sha: str, path: str, approvers: list[str], self_approved: bool | Non
 
 
 def _all_formats(report: dict[str, Any]) -> dict[str, str]:
-    return {"html": html.render(report), "md": markdown.render(report),
-            "terminal": terminal.render(Report.from_json(report), width=400)}
+    typed = Report.from_json(report)
+    return {"html": html.render(typed), "md": markdown.render(typed), "terminal": terminal.render(typed, width=400)}
 
 
 def test_an_empty_population_is_never_a_green_no_exception() -> None:
@@ -72,7 +72,7 @@ def test_a_root_commit_counts_as_a_direct_change_in_every_figure() -> None:
     assert (pr_control.exceptions, approval.exceptions, approval.unknown) == (1, 1, 0)
     assert review_statement(figures) == ("1 of 2 changes not reviewed by someone other than the author (including "
                                          "the root commit, the initial import).", "fail")
-    page = html.render(_report(trail))
+    page = html.render(Report.from_json(_report(trail)))
     assert "root commit (initial import): pushed directly by a person, no review" in page
     assert NO_EXCEPTION not in page
 
@@ -110,7 +110,7 @@ def test_one_root_commit_is_left_out_of_every_period_figure_alike(tmp_path: Path
     # The change log lists the root commit, and segregation of duties names it an exception instead of dropping it.
     root = [r for r in report["audit_trail"] if not r["parents"]]
     assert len(root) == 1
-    page = html.render(report)
+    page = html.render(Report.from_json(report))
     assert root[0]["sha"][:10] in page.split("Segregation of duties")[1].split("Emergency changes")[0]
     assert NO_EXCEPTION not in page
 
@@ -142,4 +142,4 @@ def test_the_report_json_states_the_same_figures() -> None:
     fleet = json.loads(invoke("scan", "--sample", "stage4-fleet", "-f", "json", "-q").stdout)
     stated = fleet["metrics"]["change_management"]
     assert stated == {**stated, "population": len(fleet["audit_trail"]), "root_commits": 1, "exceptions": 1}
-    assert stated["statement"] in markdown.render(fleet)
+    assert stated["statement"] in markdown.render(Report.from_json(fleet))

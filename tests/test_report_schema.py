@@ -107,4 +107,4 @@ def test_a_schema_1_report_loads_into_the_typed_sections_and_keeps_what_it_count
     assert (report.metrics.history.human_authors, report.metrics.history.human_committers) == (None, 6)
     assert report.audit_trail[0].sha == old["audit_trail"][0]["sha"]
     assert report.github is not None and report.github.repo == old["github"]["repo"]
-    assert "6 people authored changes" in html.render(old)
+    assert "6 people authored changes" in html.render(Report.from_json(old))

@@ -27,7 +27,7 @@ from assess.metrics.dora import delivery_metrics
 from assess.model.activity import Activity, Bootstrap, Historical
 from assess.model.check import CheckSpec
 from assess.model.cluster import AccessStatus
-from assess.model.codec import to_plain
+from assess.model.codec import from_plain, to_plain
 from assess.model.context import CheckContext
 from assess.model.evidence import (
     Cause,
@@ -43,7 +43,7 @@ from assess.model.finding import Confidence, Finding, Outcome
 from assess.model.forge import TERMS, ForgeEvidence, ForgeTerms, forge_wording
 from assess.model.history import AuditRecord, ChangePath, CommitRecord, HistoryEvidence
 from assess.model.period import Period, Periods, as_utc, utc_iso
-from assess.model.report import Report, SourceStatus, StageResult
+from assess.model.report import CheckSummary, MaturitySummary, Report, SourceStatus, StageResult
 from assess.model.sections import (
     ActivitySummary,
     DeploymentSummary,
@@ -244,7 +244,7 @@ def evaluate(bundle: EvidenceBundle, config: Config, model: MaturityModel, scope
         failure_modes=scores.failure_modes,
         dimensions=scores.dimensions,
         next_steps=scores.next_steps,
-        checks=tuple(c.spec.to_json(forge=bundle.forge_tried().value) for c in checks),
+        checks=tuple(from_plain(CheckSummary, c.spec.to_json(forge=bundle.forge_tried().value)) for c in checks),
         metrics=metrics,
         audit_trail=trail,
         timeline=timeline(bundle, config, model, checks, options, periods, headline,
@@ -253,7 +253,7 @@ def evaluate(bundle: EvidenceBundle, config: Config, model: MaturityModel, scope
         github=forge_summary(bundle.forge) if bundle.forge else None,
         deployment=_deployment_summary(view),
         policy=policy_summary(config, _policy_source(config, scope), scope.policy_not_applied),
-        maturity=model.to_json(),
+        maturity=from_plain(MaturitySummary, model.to_json()),
     )
 
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from assess.model.codec import from_plain, to_plain
-from assess.model.finding import Confidence, Finding
+from assess.model.check import Principle
+from assess.model.codec import OMIT_NONE, from_plain, to_plain
+from assess.model.finding import Confidence, Finding, Severity
 from assess.model.forge import ForgeTerms, report_terms
 from assess.model.history import AuditRecord
 from assess.model.provenance import Cause
@@ -148,6 +149,85 @@ class SourceStatus:
 
 
 @dataclass(frozen=True)
+class CheckSummary:
+    """A check as the report lists it: the keys of `CheckSpec.to_json`, with the forge the report read named in
+    `sources`. Reports written before `any_repository` existed lack it (None: the key stays out)."""
+
+    id: str
+    title: str
+    principle: Principle = Principle.DECLARATIVE
+    severity: Severity = Severity.MEDIUM
+    stage: int | None = None
+    gates_stage: bool = False
+    signals: tuple[str, ...] = ()
+    failure_modes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    any_repository: bool | None = field(default=None, metadata=OMIT_NONE)
+    rationale: str = ""
+    remediation: str = ""
+    docs_anchor: str = ""
+
+
+@dataclass(frozen=True)
+class ModelSignal:
+    """A readiness signal of the model a report was judged by (carried only where it differs from the packaged
+    model's)."""
+
+    id: str
+    name: str
+    checks: tuple[str, ...]
+    evidence: tuple[str, ...] | None = field(default=None, metadata=OMIT_NONE)
+    caveat_only: tuple[str, ...] | None = field(default=None, metadata=OMIT_NONE)
+    unknown: str | None = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass(frozen=True)
+class ModelFailureMode:
+    """A failure mode of the model a report was judged by, with the checks that mitigate it."""
+
+    id: str
+    name: str
+    mitigations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModelDimension:
+    """A DevOps-vs-GitOps dimension of the model a report was judged by."""
+
+    id: str
+    name: str
+    checks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModelPrematureRule:
+    """A "GitOps is premature" rule of the model a report was judged by."""
+
+    rule: str
+    check: str | None = field(default=None, metadata=OMIT_NONE)
+    reason: str | None = field(default=None, metadata=OMIT_NONE)
+    at_most_per_week: float | None = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass(frozen=True)
+class MaturitySummary:
+    """The maturity model a report was judged by, as `MaturityModel.to_json` gives it: name, version, digest, stage
+    names and gates always; the other parts only where they differ from the packaged model's (None: left out)."""
+
+    name: str = ""
+    version: int = 0
+    adapted: bool = False
+    digest: str = ""
+    stages: dict[str, str] = field(default_factory=dict)
+    gates: dict[str, int] = field(default_factory=dict)
+    progress: dict[str, int] | None = field(default=None, metadata=OMIT_NONE)
+    signals: tuple[ModelSignal, ...] | None = field(default=None, metadata=OMIT_NONE)
+    failure_modes: tuple[ModelFailureMode, ...] | None = field(default=None, metadata=OMIT_NONE)
+    dimensions: tuple[ModelDimension, ...] | None = field(default=None, metadata=OMIT_NONE)
+    premature: tuple[ModelPrematureRule, ...] | None = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass(frozen=True)
 class Report:
     """One assessment, as published in the report JSON contract."""
 
@@ -162,7 +242,7 @@ class Report:
     failure_modes: tuple[FailureModeRisk, ...]
     dimensions: tuple[DimensionPlacement, ...]
     next_steps: tuple[NextStep, ...]
-    checks: tuple[dict[str, Any], ...] = ()
+    checks: tuple[CheckSummary, ...] = ()
     metrics: Metrics | None = None
     audit_trail: tuple[AuditRecord, ...] = ()
     timeline: tuple[TimelinePoint, ...] = ()
@@ -171,7 +251,7 @@ class Report:
     github: ForgeSummary | None = None
     deployment: DeploymentSummary | None = None
     policy: PolicySummary | None = None
-    maturity: dict[str, Any] = field(default_factory=dict)
+    maturity: MaturitySummary | None = None  # None in reports written before the model was data
     schema_version: str = SCHEMA_VERSION
 
     @property
@@ -195,7 +275,7 @@ class Report:
             "failure_modes": to_plain(self.failure_modes),
             "dimensions": to_plain(self.dimensions),
             "next_steps": to_plain(self.next_steps),
-            "checks": list(self.checks),
+            "checks": to_plain(self.checks),
             "metrics": plain_or_empty(self.metrics),
             "audit_trail": to_plain(self.audit_trail),
             "timeline": to_plain(self.timeline),
@@ -203,7 +283,7 @@ class Report:
             "github": plain_or_empty(self.github),
             "deployment": plain_or_empty(self.deployment),
             "policy": plain_or_empty(self.policy),
-            "maturity": self.maturity,
+            "maturity": plain_or_empty(self.maturity),
         }
         return out
 
@@ -224,16 +304,23 @@ class Report:
             failure_modes=tuple(from_plain(FailureModeRisk, f) for f in data["failure_modes"]),
             dimensions=tuple(from_plain(DimensionPlacement, d) for d in data["dimensions"]),
             next_steps=tuple(from_plain(NextStep, n) for n in data["next_steps"]),
-            checks=tuple(data.get("checks", [])),
+            checks=tuple(from_plain(CheckSummary, c) for c in data.get("checks") or ()),
             metrics=_section(Metrics, data.get("metrics")),
             audit_trail=tuple(from_plain(AuditRecord, r) for r in data.get("audit_trail") or ()),
             timeline=tuple(from_plain(TimelinePoint, p) for p in data.get("timeline") or ()),
             evidence_sha256=data.get("evidence_sha256"),
             github=_section(ForgeSummary, data.get("github")),
             policy=_section(PolicySummary, data.get("policy")),
-            maturity=data.get("maturity", {}),
+            maturity=_section(MaturitySummary, data.get("maturity")),
             deployment=_section(DeploymentSummary, data.get("deployment")),
         )
+
+    def check(self, check_id: str) -> CheckSummary | None:
+        """The listed check of that id, if the report lists it."""
+        for c in self.checks:
+            if c.id == check_id:
+                return c
+        return None
 
     def finding(self, check_id: str) -> Finding | None:
         """The finding of a check, if it ran."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from typing import Any
 
+from assess.model.report import Report
 from assess.reporters import inert, junit, sarif
 from assess.reporters.markdown import escape
 from assess.reporters.stage_names import stage_names
@@ -16,7 +18,7 @@ def fleet_names(fleet: dict[str, Any]) -> dict[int, str]:
     """Stage number -> name, as the fleet was merged (the packaged model's for fleets merged before it said)."""
     given = fleet.get("stages") or {}
     return {int(n): str(name) for n, name in sorted(given.items(), key=lambda i: int(i[0]))} if given \
-        else stage_names({})
+        else stage_names(None)
 
 
 def render_json(fleet: dict[str, Any]) -> str:
@@ -52,14 +54,14 @@ def render_terminal(fleet: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_sarif(reports: list[dict[str, Any]]) -> str:
+def render_sarif(reports: Sequence[Report]) -> str:
     """One SARIF log with one run per repository."""
     runs = [json.loads(sarif.render(r))["runs"][0] for r in reports]
     return json.dumps({"$schema": sarif.SCHEMA, "version": "2.1.0", "runs": runs}, indent=2,
                       ensure_ascii=False) + "\n"
 
 
-def render_junit(reports: list[dict[str, Any]]) -> str:
+def render_junit(reports: Sequence[Report]) -> str:
     """One JUnit document with a test suite per repository."""
     root = ET.Element("testsuites", {"name": "gitops-assess fleet"})
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}

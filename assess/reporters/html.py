@@ -7,6 +7,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from assess.model.report import Report
 from assess.reporters.presentation import Presentation
 from assess.reporters.templates import templates_dir
 from assess.reporters.view import build_view
@@ -24,8 +25,8 @@ def render_template(name: str, **context: Any) -> str:
     return _environment().get_template(name).render(css=Markup(css), **context)
 
 
-def render(report: dict[str, Any], presentation: Presentation | None = None) -> str:
-    """HTML for a report JSON; every value from the report is escaped, only our own SVG charts are not."""
+def render(report: Report, presentation: Presentation | None = None) -> str:
+    """HTML for a report; every value from the report is escaped, only our own SVG charts are not."""
     view = build_view(report, presentation)
     view["charts"] = {k: Markup(v) for k, v in view["charts"].items()}
     for item in view["delivery"]:

@@ -6,10 +6,14 @@ characters XML 1.0 forbids, and unencoded URIs are all neutralised here, in one 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import urllib.parse
 from collections.abc import Callable
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
 
 # C0 controls (but tab), DEL and C1 controls; ESC starts every terminal escape sequence, so showing it as `\x1b`
 # leaves the rest of the sequence as harmless text.
@@ -85,4 +89,23 @@ def tree(value: Any, clean: Callable[[object], str]) -> Any:
         return {clean(k) if isinstance(k, str) else k: tree(v, clean) for k, v in value.items()}
     if isinstance(value, list):
         return [tree(v, clean) for v in value]
+    return value
+
+
+def typed(value: T, clean: Callable[[object], str]) -> T:
+    """Every string (dictionary keys included, enum members not: their values are ours) of a typed value, such as a
+    report, passed through one of the functions above; the same value otherwise."""
+    if isinstance(value, Enum):
+        return value
+    if isinstance(value, str):
+        return cast(T, clean(value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return cast(T, dataclasses.replace(value, **{f.name: typed(getattr(value, f.name), clean)
+                                                     for f in dataclasses.fields(value) if f.init}))
+    if isinstance(value, tuple):
+        return cast(T, tuple(typed(v, clean) for v in value))
+    if isinstance(value, list):
+        return cast(T, [typed(v, clean) for v in value])
+    if isinstance(value, dict):
+        return cast(T, {clean(k) if isinstance(k, str) else k: typed(v, clean) for k, v in value.items()})
     return value

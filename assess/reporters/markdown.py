@@ -24,35 +24,32 @@ def escape(text: Any) -> str:
     return inert.markdown(text)
 
 
-def render(report: dict[str, Any]) -> str:
+def render(report: Report) -> str:
     """The summary; long finding lists are cut to stay under the comment limit."""
-    typed = Report.from_json(report)
-    st = report["stage"]
+    st = report.stage
     names = stage_names(report)
-    lines = [f"## GitOps stage {st['reached']} — {names[st['reached']]} ({st['basis']} evidence)", "",
-             f"**{escape(typed.target.name)}** · {escape(st['explanation'])}", "",
+    lines = [f"## GitOps stage {st.reached} — {names[st.reached]} ({st.basis} evidence)", "",
+             f"**{escape(report.target.name)}** · {escape(st.explanation)}", "",
              "| Stage | Progress |", "|---|---|"]
     for n in stages_above_zero(names):
-        mark = "✅" if n <= st["reached"] else ("⏳" if n == st["reached"] + 1 else "·")
-        lines.append(f"| {mark} {n} {names[n]} | {st['progress'].get(str(n), 0)}% |")
-    policy = policy_lines(typed.policy)
+        mark = "✅" if n <= st.reached else ("⏳" if n == st.reached + 1 else "·")
+        lines.append(f"| {mark} {n} {names[n]} | {st.progress.get(str(n), 0)}% |")
+    policy = policy_lines(report.policy)
     if policy:
         lines += ["", *(f"> {escape(line)}  " for line in policy)]
-    pre = report["premature"]
-    if pre["verdict"]:
-        lines += ["", f"> **GitOps is probably premature here:** {escape('; '.join(pre['reasons']))}"]
-    if report["next_steps"]:
+    pre = report.premature
+    if pre.verdict:
+        lines += ["", f"> **GitOps is probably premature here:** {escape('; '.join(pre.reasons))}"]
+    if report.next_steps:
         lines += ["", "### Next steps", ""]
-        lines += [f"{i}. **{escape(s['title'])}** — {escape(s['gain'])}"
-                  for i, s in enumerate(report["next_steps"], start=1)]
+        lines += [f"{i}. **{escape(s.title)}** — {escape(s.gain)}" for i, s in enumerate(report.next_steps, start=1)]
     lines += ["", "### Readiness signals", "", "| Signal | Verdict | Why |", "|---|---|---|"]
-    lines += [f"| {escape(s['name'])} | {ICON.get(s['status'], '❔')} {SIGNAL_LABEL.get(s['status'], 'unknown')} | "
-              f"{escape(s['reason'])} |" for s in report["signals"]]
+    lines += [f"| {escape(s.name)} | {ICON.get(s.status, '❔')} {SIGNAL_LABEL.get(s.status, 'unknown')} | "
+              f"{escape(s.reason)} |" for s in report.signals]
     lines += ["", "### Failure-mode risk", "", "| Failure mode | Risk |", "|---|---|"]
-    lines += [f"| {fm['id']} {escape(fm['name'])} | {ICON.get(fm['risk'], '❔')} {fm['risk']} |"
-              for fm in report["failure_modes"]]
-    envs = environment_metrics(typed.metrics)
-    for env in declared_production(typed.metrics):
+    lines += [f"| {fm.id} {escape(fm.name)} | {ICON.get(fm.risk, '❔')} {fm.risk} |" for fm in report.failure_modes]
+    envs = environment_metrics(report.metrics)
+    for env in declared_production(report.metrics):
         m = envs.get(env)
         if m:
             tiers = dora_tiers(m)
@@ -62,25 +59,26 @@ def render(report: dict[str, Any]) -> str:
                       f" · lead time {lead if lead is not None else 'n/a'} h ({tiers['lead_time']})"
                       f" · change failure rate {f'{cfr:.0%}' if cfr is not None else 'n/a'}"
                       f" ({tiers['change_failure_rate']})"]
-    if (report["sources"].get("history") or {}).get("available"):
-        statement, tone = review_statement(change_controls(typed.audit_trail, typed.forge_terms), typed.forge_terms)
+    history = report.sources.get("history")
+    if history is not None and history.available:
+        statement, tone = review_statement(change_controls(report.audit_trail, report.forge_terms), report.forge_terms)
         lines += ["", f"**Change management:** {ICON.get(tone, '❔')} {escape(statement)}"]
-    gh = typed.github
+    gh = report.github
     if gh:
         when = f"read at {escape(gh.read_at)}" if gh.read_at else "(time of reading not recorded)"
         lines += ["", f"**{terms_named(gh.forge).name} settings** of {escape(gh.repo)} {when}."]
-    failing = [f for f in report["findings"] if f["outcome"] in ("fail", "warn", "error")]
+    failing = [f for f in report.findings if f.outcome in ("fail", "warn", "error")]
     lines += ["", f"### Findings ({len(failing)} failing or warning)", "", "| | Check | Severity | Finding |",
               "|---|---|---|---|"]
     body = "\n".join(lines)
     for f in failing:
-        row = (f"| {ICON.get(f['outcome'], '')} | `{f['check_id']}` | {f['severity']} | {escape(f['message'][:300])}"
-               f"{' _(waived)_' if f.get('waived_by') else ''} |")
+        row = (f"| {ICON.get(f.outcome, '')} | `{f.check_id}` | {f.severity} | {escape(f.message[:300])}"
+               f"{' _(waived)_' if f.waived_by else ''} |")
         if len(body) + len(row) > MAX_CHARS:
             body += f"\n\n_{len(failing)} findings in all; see the full report._"
             break
         body += "\n" + row
-    missing = [(k, v) for k, v in typed.sources.items() if not v.available]
+    missing = [(k, v) for k, v in report.sources.items() if not v.available]
     if missing:
         body += "\n\n<details><summary>Not observed</summary>\n\n" + "\n".join(
             f"- **{k}**: {escape(v.reason or '')} — {escape(v.remedy())}" for k, v in missing) + \

@@ -8,6 +8,7 @@ from typing import Any
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from assess.model.report import Report
 from assess.reporters import html
 from assess.reporters.presentation import Presentation
 from assess.reporters.templates import templates_dir
@@ -38,6 +39,6 @@ def from_html(page: str) -> bytes:
     return data
 
 
-def render(report: dict[str, Any], presentation: Presentation | None = None) -> bytes:
-    """PDF bytes for a report JSON (page numbers, running headers and a table of contents come from the CSS)."""
+def render(report: Report, presentation: Presentation | None = None) -> bytes:
+    """PDF bytes for a report (page numbers, running headers and a table of contents come from the CSS)."""
     return from_html(html.render(report, presentation))

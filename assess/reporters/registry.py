@@ -22,20 +22,32 @@ ENTRY_POINT_GROUP = "gitops_assess.formats"
 
 @dataclass(frozen=True)
 class ReportInput:
-    """What every report writer receives: the report, its JSON form, and how much detail to give."""
+    """What every report writer receives: the typed report and how much detail to give (the JSON writer serialises
+    the report itself)."""
 
     report: Report
-    data: dict[str, Any]
     verbose: bool = False
     presentation: Presentation | None = None  # title and organisation of the documents
+
+    def __post_init__(self) -> None:
+        # Plugins are called from untyped code too: a report JSON dict here would fail deep inside a writer.
+        if not isinstance(self.report, Report):
+            raise TypeError(f"a writer takes a Report, not {type(self.report).__name__} "
+                            "(a report JSON is read with Report.from_json)")
 
 
 @dataclass(frozen=True)
 class FleetInput:
-    """What every fleet writer receives: the merged fleet summary and the repository reports it was made from."""
+    """What every fleet writer receives: the merged fleet summary and the typed repository reports it was made
+    from."""
 
     fleet: dict[str, Any]
-    reports: list[dict[str, Any]]
+    reports: tuple[Report, ...]
+
+    def __post_init__(self) -> None:
+        wrong = [type(r).__name__ for r in self.reports if not isinstance(r, Report)]
+        if wrong:
+            raise TypeError(f"a fleet writer takes Reports, not {wrong[0]}")
 
 
 @dataclass(frozen=True)
@@ -58,15 +70,14 @@ def _lazy(module: str, function: str) -> Callable[..., Any]:
     return call
 
 
-def _report(module: str, function: str = "render", of: str = "data") -> Callable[[ReportInput], str | bytes]:
+def _report(module: str, function: str = "render", document: bool = False) -> Callable[[ReportInput], str | bytes]:
+    """A writer of the report alone, or (a document) of the report with its title and organisation."""
     writer = _lazy(module, function)
 
     def write(given: ReportInput) -> str | bytes:
-        if of == "report":
-            return writer(given.report)  # type: ignore[no-any-return]
-        if of == "document":
-            return writer(given.data, given.presentation)  # type: ignore[no-any-return]
-        return writer(given.data)  # type: ignore[no-any-return]
+        if document:
+            return writer(given.report, given.presentation)  # type: ignore[no-any-return]
+        return writer(given.report)  # type: ignore[no-any-return]
     return write
 
 
@@ -82,12 +93,12 @@ def _terminal(given: ReportInput) -> str:
 
 BUILT_IN: tuple[OutputFormat, ...] = (
     OutputFormat("terminal", "summary.txt", "fleet.txt", _terminal, _fleet("fleet_report", "render_terminal")),
-    OutputFormat("json", "report.json", "fleet.json", _report("json_report", of="report"),
+    OutputFormat("json", "report.json", "fleet.json", _report("json_report"),
                  _fleet("fleet_report", "render_json")),
-    OutputFormat("html", "report.html", "fleet.html", _report("html", of="document"),
+    OutputFormat("html", "report.html", "fleet.html", _report("html", document=True),
                  _fleet("fleet_document", "render_html"),
                  needs_charts=True),
-    OutputFormat("pdf", "report.pdf", "fleet.pdf", _report("pdf", of="document"),
+    OutputFormat("pdf", "report.pdf", "fleet.pdf", _report("pdf", document=True),
                  _fleet("fleet_document", "render_pdf"),
                  binary=True, needs_charts=True),
     OutputFormat("sarif", "report.sarif", "fleet.sarif", _report("sarif"),

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
+from assess.model.report import Report
 from assess.policy.maturity import packaged
 
 NUMBER_WORDS = ("none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
-def stage_names(report: Mapping[str, Any]) -> dict[int, str]:
+def stage_names(report: Report | None) -> dict[int, str]:
     """The names of stages 0..N of the model the report was judged by; the packaged model's for reports that carry
-    none."""
-    given = (report.get("maturity") or {}).get("stages") or {}
+    none (or for no report)."""
+    given = report.maturity.stages if report is not None and report.maturity is not None else {}
     seed = packaged().stage_names
     if not given:
         return dict(seed)
@@ -31,7 +31,7 @@ def in_words(n: int) -> str:
     return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
 
 
-def fleet_stage_names(reports: Iterable[Mapping[str, Any]]) -> dict[int, str]:
+def fleet_stage_names(reports: Iterable[Report]) -> dict[int, str]:
     """Stage names across reports: each report's own model, the first report naming a stage wins; at least the
     packaged model's stages."""
     out: dict[int, str] = {}

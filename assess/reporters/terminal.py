@@ -30,7 +30,7 @@ SIGNAL_LABEL = {"met": "✔ met", "not-met": "✘ not met", "unknown": "? unknow
 
 def _inert(report: Report) -> Report:
     """The report with every string made inert for a terminal (repository text may carry escape sequences)."""
-    return Report.from_json(inert.tree(report.to_json(), inert.line))
+    return inert.typed(report, inert.line)
 
 
 def build(report: Report, verbose: bool = False) -> Group:
@@ -47,7 +47,7 @@ def build(report: Report, verbose: bool = False) -> Group:
     parts += _scope(report)
     parts.append(Text(st.explanation))
     ladder = Table.grid(padding=(0, 1))
-    names = stage_names(report.to_json())
+    names = stage_names(report)
     for n in stages_above_zero(names):
         pct = st.progress.get(str(n), 0)
         bar = "█" * (pct // 10) + "░" * (10 - pct // 10)

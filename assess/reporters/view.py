@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from assess.derive.change_controls import approvers_text, change_controls, review_statement
+from assess.model.finding import Finding
 from assess.model.forge import ForgeTerms, terms_named
 from assess.model.history import AuditRecord
 from assess.model.provenance import Source
-from assess.model.report import Report
+from assess.model.report import CheckSummary, Report, StageResult
 from assess.model.sections import EnvironmentMetrics, ForgeSummary
 from assess.model.wording import plural
 from assess.reporters import charts
@@ -29,99 +30,104 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 FAILING = ("fail", "error")
 
 
-def build_view(report: dict[str, Any], presentation: Presentation | None = None) -> dict[str, Any]:
-    """Everything the template needs, derived from the report JSON (and the title options) only."""
+def build_view(report: Report, presentation: Presentation | None = None) -> dict[str, Any]:
+    """Everything the template needs, derived from the report (and the title options) only."""
     presentation = presentation or Presentation()
-    typed = Report.from_json(report)
-    specs = {c["id"]: c for c in report.get("checks", [])}
-    findings = report["findings"]
-    by_id = {f["check_id"]: f for f in findings}
-    envs = environment_metrics(typed.metrics)
-    prod = declared_production(typed.metrics) or list(envs)
-    stage = report["stage"]
-    failing = [f for f in findings if f["outcome"] in FAILING and not f.get("waived_by")]
-    counts = Counter(f["severity"] for f in failing)
+    specs = {c.id: c for c in report.checks}
+    by_id = {f.check_id: f for f in report.findings}
+    envs = environment_metrics(report.metrics)
+    prod = declared_production(report.metrics) or list(envs)
+    stage = report.stage
+    names = stage_names(report)
+    failing = [f for f in report.findings if f.outcome in FAILING and not f.waived_by]
+    counts = Counter(f.severity.value for f in failing)
     return {
-        "title": presentation.title or f"GitOps assessment — {typed.target.name}",
+        "title": presentation.title or f"GitOps assessment — {report.target.name}",
         "organisation": presentation.organisation,
-        "verdict": _verdict(stage, failing, specs, stage_names(report)),
-        "stage_note": _stage_note(stage, specs, stage_names(report)),
+        "verdict": _verdict(stage, failing, specs, names),
+        "stage_note": _stage_note(stage, specs, names),
         "severity_counts": [(sev, counts.get(sev, 0)) for sev in SEVERITIES if sev != "info" or counts.get(sev)],
         "failing_total": len(failing),
-        "target": typed.target.name,
-        "revision": typed.target.revision,
-        "generated_at": report["generated_at"],
-        "tool_version": report["tool_version"],
-        "window": typed.window,
+        "target": report.target.name,
+        "revision": report.target.revision,
+        "generated_at": report.generated_at,
+        "tool_version": report.tool_version,
+        "window": report.window,
         "stage": stage,
-        "premature": report["premature"],
-        "signals": report["signals"],
-        "failure_modes": [{**fm, "missing": [m["check_id"] for m in fm["mitigations"]
-                                             if m["outcome"] in ("fail", "warn", "error")]}
-                          for fm in report["failure_modes"]],
+        "premature": report.premature,
+        "signals": report.signals,
+        "failure_modes": [{**_fields(fm), "missing": [m.check_id for m in fm.mitigations
+                                                      if m.outcome in ("fail", "warn", "error")]}
+                          for fm in report.failure_modes],
         "tiles": _tiles(envs, prod),
-        "next_steps": [{**step, "severity": by_id.get(step["check_id"], {}).get("severity", ""),
-                        "outcome": by_id.get(step["check_id"], {}).get("outcome", "")}
-                       for step in report["next_steps"]],
-        "stages": _stages(stage, specs, by_id, stage_names(report)),
-        "finding_groups": _groups([f for f in findings if f["outcome"] in ("fail", "error", "warn")
-                                   or f.get("waived_by")], specs),
-        "settled": _settled(findings, specs),
-        "dimensions": report["dimensions"],
-        "timeline": typed.timeline,
-        "timeline_runs": timeline_runs(typed.timeline),
-        "deployment": typed.deployment or {},
-        "scope": {"kind": typed.target.kind, "kind_reason": typed.target.kind_reason},
+        "next_steps": [{**_fields(step), "severity": _of(by_id.get(step.check_id), "severity"),
+                        "outcome": _of(by_id.get(step.check_id), "outcome")}
+                       for step in report.next_steps],
+        "stages": _stages(stage, specs, by_id, names),
+        "finding_groups": _groups([f for f in report.findings if f.outcome in ("fail", "error", "warn")
+                                   or f.waived_by], specs),
+        "settled": _settled(report.findings, specs),
+        "dimensions": report.dimensions,
+        "timeline": report.timeline,
+        "timeline_runs": timeline_runs(report.timeline),
+        "scope": {"kind": report.target.kind, "kind_reason": report.target.kind_reason},
         "delivery": [{"env": env, "monthly": envs[env].monthly, "chart": charts.dora_trends(envs[env].monthly, env)}
                      for env in prod if env in envs and envs[env].monthly],
-        "history": typed.metrics.history if typed.metrics else None,
-        "audit": _audit(typed.audit_trail, typed.forge_terms),
-        "github": _forge_section(typed.github),
-        "forge_name": typed.forge_terms.name,
-        "change_abbrev": typed.forge_terms.change_abbrev,
-        "change_prefix": typed.forge_terms.change_prefix,
-        "not_observed": _not_observed(report, typed, specs),
-        "sources": sorted(report["sources"].items()),
-        "evidence_sha256": report.get("evidence_sha256"),
-        "policy": policy_lines(typed.policy),
+        "history": report.metrics.history if report.metrics else None,
+        "audit": _audit(report.audit_trail, report.forge_terms),
+        "github": _forge_section(report.github),
+        "forge_name": report.forge_terms.name,
+        "change_abbrev": report.forge_terms.change_abbrev,
+        "change_prefix": report.forge_terms.change_prefix,
+        "not_observed": _not_observed(report, specs),
+        "sources": sorted(report.sources.items()),
+        "evidence_sha256": report.evidence_sha256,
+        "policy": policy_lines(report.policy),
         "charts": {
-            "ladder": charts.stage_ladder(stage["reached"], stage["progress"], stage_names(report)),
-            "timeline": charts.timeline(typed.timeline) if typed.timeline else "",
+            "ladder": charts.stage_ladder(stage.reached, stage.progress, names),
+            "timeline": charts.timeline(report.timeline) if report.timeline else "",
         },
         "pct": lambda v: "—" if v is None else f"{v * 100:.0f}%",
     }
 
 
-def _verdict(stage: dict[str, Any], failing: list[dict[str, Any]], specs: dict[str, Any],
+def _of(finding: Finding | None, name: str) -> str:
+    """A finding's severity or outcome as text; "" for a check that did not run."""
+    return str(getattr(finding, name)) if finding is not None else ""
+
+
+def _title(specs: dict[str, CheckSummary], check_id: str) -> str:
+    """A check's title, its id for a check the report does not list."""
+    spec = specs.get(check_id)
+    return spec.title if spec else check_id
+
+
+def _verdict(stage: StageResult, failing: list[Finding], specs: dict[str, CheckSummary],
              names: dict[int, str]) -> str:
     """One plain-English sentence: the stage, how sure, how many failing findings and the most serious one."""
-    name = stage.get("name") or names[stage["reached"]]  # the model's name, in the stage itself
+    name = stage.name or names[stage.reached]  # the model's name, in the stage itself
     last = max(names)
-    head = (f"Stage {stage['reached']} of {last} ({name}) reached" if stage["reached"]
+    head = (f"Stage {stage.reached} of {last} ({name}) reached" if stage.reached
             else f"No stage of the {in_words(last)} reached ({name})")
-    head += ", provisionally" if stage.get("provisional") else ""
+    head += ", provisionally" if stage.provisional else ""
     if not failing:
         return head + ", with no failing finding."
-    worst = sorted(failing, key=lambda f: (SEVERITIES.index(f["severity"]) if f["severity"] in SEVERITIES else 9,
-                                           f["check_id"]))[0]
-    title = specs.get(worst["check_id"], {}).get("title", worst["check_id"])
-    return (f"{head}, with {plural(len(failing), 'failing finding')}; the most serious ({worst['severity']}): "
-            f"{title.rstrip('.')}.")
+    worst = sorted(failing, key=lambda f: (SEVERITIES.index(f.severity) if f.severity in SEVERITIES else 9,
+                                           f.check_id))[0]
+    return (f"{head}, with {plural(len(failing), 'failing finding')}; the most serious ({worst.severity}): "
+            f"{_title(specs, worst.check_id).rstrip('.')}.")
 
 
-def _stage_note(stage: dict[str, Any], specs: dict[str, Any], names: dict[int, str]) -> str:
+def _stage_note(stage: StageResult, specs: dict[str, CheckSummary], names: dict[int, str]) -> str:
     """What holds the next stage back and what is unverified, by check title (page 1 names no check ids)."""
-    def title(check_id: str) -> str:
-        return str(specs.get(check_id, {}).get("title", check_id)).rstrip(".")
-
-    reached, parts = stage["reached"], []
-    if reached < max(names) and stage.get("blockers"):
+    reached, parts = stage.reached, []
+    if reached < max(names) and stage.blockers:
         parts.append(f"Stage {reached + 1} ({names[reached + 1]}) is blocked by: "
-                     + "; ".join(title(c) for c in stage["blockers"]) + ".")
+                     + "; ".join(_title(specs, c).rstrip(".") for c in stage.blockers) + ".")
     elif reached < max(names):
         parts.append(f"Stage {reached + 1} ({names[reached + 1]}) lacks passing evidence.")
-    if stage.get("unverified"):
-        parts.append(f"Provisional: {plural(len(stage['unverified']), 'gating check')} could not be verified for "
+    if stage.unverified:
+        parts.append(f"Provisional: {plural(len(stage.unverified), 'gating check')} could not be verified for "
                      "lack of evidence (listed under Stages).")
     return " ".join(parts)
 
@@ -147,17 +153,16 @@ def _tiles(envs: dict[str, EnvironmentMetrics], prod: list[str]) -> list[dict[st
     return tiles
 
 
-def _stages(stage: dict[str, Any], specs: dict[str, Any], by_id: dict[str, Any],
+def _stages(stage: StageResult, specs: dict[str, CheckSummary], by_id: dict[str, Finding],
             names: dict[int, str]) -> list[dict[str, Any]]:
     out = []
     for n in stages_above_zero(names):
-        checks = sorted((s for s in specs.values() if s.get("stage") == n),
-                        key=lambda s: (not s.get("gates_stage"), s["id"]))
-        out.append({"number": n, "name": names[n], "reached": n <= stage["reached"],
-                    "progress": stage["progress"].get(str(n), 0),
-                    "checks": [{"id": s["id"], "title": s["title"], "gates": s.get("gates_stage"),
-                                "outcome": by_id.get(s["id"], {}).get("outcome", "not run"),
-                                "message": by_id.get(s["id"], {}).get("message", "")} for s in checks]})
+        checks = sorted((s for s in specs.values() if s.stage == n), key=lambda s: (not s.gates_stage, s.id))
+        out.append({"number": n, "name": names[n], "reached": n <= stage.reached,
+                    "progress": stage.progress.get(str(n), 0),
+                    "checks": [{"id": s.id, "title": s.title, "gates": s.gates_stage,
+                                "outcome": _of(by_id.get(s.id), "outcome") or "not run",
+                                "message": _of(by_id.get(s.id), "message")} for s in checks]})
     return out
 
 
@@ -165,19 +170,14 @@ def _stages(stage: dict[str, Any], specs: dict[str, Any], by_id: dict[str, Any],
 SHOWN_REFS = 12
 
 
-def _ref(r: dict[str, Any]) -> str:
-    target = r.get("path") or r.get("sha") or r.get("object") or r.get("url") or ""
-    return f"{target}:{r['line']}" if r.get("line") else str(target)
-
-
-def _groups(findings: list[dict[str, Any]], specs: dict[str, Any]) -> list[dict[str, Any]]:
+def _groups(findings: list[Finding], specs: dict[str, CheckSummary]) -> list[dict[str, Any]]:
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for f in findings:
-        spec = specs.get(f["check_id"], {})
-        grouped[spec.get("principle", "declarative")].append({
-            **f, "title": spec.get("title", f["check_id"]), "stage": spec.get("stage"),
-            "remediation": spec.get("remediation", ""), "refs": [_ref(r) for r in f.get("refs", [])[:SHOWN_REFS]],
-            "more_refs": max(0, len(f.get("refs", [])) - SHOWN_REFS)})
+        spec = specs.get(f.check_id)
+        grouped[spec.principle.value if spec else "declarative"].append({
+            **_fields(f), "title": _title(specs, f.check_id), "stage": spec.stage if spec else None,
+            "remediation": spec.remediation if spec else "", "refs": [str(r) for r in f.refs[:SHOWN_REFS]],
+            "more_refs": max(0, len(f.refs) - SHOWN_REFS)})
     return [{"principle": PRINCIPLE_NAMES.get(p, p),
              "findings": sorted(items, key=lambda f: (f["stage"] or 9, OUTCOME_ORDER.get(f["outcome"], 9),
                                                       f["check_id"]))}
@@ -185,35 +185,34 @@ def _groups(findings: list[dict[str, Any]], specs: dict[str, Any]) -> list[dict[
                                    if kv[0] in PRINCIPLE_NAMES else 9)]
 
 
-def _settled(findings: list[dict[str, Any]], specs: dict[str, Any]) -> list[dict[str, Any]]:
+def _settled(findings: Sequence[Finding], specs: dict[str, CheckSummary]) -> list[dict[str, Any]]:
     """Passing, not applicable and unobserved checks as one compact table (a missing source is named once, in
     "What could not be observed", not on every check it hides)."""
     rows = []
     for f in findings:
-        if f["outcome"] in ("fail", "error", "warn") or f.get("waived_by"):
+        if f.outcome in ("fail", "error", "warn") or f.waived_by:
             continue
-        spec = specs.get(f["check_id"], {})
-        note = f["message"]
-        if f["outcome"] == "unknown":
-            note = _source_gap(f) or f["message"]
-        rows.append({"title": spec.get("title", f["check_id"]), "stage": spec.get("stage"), "outcome": f["outcome"],
-                     "severity": f["severity"], "note": note})
+        spec = specs.get(f.check_id)
+        note = f.message
+        if f.outcome == "unknown":
+            note = _source_gap(f) or f.message
+        rows.append({"title": _title(specs, f.check_id), "stage": spec.stage if spec else None,
+                     "outcome": f.outcome, "severity": f.severity, "note": note})
     return sorted(rows, key=lambda r: (OUTCOME_ORDER.get(r["outcome"], 9), r["stage"] or 9, r["title"]))
 
 
-def _missing_source(finding: dict[str, Any]) -> str | None:
+def _missing_source(finding: Finding) -> str | None:
     """The source whose absence made a finding unknown: the finding's `unobserved` field; reports written before
     that field existed name it only at the head of the message."""
-    if finding.get("unobserved"):
-        return str(finding["unobserved"][0])
-    message = str(finding.get("message", ""))
-    if finding.get("outcome") != "unknown" or not message.startswith("Not observable: "):
+    if finding.unobserved:
+        return finding.unobserved[0]
+    if finding.outcome != "unknown" or not finding.message.startswith("Not observable: "):
         return None
-    source = message[len("Not observable: "):].split(":", 1)[0].strip()
+    source = finding.message[len("Not observable: "):].split(":", 1)[0].strip()
     return source if source in SOURCE_NAMES else None
 
 
-def _source_gap(finding: dict[str, Any]) -> str | None:
+def _source_gap(finding: Finding) -> str | None:
     """'needs cluster evidence' for a finding that is unknown only because a whole source is missing."""
     source = _missing_source(finding)
     return f"needs {source} evidence (see What could not be observed)" if source else None
@@ -277,19 +276,18 @@ def _forge_section(gh: ForgeSummary | None) -> dict[str, Any] | None:
     return {**_fields(gh), "name": terms.name, "policy_rows": rows, "figures": figures}
 
 
-def _not_observed(report: dict[str, Any], typed: Report, specs: dict[str, Any]) -> list[dict[str, str]]:
+def _not_observed(report: Report, specs: dict[str, CheckSummary]) -> list[dict[str, str]]:
     out = []
-    hidden = Counter(source for f in report["findings"] if f["outcome"] == "unknown"
-                     and (source := _missing_source(f)))
-    for name, s in sorted(typed.sources.items()):
+    hidden = Counter(source for f in report.findings if f.outcome == "unknown" and (source := _missing_source(f)))
+    for name, s in sorted(report.sources.items()):
         if not s.available:
             n = hidden.get(name, 0)
             what = f"source: {name}" + (f" ({plural(n, 'check')} could not be judged)" if n else "")
             out.append({"what": what, "reason": s.reason or "", "fix": s.remedy()})
-    out += deployment_gaps(typed.target, typed.deployment, typed.forge_terms)
-    for f in report["findings"]:
-        if f["outcome"] == "unknown" and not _missing_source(f):
-            title = specs.get(f["check_id"], {}).get("title", f["check_id"])
-            reason, _, fix = f["message"].partition("(fix: ")
-            out.append({"what": f"check: {title}", "reason": reason.strip(), "fix": fix.rstrip(")")})
+    out += deployment_gaps(report.target, report.deployment, report.forge_terms)
+    for f in report.findings:
+        if f.outcome == "unknown" and not _missing_source(f):
+            reason, _, fix = f.message.partition("(fix: ")
+            out.append({"what": f"check: {_title(specs, f.check_id)}", "reason": reason.strip(),
+                        "fix": fix.rstrip(")")})
     return out

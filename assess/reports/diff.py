@@ -7,17 +7,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from assess.model.finding import Finding
+from assess.model.report import Report
 from assess.model.sections import Metrics
 from assess.model.wording import plural
 from assess.reporters.stage_names import stage_names
-from assess.reports.figures import (
-    DORA_FIGURES,
-    declared_production,
-    environment_metrics,
-    figure,
-    report_metrics,
-    report_target,
-)
+from assess.reports.figures import DORA_FIGURES, declared_production, environment_metrics, figure
 
 # How bad an outcome is; a waived failure counts as accepted (0).
 RANK = {"pass": 0, "not-applicable": 0, "unknown": 1, "warn": 2, "fail": 3, "error": 3}
@@ -61,47 +56,47 @@ class ReportDiff:
                 "notes": [asdict(c) for c in self.notes]}
 
 
-def _rank(finding: dict[str, Any]) -> int:
-    return 0 if finding.get("waived_by") else RANK.get(finding["outcome"], 1)
+def _rank(finding: Finding) -> int:
+    return 0 if finding.waived_by else RANK.get(finding.outcome, 1)
 
 
-def compare(old: dict[str, Any], new: dict[str, Any]) -> ReportDiff:
+def compare(old: Report, new: Report) -> ReportDiff:
     """Stage up/down, findings whose outcome got better or worse, metric moves on the production environments."""
-    diff = ReportDiff(report_target(old).name, report_target(new).name)
-    before, after = old["stage"]["reached"], new["stage"]["reached"]
+    diff = ReportDiff(old.target.name, new.target.name)
+    before, after = old.stage.reached, new.stage.reached
     names = f"{stage_names(old).get(before, '?')} → {stage_names(new).get(after, '?')}"
     if after < before:
         diff.regressed.append(Change("stage", "stage reached", before, after, names))
     elif after > before:
         diff.improved.append(Change("stage", "stage reached", before, after, names))
-    models = (old.get("maturity") or {}, new.get("maturity") or {})
-    if all(m.get("digest") for m in models) and models[0]["digest"] != models[1]["digest"]:
-        was, now = (f"{m.get('name')} ({m['digest'][:12]})" for m in models)
+    models = (old.maturity, new.maturity)
+    if models[0] and models[1] and models[0].digest and models[1].digest and models[0].digest != models[1].digest:
+        was, now = (f"{m.name} ({m.digest[:12]})" for m in (models[0], models[1]))
         diff.notes.append(Change("maturity", "maturity model", was, now,
                                  "judged by different maturity models: stages and verdicts may not compare"))
-    olds = {f["check_id"]: f for f in old["findings"]}
-    for f in new["findings"]:
-        prior = olds.get(f["check_id"])
+    olds = {f.check_id: f for f in old.findings}
+    for f in new.findings:
+        prior = olds.get(f.check_id)
         if prior is None:
             if _rank(f) >= 2:
-                diff.notes.append(Change("finding", f["check_id"], None, f["outcome"], "new check, failing"))
+                diff.notes.append(Change("finding", f.check_id, None, f.outcome.value, "new check, failing"))
             continue
         a, b = _rank(prior), _rank(f)
-        change = Change("finding", f["check_id"], prior["outcome"], f["outcome"], f["message"])
+        change = Change("finding", f.check_id, prior.outcome.value, f.outcome.value, f.message)
         if b > a and b >= 2:
             diff.regressed.append(change)
         elif b < a:
             diff.improved.append(change)
-        elif prior["outcome"] != f["outcome"]:
+        elif prior.outcome != f.outcome:
             diff.notes.append(change)
-    _ranked(diff, "signal", {s["id"]: s for s in old.get("signals", [])}, new.get("signals", []), "status",
-            SIGNAL_RANK)
-    _ranked(diff, "failure-mode", {m["id"]: m for m in old.get("failure_modes", [])}, new.get("failure_modes", []),
-            "risk", RISK_RANK)
-    _tiers(diff, old, new)
+    _ranked(diff, "signal", [(s.id, s.name, s.status.value) for s in old.signals],
+            [(s.id, s.name, s.status.value) for s in new.signals], SIGNAL_RANK)
+    _ranked(diff, "failure-mode", [(m.id, m.name, m.risk.value) for m in old.failure_modes],
+            [(m.id, m.name, m.risk.value) for m in new.failure_modes], RISK_RANK)
+    _tiers(diff, old.metrics, new.metrics)
     # raw metric moves are noisy from one window to the next: better is an improvement, worse only a note;
     # a drop of DORA tier (above) is what counts as a regression
-    for env, label, value_before, value_after, higher_is_better in _metric_pairs(old, new):
+    for env, label, value_before, value_after, higher_is_better in _metric_pairs(old.metrics, new.metrics):
         if value_before == value_after or value_before is None or value_after is None:
             continue
         better = (value_after > value_before) == higher_is_better
@@ -110,23 +105,23 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> ReportDiff:
     return diff
 
 
-def _ranked(diff: ReportDiff, kind: str, olds: dict[str, dict[str, Any]], news: list[dict[str, Any]], key: str,
+def _ranked(diff: ReportDiff, kind: str, olds: list[tuple[str, str, str]], news: list[tuple[str, str, str]],
             rank: dict[str, int]) -> None:
-    """Items whose status moved up or down a ranked scale (signals, failure-mode risks)."""
-    for item in news:
-        prior = olds.get(item["id"])
-        if prior is None or prior[key] == item[key]:
+    """Items (id, name, status) whose status moved up or down a ranked scale (signals, failure-mode risks)."""
+    before = {item_id: status for item_id, _, status in olds}
+    for item_id, name, status in news:
+        prior = before.get(item_id)
+        if prior is None or prior == status:
             continue
-        change = Change(kind, f"{item['id']} {item['name']}", prior[key], item[key])
-        a, b = rank.get(prior[key], 1), rank.get(item[key], 1)
+        change = Change(kind, f"{item_id} {name}", prior, status)
+        a, b = rank.get(prior, 1), rank.get(status, 1)
         (diff.regressed if b > a else diff.improved if b < a else diff.notes).append(change)
 
 
-def _tiers(diff: ReportDiff, old: dict[str, Any], new: dict[str, Any]) -> None:
+def _tiers(diff: ReportDiff, old: Metrics | None, new: Metrics | None) -> None:
     """DORA 2024 tiers of the production environments that moved."""
-    metrics_new = report_metrics(new)
-    envs_old, envs_new = environment_metrics(report_metrics(old)), environment_metrics(metrics_new)
-    for env in _production(metrics_new):
+    envs_old, envs_new = environment_metrics(old), environment_metrics(new)
+    for env in _production(new):
         if env not in envs_old or env not in envs_new:
             continue
         before = (envs_old[env].tiers or {}).get("dora_2024") or {}
@@ -142,11 +137,10 @@ def _production(metrics: Metrics | None) -> list[str]:
     return declared_production(metrics) or list(environment_metrics(metrics))
 
 
-def _metric_pairs(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, Any, Any, bool]]:
+def _metric_pairs(old: Metrics | None, new: Metrics | None) -> list[tuple[str, str, Any, Any, bool]]:
     out = []
-    metrics_new = report_metrics(new)
-    envs_old, envs_new = environment_metrics(report_metrics(old)), environment_metrics(metrics_new)
-    for env in _production(metrics_new):
+    envs_old, envs_new = environment_metrics(old), environment_metrics(new)
+    for env in _production(new):
         if env not in envs_old or env not in envs_new:
             continue
         for _, path, label, higher in DORA_FIGURES:

@@ -3,10 +3,9 @@ human-readable formats."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from assess.model.codec import from_plain
 from assess.model.forge import DEFAULT_FORGE, TERMS, ForgeTerms
 from assess.model.sections import DeploymentSummary, EnvironmentMetrics, Metrics, Target, TimelinePoint
 
@@ -17,17 +16,6 @@ DORA_FIGURES: tuple[tuple[str, str, str, bool], ...] = (
     ("change_failure_rate", "change_failure_rate", "change failure rate", False),
     ("recovery_hours", "recovery_hours.median", "time to restore (h)", False),
 )
-
-
-def report_metrics(report: Mapping[str, Any]) -> Metrics | None:
-    """The metrics section of a report JSON, typed (None when the report has no history)."""
-    data = report.get("metrics")
-    return from_plain(Metrics, data) if data else None
-
-
-def report_target(report: Mapping[str, Any]) -> Target:
-    """The target section of a report JSON, typed."""
-    return from_plain(Target, report.get("target") or {})
 
 
 def environment_metrics(metrics: Metrics | None) -> dict[str, EnvironmentMetrics]:

@@ -3,46 +3,41 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from statistics import median
 from typing import Any
 
+from assess.model.report import Report
 from assess.model.sections import EnvironmentMetrics
 from assess.reporters.stage_names import fleet_stage_names
-from assess.reports.figures import (
-    DORA_FIGURES,
-    declared_production,
-    dora_figures,
-    environment_metrics,
-    report_metrics,
-    report_target,
-)
+from assess.reports.figures import DORA_FIGURES, declared_production, dora_figures, environment_metrics
 
 FLEET_SCHEMA_VERSION = "1.0"
 
 
-def merge(reports: list[dict[str, Any]], generated_at: str, name: str = "fleet") -> dict[str, Any]:
+def merge(reports: Sequence[Report], generated_at: str, name: str = "fleet") -> dict[str, Any]:
     """Per-repository stage table, stage distribution, worst failure modes and organisation-wide DORA figures."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     risk_counts: dict[str, Counter[str]] = {}
     fm_names: dict[str, str] = {}
     dora: dict[str, list[float]] = {key: [] for key, _, _, _ in DORA_FIGURES}
     deployments = 0
-    for report in sorted(reports, key=lambda r: report_target(r).name):
-        fails = [f for f in report["findings"] if f["outcome"] in ("fail", "error") and not f.get("waived_by")]
-        fms = {fm["id"]: fm["risk"] for fm in report["failure_modes"]}
-        for fm in report["failure_modes"]:
-            fm_names[fm["id"]] = fm["name"]
-            risk_counts.setdefault(fm["id"], Counter())[fm["risk"]] += 1
+    for report in sorted(reports, key=lambda r: r.target.name):
+        fails = [f for f in report.findings if f.outcome in ("fail", "error") and not f.waived_by]
+        fms = {fm.id: fm.risk.value for fm in report.failure_modes}
+        for fm in report.failure_modes:
+            fm_names[fm.id] = fm.name
+            risk_counts.setdefault(fm.id, Counter())[fm.risk.value] += 1
         prod = _production(report)
         figures = dora_figures(prod) if prod else {}
-        rows.append({"repo": report_target(report).name, "stage": report["stage"]["reached"],
-                     "basis": report["stage"]["basis"], "blockers": report["stage"]["blockers"],
-                     "fails": len(fails), "critical": sum(f["severity"] == "critical" for f in fails),
-                     "failure_modes": fms, "premature": report["premature"]["verdict"],
+        rows.append({"repo": report.target.name, "stage": report.stage.reached,
+                     "basis": report.stage.basis.value, "blockers": list(report.stage.blockers),
+                     "fails": len(fails), "critical": sum(f.severity == "critical" for f in fails),
+                     "failure_modes": fms, "premature": report.premature.verdict,
                      "deploys_per_week": figures.get("deploys_per_week"),
                      "lead_time_hours": figures.get("lead_time_hours"),
                      "change_failure_rate": figures.get("change_failure_rate"),
-                     "generated_at": report["generated_at"]})
+                     "generated_at": report.generated_at})
         if prod:
             deployments += prod.deployments
             for key, value in figures.items():
@@ -72,8 +67,8 @@ def merge(reports: list[dict[str, Any]], generated_at: str, name: str = "fleet")
     }
 
 
-def _production(report: dict[str, Any]) -> EnvironmentMetrics | None:
+def _production(report: Report) -> EnvironmentMetrics | None:
     """Metrics of the first declared production environment that has any."""
-    metrics = report_metrics(report)
+    metrics = report.metrics
     envs = environment_metrics(metrics)
     return next((envs[env] for env in declared_production(metrics) if env in envs), None)

@@ -36,7 +36,7 @@ def test_a_missing_repository_is_not_found_with_the_permission_that_fixes_it(
     review = next(f for f in report["findings"] if f["check_id"] == "review-required")
     assert review["outcome"] == "unknown" and review["unobserved"] == ["github"]
     assert report["sources"]["cluster"]["cause"] == "not-requested"
-    assert "Metadata: read" in _not_observed(html.render(report))
+    assert "Metadata: read" in _not_observed(html.render(Report.from_json(report)))
 
 
 def test_no_token_is_its_own_cause(fake_github: FakeGitHub, sample_repos: dict[str, Path], tmp_path: Path) -> None:
@@ -49,7 +49,8 @@ def test_no_token_is_its_own_cause(fake_github: FakeGitHub, sample_repos: dict[s
     assert report["sources"]["github"]["cause"] == "no-token"
     # Every human-readable format names the permission the token needs, which the fix sentence does not.
     assert "Metadata: read" not in report["sources"]["github"]["fix"]
-    for text in (html.render(report), markdown.render(report), terminal.render(Report.from_json(report), width=400)):
+    typed = Report.from_json(report)
+    for text in (html.render(typed), markdown.render(typed), terminal.render(typed, width=400)):
         assert "(needs Metadata: read)" in text
 
 
@@ -65,7 +66,7 @@ def _with_gap(message: str, unobserved: list[str] | None) -> dict[str, Any]:
 def test_the_html_view_reads_the_missing_source_from_the_field_not_the_sentence() -> None:
     # The sentence names no source the view could parse; the field alone says the cluster was missing (11 other
     # checks of the recorded report lack it too).
-    page = html.render(_with_gap("Could not be judged: the source it reads is absent.", ["cluster"]))
+    page = html.render(Report.from_json(_with_gap("Could not be judged: the source it reads is absent.", ["cluster"])))
     assert "source: cluster (12 checks could not be judged)" in _not_observed(page)
     assert "the source it reads is absent" not in _not_observed(page)
 
@@ -73,5 +74,5 @@ def test_the_html_view_reads_the_missing_source_from_the_field_not_the_sentence(
 def test_reports_written_before_the_fields_still_render_their_gaps() -> None:
     report = _with_gap("Not observable: cluster: no cluster was requested (fix: run with --cluster)", None)
     assert all("cause" not in s for s in report["sources"].values())
-    page = html.render(report)
+    page = html.render(Report.from_json(report))
     assert "source: cluster (12 checks could not be judged)" in _not_observed(page)

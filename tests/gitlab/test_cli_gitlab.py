@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assess.model.report import Report
 from assess.reporters.view import build_view
 from tests.cli_runner import invoke
 from tests.conftest import assert_valid_report, git
@@ -59,7 +60,7 @@ def test_unreadable_project_is_unknown_not_a_crash(fake: FakeGitLab, repo: Path)
     finding = findings(report)["default-branch-protected"]
     assert finding["outcome"] == "unknown" and finding["message"].startswith("Not observable: gitlab: GitLab project")
     # The HTML/Markdown view lists the missing source once, not once more for every forge check.
-    gaps = [g["what"] for g in build_view(report)["not_observed"]]
+    gaps = [g["what"] for g in build_view(Report.from_json(report))["not_observed"]]
     assert any(g.startswith("source: gitlab") for g in gaps)
     assert not any("branch" in g for g in gaps if g.startswith("check:"))
 

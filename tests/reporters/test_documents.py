@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from assess.model.report import Report
 from assess.reporters import html, pdf
 from assess.reporters.pdf import BundledOnlyFetcher
 from assess.reporters.templates import templates_dir
@@ -105,7 +106,7 @@ def test_largest_sample_pdf_renders_under_ten_seconds(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "report.json").read_text())
     assert len(report["timeline"]) == 12 and report["audit_trail"]
     start = time.monotonic()
-    data = pdf.render(report)
+    data = pdf.render(Report.from_json(report))
     elapsed = time.monotonic() - start
     assert done.returncode == 0 and data.startswith(b"%PDF")
     assert elapsed < 10, f"PDF took {elapsed:.1f}s"
@@ -176,7 +177,6 @@ def test_render_from_a_saved_report_and_refusals(tmp_path: Path) -> None:
 
 def test_a_failed_render_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from assess import cli
-    from assess.model.report import Report
     from assess.reporters import pdf as pdf_reporter
 
     report = Report.from_json(json.loads((GOLDEN / "report.json").read_text()))
@@ -192,4 +192,4 @@ def test_a_failed_render_leaves_no_file(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_html_render_is_deterministic() -> None:
     report = json.loads((GOLDEN / "report.json").read_text())
-    assert html.render(report) == html.render(report)
+    assert html.render(Report.from_json(report)) == html.render(Report.from_json(report))

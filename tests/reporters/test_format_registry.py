@@ -17,9 +17,8 @@ from assess.reporters.registry import OutputFormat
 
 def make():
     return OutputFormat("stagecount", "stage.txt", "fleet-stages.txt",
-                        lambda given: f"stage {given.data['stage']['reached']}\\n",
-                        lambda given: "".join(f"{r['target']['name']}: {r['stage']['reached']}\\n"
-                                              for r in given.reports))
+                        lambda given: f"stage {given.report.stage.reached}\\n",
+                        lambda given: "".join(f"{r.target.name}: {r.stage.reached}\\n" for r in given.reports))
 
 
 def broken():
@@ -66,3 +65,4 @@ def test_a_registered_format_reaches_scan_render_and_merge(plugin: Path, tmp_pat
 def test_an_unknown_format_names_the_registered_ones(plugin: Path) -> None:
     out = invoke("scan", "--sample", "stage2-argocd", "-f", "nope")
     assert out.returncode == 2 and "stagecount" in out.stderr and "nope" in out.stderr
+

