@@ -68,3 +68,20 @@ def test_waived_failure_is_not_a_regression_and_new_failing_check_is_a_note() ->
     diff = compare(Report.from_json(report()), Report.from_json(waived))
     assert diff.regressed == [] and [c.subject for c in diff.notes] == ["images-pinned", "new-check"]
 
+
+def test_a_schema_1_report_is_diffed_and_merged_with_a_current_one(tmp_path: Path) -> None:
+    from tests.cli_runner import invoke
+
+    scanned = invoke("scan", "--sample", "stage2-argocd", "-q", "-f", "json", "-o", str(tmp_path / "now"))
+    assert scanned.returncode == 0, scanned.stderr
+    now = tmp_path / "now" / "report.json"
+    name = json.loads(now.read_text(encoding="utf-8"))["target"]["name"]
+    done = invoke("diff", str(GOLDEN), str(now), "-f", "json")
+    assert done.returncode == 0, done.stderr
+    stage = next(c for c in json.loads(done.stdout)["improved"] if c["kind"] == "stage")
+    assert (stage["before"], stage["after"], stage["note"]) == (1, 2, "Versioned IaC → Application GitOps")
+    merged = invoke("merge", str(GOLDEN), str(now), "-o", str(tmp_path / "fleet"), "-f", "json,md")
+    assert merged.returncode == 0, merged.stderr
+    fleet = json.loads((tmp_path / "fleet" / "fleet.json").read_text(encoding="utf-8"))
+    assert {(r["repo"], r["stage"], r["fails"] > 0) for r in fleet["rows"]} == {("acme/shop", 1, True), (name, 2, True)}
+    assert fleet["stages"]["2"] == "Application GitOps" and fleet["stage_distribution"]["1"] == 1

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assess.reporters.registry import BUILT_IN, ENTRY_POINT_GROUP, output_formats
+from assess.model.report import Report
+from assess.reporters.registry import BUILT_IN, ENTRY_POINT_GROUP, FleetInput, ReportInput, output_formats
 from tests.cli_runner import invoke
 
 PLUGIN = '''
@@ -66,3 +67,47 @@ def test_an_unknown_format_names_the_registered_ones(plugin: Path) -> None:
     out = invoke("scan", "--sample", "stage2-argocd", "-f", "nope")
     assert out.returncode == 2 and "stagecount" in out.stderr and "nope" in out.stderr
 
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+
+
+def _no_json(self: Report) -> dict[str, object]:
+    raise AssertionError("a writer turned the typed report back into its JSON form")
+
+
+def test_every_registered_writer_renders_the_typed_report_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    report = Report.from_json(json.loads((GOLDEN / "report.json").read_text(encoding="utf-8")))
+    expected = report.to_json()
+    given = ReportInput(report)
+    monkeypatch.setattr(Report, "to_json", _no_json)
+    table = output_formats()
+    written = {name: fmt.write(given) for name, fmt in table.items() if name != "json"}
+    # the machine formats are the goldens, written from the typed report without its JSON form
+    for name, golden in (("sarif", "report.sarif"), ("junit", "junit.xml"), ("md", "summary.md")):
+        assert written[name] == (GOLDEN / golden).read_text(encoding="utf-8"), name
+    assert report.target.name in str(written["terminal"]) and report.target.name in str(written["html"])
+    assert bytes(written["pdf"]).startswith(b"%PDF")
+    # only the JSON writer serialises the report, and it writes what the report holds
+    monkeypatch.undo()
+    assert json.loads(table["json"].write(given)) == expected
+
+
+def test_every_fleet_writer_takes_the_typed_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assess.reports.fleet import merge
+
+    report = Report.from_json(json.loads((GOLDEN / "report.json").read_text(encoding="utf-8")))
+    fleet = merge([report], "2026-03-01T00:00:00+00:00", "acme")
+    monkeypatch.setattr(Report, "to_json", _no_json)
+    written = {name: fmt.write_fleet(FleetInput(fleet, (report,)))
+               for name, fmt in output_formats().items() if fmt.write_fleet is not None}
+    assert json.loads(written["sarif"])["runs"][0] == json.loads((GOLDEN / "report.sarif").read_text())["runs"][0]
+    assert "gitops-assess: " + report.target.name in str(written["junit"])
+    assert fleet["rows"][0]["repo"] == report.target.name and fleet["rows"][0]["stage"] == report.stage.reached
+
+
+def test_a_report_json_handed_to_a_writer_is_refused_with_a_clear_message() -> None:
+    data = json.loads((GOLDEN / "report.json").read_text(encoding="utf-8"))
+    with pytest.raises(TypeError, match="a writer takes a Report, not dict"):
+        ReportInput(data)
+    with pytest.raises(TypeError, match="a fleet writer takes Reports, not dict"):
+        FleetInput({}, (Report.from_json(data), data))
