@@ -71,7 +71,8 @@ def test_every_report_dataclass_field_is_in_the_schema_and_every_schema_property
     for where in ("report.window.activity", "report.metrics.environments{}.lead_time_hours",
                   "report.metrics.environments{}.monthly[]", "report.github.policy", "report.audit_trail[]",
                   "report.timeline[]", "report.deployment.entry_points[]", "report.policy.waivers[]",
-                  "report.sources{}", "report.findings[]"):
+                  "report.sources{}", "report.findings[]", "report.checks[]", "report.maturity.signals[]",
+                  "report.maturity.premature[]"):
         assert where in seen, where
 
 
