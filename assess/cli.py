@@ -47,7 +47,8 @@ from assess.engine import (
     has_errors,
     run_assessment,
 )
-from assess.evaluation.evaluate import maturity_model, periods_for, view_options
+from assess.evaluation.evaluate import maturity_model, view_options
+from assess.evaluation.facts import periods_for
 from assess.model.check import CheckSpec
 from assess.model.codec import from_plain
 from assess.model.evidence import EvidenceBundle

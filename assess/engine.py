@@ -20,16 +20,9 @@ from assess.collectors.zizmor import audit_workflows
 from assess.derive.audit_trail import change_path
 from assess.derive.deployment import env_roots
 from assess.derive.view import tree_view
-from assess.evaluation.evaluate import (
-    derive,
-    evaluate,
-    evidence_digest,
-    evidence_json,
-    has_errors,
-    maturity_model,
-    periods_for,
-    view_options,
-)
+from assess.evaluation.digest import evidence_digest, evidence_json
+from assess.evaluation.evaluate import evaluate, has_errors, maturity_model, view_options
+from assess.evaluation.facts import derive, periods_for
 from assess.model.cluster import ClusterEvidence
 from assess.model.evidence import Cause, EvidenceBundle, RepoEvidence, Snapshot, Source, Unavailable
 from assess.model.forge import ForgeEvidence

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assess.evaluation.evaluate import evidence_digest
+from assess.evaluation.digest import evidence_digest
 from assess.model.evidence import EvidenceBundle, Provenance, RepoEvidence, Source, Unavailable
 from tests.test_audit_trail import c, history
 

@@ -20,7 +20,7 @@ from assess.collectors.github.repo import collect_github
 from assess.collectors.gitlab.collect import GitLabAccess, client, collect_gitlab
 from assess.collectors.samples import get_sample, materialise
 from assess.engine import Settings
-from assess.evaluation.evaluate import evidence_json
+from assess.evaluation.digest import evidence_json
 from assess.model.check import FORGE_SOURCE
 from assess.model.codec import from_plain
 from assess.model.context import CheckContext
