@@ -112,7 +112,7 @@ def forge_summary(gh: ForgeEvidence) -> ForgeSummary:
         merged_pull_requests=len(gh.pulls),
         independently_approved=len(independent) if reviewed else None,
         ci_runs=len(counted),
-        ci_success_rate=round(sum(r.conclusion == "success" for r in counted) / len(counted), 3)
+        ci_success_rate=round(sum(r.conclusion == "success" for r in counted) / len(counted), 4)
         if counted else None,
         deployments=gh.deployments,
         access=gh.collaborators,
