@@ -94,10 +94,21 @@ def known_clusters(ev: RepoEvidence, ctx: CheckContext | None = None) -> list[Cl
     """Clusters declared as code or targeted, one per name (a declared cluster wins over a mere target); a
     composition nobody claims is no cluster."""
     found: dict[str, ClusterDecl] = {}
-    applied = deployed(ctx) if ctx is not None else None
-    for decl in (*(d for d in cluster_declarations(ev, applied) if not d.template), *targeted_clusters(ev)):
+    declared = declared_clusters(ctx, ev) if ctx is not None else cluster_declarations(ev, None)
+    targeted = clusters_targeted(ctx, ev) if ctx is not None else targeted_clusters(ev)
+    for decl in (*(d for d in declared if not d.template), *targeted):
         found.setdefault(decl.name, decl)
     return list(found.values())
+
+
+def declared_clusters(ctx: CheckContext, ev: RepoEvidence) -> tuple[ClusterDecl, ...]:
+    """The tree's cluster declarations (those the reconcilers apply decide), derived once per judgement."""
+    return ctx.memoised("cluster_declarations", ev, lambda: tuple(cluster_declarations(ev, deployed(ctx))))
+
+
+def clusters_targeted(ctx: CheckContext, ev: RepoEvidence) -> tuple[ClusterDecl, ...]:
+    """The clusters the tree's reconcilers target, derived once per judgement."""
+    return ctx.memoised("targeted_clusters", ev, lambda: tuple(targeted_clusters(ev)))
 
 
 # --- CODEOWNERS ---------------------------------------------------------------------------------------

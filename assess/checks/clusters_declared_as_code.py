@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assess.checks._repo import deployed, plural, repo, result
+from assess.checks._repo import declared_clusters, plural, repo, result
 from assess.checks.catalog import Check
-from assess.derive.clusters import LOOKED_FOR, cluster_declarations, lifecycle_objects
+from assess.derive.clusters import LOOKED_FOR, lifecycle_objects
 from assess.model.check import CheckResult, CheckSpec, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
@@ -25,7 +25,7 @@ def run(ctx: CheckContext) -> CheckResult:
     """Pass when the repository declares how at least one cluster is created (see derive.clusters for the list);
     upgrade objects reconciled from Git count as lifecycle too."""
     ev = repo(ctx)
-    declared = cluster_declarations(ev, deployed(ctx))
+    declared = declared_clusters(ctx, ev)
     upgrades = lifecycle_objects(ev)
     if not declared and not upgrades:
         return result(Outcome.FAIL, f"No cluster declaration recognised (looked for: {LOOKED_FOR}).")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from assess.checks._fleet import cluster_generators, flux_cluster_dirs
-from assess.checks._repo import doc_ref, plural, repo, result
+from assess.checks._repo import clusters_targeted, doc_ref, plural, repo, result
 from assess.checks.catalog import Check
-from assess.derive.clusters import targeted_clusters
 from assess.model.check import CheckResult, CheckSpec, FailureMode, Principle
 from assess.model.context import CheckContext
 from assess.model.finding import Outcome, Severity
@@ -32,7 +31,7 @@ def run(ctx: CheckContext) -> CheckResult:
     ev = repo(ctx)
     gens = cluster_generators(ev)
     flux_dirs = flux_cluster_dirs(ev)
-    spokes = [c for c in targeted_clusters(ev) if c.how.startswith("Flux spoke")]
+    spokes = [c for c in clusters_targeted(ctx, ev) if c.how.startswith("Flux spoke")]
     if gens:
         return result(Outcome.PASS, f"{plural(len(gens), 'ApplicationSet cluster generator')} fan out over "
                       "registered clusters.", [doc_ref(g.doc, g.key) for g in gens])

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from assess.model.activity import Historical
 from assess.model.deployment import DeploymentMap
 from assess.model.evidence import EvidenceBundle, RepoEvidence
 from assess.model.history import AuditRecord, CommitRecord
 from assess.model.period import Period
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,17 @@ class CheckContext:
     bootstrap: frozenset[str] = frozenset()
     historical: Historical | None = None
     deployed: RepoEvidence | None = None
+    # Derivations of this context's trees that several checks ask for, computed once per judgement (a context lives
+    # for one judgement: the headline or one timeline point).
+    _memo: dict[tuple[str, int], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def memoised(self, name: str, of: object, compute: Callable[[], T]) -> T:
+        """`compute()` once per context for `of` (an evidence object of this context), however many checks ask."""
+        key = (name, id(of))
+        if key not in self._memo:
+            self._memo[key] = compute()
+        found: T = self._memo[key]
+        return found
 
     def production_changes(self) -> tuple[AuditRecord, ...]:
         """Audit records of the period that reached a production environment."""

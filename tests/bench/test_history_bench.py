@@ -158,7 +158,7 @@ def test_timeline_vs_single_scan(benchmark: Any, big_repo: Path) -> None:
                                  "ratio_to_one_scan": round(ours / single, 2),
                                  "twelve_uncached_scans_s": round(naive, 3),
                                  "ratio_to_twelve_scans": round(ours / naive, 2),
-                                 "distinct_snapshots": len({p["commit"] for p in points})})
+                                 "distinct_snapshots": len({p.commit for p in points.timeline})})
     print(json.dumps(benchmark.extra_info, indent=1), file=sys.stderr)
-    assert len(points) == 12 and all(p["commit"] for p in points)
+    assert len(points.timeline) == 12 and all(p.commit for p in points.timeline)
     assert ours < naive / 2, benchmark.extra_info
