@@ -151,40 +151,49 @@ def redact_credentials(node: Any) -> Any:
     """Any document with credential-looking values replaced by their class: `password:` keys, `env` entries and
     Helm parameters named like credentials, and kubectl's last-applied annotation (a copy of the whole object)."""
     if isinstance(node, dict):
-        if node.get("kind") in REFERENCE_KINDS:
-            return node  # an ExternalSecret embedded in Helm values (raw resources): references only
-        out: dict[Any, Any] = {}
-        named = node.get("name") if isinstance(node.get("name"), str) else None
-        # `{secretKey: DB_PASSWORD, remoteRef: {…}}`: beside a reference, credential-named keys name fields.
-        naming = not REFERENCE_SIBLINGS.isdisjoint(node)
-        # `{existingSecret: minecraft-rcon, secretKey: rcon-password}`: a `…Key` names a field of that Secret
-        # (a `password:` beside `existingSecret` is still a value: charts take one or the other).
-        in_existing = any(EXISTING_SECRET.search(str(k)) for k in node if _mentions_secret(str(k)))
-        for key, value in node.items():
-            if naming and not isinstance(value, (dict, list)):
-                out[key] = value
-            elif str(key) == "permissions" and isinstance(value, dict):
-                out[key] = value  # GitHub Actions token scopes (`id-token: write`), never credentials
-            elif str(key) == LAST_APPLIED:
-                out[key] = marker(SecretValue.LITERAL if value else SecretValue.EMPTY)
-            elif key == "value" and named is not None and is_credential_key(named) and not isinstance(
-                    value, (dict, list)):
-                names_secret = names_a_secret(named, value)
-                # env: [{name: DB_PASSWORD, value: …}], helm parameters
-                out[key] = value if names_secret else marker(classify(value))
-            elif isinstance(value, (str, int, float)) and not isinstance(value, bool) and is_credential_key(str(key)):
-                credential_names = isinstance(value, str) and bool(
-                    names_a_secret(str(key), value)
-                    or (in_existing and str(key).lower().endswith("key") and KEY_NAME.match(value)))
-                out[key] = value if credential_names else marker(classify(value))
-            else:
-                out[key] = redact_credentials(value)
-        return out
+        return _redact_mapping(node)
     if isinstance(node, list):
         return [redact_credentials(item) for item in node]
     if isinstance(node, str):
         return redact_text(node)  # a script or an embedded values block: `TOKEN=…`, `password: …`, known tokens
     return node
+
+
+def _redact_mapping(node: dict[Any, Any]) -> dict[Any, Any]:
+    if node.get("kind") in REFERENCE_KINDS:
+        return node  # an ExternalSecret embedded in Helm values (raw resources): references only
+    out: dict[Any, Any] = {}
+    named = node.get("name") if isinstance(node.get("name"), str) else None
+    # `{secretKey: DB_PASSWORD, remoteRef: {…}}`: beside a reference, credential-named keys name fields.
+    naming = not REFERENCE_SIBLINGS.isdisjoint(node)
+    in_existing: bool | None = None  # worked out only when a credential-named key needs it
+    for key, value in node.items():
+        skey = key if type(key) is str else str(key)
+        nested = isinstance(value, (dict, list))
+        if naming and not nested:
+            out[key] = value
+        elif skey == "permissions" and isinstance(value, dict):
+            out[key] = value  # GitHub Actions token scopes (`id-token: write`), never credentials
+        elif skey == LAST_APPLIED:
+            out[key] = marker(SecretValue.LITERAL if value else SecretValue.EMPTY)
+        elif nested:
+            out[key] = _redact_mapping(value) if isinstance(value, dict) else [redact_credentials(v) for v in value]
+        elif key == "value" and named is not None and is_credential_key(named):
+            # env: [{name: DB_PASSWORD, value: …}], helm parameters
+            out[key] = value if names_a_secret(named, value) else marker(classify(value))
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool) and is_credential_key(skey):
+            if in_existing is None:
+                # `{existingSecret: minecraft-rcon, secretKey: rcon-password}`: a `…Key` names a field of that
+                # Secret (a `password:` beside `existingSecret` is still a value: charts take one or the other).
+                in_existing = any(EXISTING_SECRET.search(str(k)) for k in node if _mentions_secret(str(k)))
+            credential_names = isinstance(value, str) and bool(
+                names_a_secret(skey, value) or (in_existing and skey.lower().endswith("key") and KEY_NAME.match(value)))
+            out[key] = value if credential_names else marker(classify(value))
+        elif isinstance(value, str):
+            out[key] = redact_text(value)
+        else:
+            out[key] = value
+    return out
 
 
 EXISTING_SECRET = re.compile(r"^existing[-_]?secret|^secret[-_]?name$", re.IGNORECASE)
@@ -316,12 +325,21 @@ def _redact_line(line: str, in_credential_variable: bool) -> str:
     return "".join(out) + line[pos:] if out else line
 
 
+# What redaction could act on once SUSPECT matched: a token by its form, a password in a URL, or a key whose last word
+# is a credential word (every key is_credential_key accepts ends in one of these stems).
+TOKEN_FORM = re.compile(r"-----BEGIN|gh[pousr]_|github_pat_|glpat-|AKIA|ASIA|xox[abposr]-|_live_|sk-|AIza|npm_|eyJ|"
+                        r"://[^/@\s]*@")
+CREDENTIAL_STEM = re.compile(r"pass|secret|token|credential|bearer|pwd|dsn|key|string", re.IGNORECASE)
+
+
 def redact_text(text: str) -> str:
     """A text file or an embedded script with credential assignments (`ENV DB_PASSWORD=…`, `db_password = "…"` in
     .tfvars, `export TOKEN=…`, `password: …` in an inline values block) and recognisable tokens replaced by their
     class. Lines are kept, so line numbers still point at the place."""
     if not SUSPECT.search(text):
         return text  # no assignment and nothing shaped like a known token: most scalars of a manifest
+    if not CREDENTIAL_STEM.search(text) and not TOKEN_FORM.search(text):
+        return text  # `nginx:1.25`, timestamps, `app.kubernetes.io/name: web`: nothing there could be redacted
     text = scrub_tokens(text)
     if not any(c in text for c in "=: \t"):
         return text
