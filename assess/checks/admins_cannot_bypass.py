@@ -20,6 +20,9 @@ SPEC = CheckSpec(
     "Bypass rights are the path incidents and attackers take.",
     remediation="Enable `enforce admins` (classic) or remove bypass actors from the ruleset; keep a documented "
     "break-glass procedure instead.",
+    forge_remediation=(("gitlab", "On the protected default branch set \"Allowed to push and merge\" to No one (merges "
+                        "through merge requests only), keep the Maintainer and Owner list short, and document a "
+                        "break-glass procedure instead."),),
 )
 
 

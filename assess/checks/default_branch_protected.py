@@ -23,6 +23,8 @@ SPEC = CheckSpec(
     "access, or a leaked token, changes production with a push.",
     remediation="Protect the default branch with a ruleset (or classic branch protection): require pull requests, "
     "block force pushes and deletions.",
+    forge_remediation=(("gitlab", "Protect the default branch (Settings → Repository → Protected branches): "
+                        "\"Allowed to push and merge\" No one, \"Allowed to merge\" Maintainers, force push off."),),
 )
 
 

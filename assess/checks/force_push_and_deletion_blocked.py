@@ -20,6 +20,8 @@ SPEC = CheckSpec(
     "the reconciler follows the rewritten branch immediately.",
     remediation="Block force pushes (`non_fast_forward` rule) and deletions (`deletion` rule) on the default "
     "branch, for everyone.",
+    forge_remediation=(("gitlab", "Turn off \"Allowed to force push\" on the default branch's protected-branch "
+                        "rule (a protected branch cannot be deleted while the rule stands)."),),
 )
 
 

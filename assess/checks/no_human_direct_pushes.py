@@ -23,6 +23,8 @@ SPEC = CheckSpec(
     "tells them apart.",
     remediation="Enable branch protection or a ruleset on the default branch with required pull requests and no "
     "bypass, including for administrators.",
+    forge_remediation=(("gitlab", "Protect the default branch with \"Allowed to push and merge\" set to No one, so "
+                        "every change, a Maintainer's included, arrives through a merge request."),),
 )
 
 def run(ctx: CheckContext) -> CheckResult:

@@ -21,6 +21,8 @@ SPEC = CheckSpec(
     "approver. A PR merged without an independent approval is review theatre.",
     remediation="Require approvals from someone other than the last pusher (`require_last_push_approval`) and "
     "stop admins merging unreviewed pull requests.",
+    forge_remediation=(("gitlab", "In Settings → Merge requests → Approval settings, enable \"Prevent approval by "
+                        "merge request creator\" and \"Prevent approvals by users who add commits\"."),),
 )
 
 

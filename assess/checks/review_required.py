@@ -24,6 +24,8 @@ SPEC = CheckSpec(
     "makes the right people that someone for production paths.",
     remediation="Require a pull request with at least one approving review and code-owner review on the default "
     "branch (ruleset rule `pull_request`, or classic required reviews).",
+    forge_remediation=(("gitlab", "Require at least one approval on merge requests to the default branch (an "
+                        "approval rule) and \"Code owner approval\" on its protected-branch rule."),),
 )
 
 

@@ -19,6 +19,8 @@ SPEC = CheckSpec(
     rationale="Requiring signatures makes every state change attributable to a key, so a stolen password or token "
     "alone cannot write production state.",
     remediation="Enable `required_signatures` (ruleset or classic protection) and register signing keys.",
+    forge_remediation=(("gitlab", "Enable the push rule \"Reject unsigned commits\" (Settings → Repository → Push "
+                        "rules) and have everyone register a signing key."),),
 )
 
 

@@ -20,6 +20,8 @@ SPEC = CheckSpec(
     "change, then push the real one.",
     remediation="Enable `dismiss stale pull request approvals` (classic) or `dismiss_stale_reviews_on_push` "
     "(ruleset), and ideally `require_last_push_approval`.",
+    forge_remediation=(("gitlab", "In Settings → Merge requests → Approval settings, enable \"Remove all approvals "
+                        "when commits are added to the source branch\"."),),
 )
 
 

@@ -20,6 +20,8 @@ SPEC = CheckSpec(
     "enforces.",
     remediation="Require the validating CI jobs as status checks on the default branch (and require branches to "
     "be up to date).",
+    forge_remediation=(("gitlab", "Enable \"Pipelines must succeed\" (Settings → Merge requests → Merge checks) so "
+                        "a merge request merges only on a passing pipeline."),),
 )
 
 

@@ -31,8 +31,8 @@ from assess.model.evidence import (
     Source,
 )
 from assess.model.finding import Outcome
-from assess.model.forge import TERMS, ForgeTerms, forge_wording
-from assess.model.report import CheckSummary, MaturitySummary, Report
+from assess.model.forge import TERMS, Forge, forge_wording
+from assess.model.report import CheckSummary, MaturitySummary, NextStep, Report
 from assess.model.sections import (
     DeploymentSummary,
     EnvironmentPaths,
@@ -75,7 +75,7 @@ def evaluate(bundle: EvidenceBundle, config: Config, model: MaturityModel, scope
     findings, stage = judge(bundle, view, derived.facts, checks, config, model, derived.production_envs)
     specs = [c.spec for c in checks]
     scores = _in_forge_words(score(findings, specs, config.thresholds, derived.metrics, stage, model),
-                             TERMS[bundle.forge_tried()])
+                             bundle.forge_tried(), specs)
     metrics = derived.metrics
     premature = scores.premature
     if not view.is_estate:
@@ -124,11 +124,18 @@ def evaluate(bundle: EvidenceBundle, config: Config, model: MaturityModel, scope
     )
 
 
-def _in_forge_words(scores: Scores, terms: ForgeTerms) -> Scores:
+def _in_forge_words(scores: Scores, forge: Forge, specs: Sequence[CheckSpec]) -> Scores:
     """The model's names (signals, failure modes, dimensions) and the checks' titles in the scores, in the words of the
-    forge the scan read or tried (the model is written in GitHub's)."""
+    forge the scan read or tried (the model is written in GitHub's); a next step's fix in that forge's settings."""
+    terms = TERMS[forge]
+    spec_of = {s.id: s for s in specs}
+
     def w(text: str) -> str:
         return forge_wording(text, terms)
+
+    def fix(step: NextStep) -> str:
+        spec = spec_of.get(step.check_id)
+        return spec.remediation_on(forge.value) if spec else w(step.remediation)
     return replace(
         scores,
         signals=tuple(replace(s, name=w(s.name)) for s in scores.signals),
@@ -136,7 +143,7 @@ def _in_forge_words(scores: Scores, terms: ForgeTerms) -> Scores:
                                                                         for m in f.mitigations))
                             for f in scores.failure_modes),
         dimensions=tuple(replace(d, name=w(d.name)) for d in scores.dimensions),
-        next_steps=tuple(replace(n, title=w(n.title), remediation=w(n.remediation), gain=w(n.gain))
+        next_steps=tuple(replace(n, title=w(n.title), remediation=fix(n), gain=w(n.gain))
                          for n in scores.next_steps))
 
 

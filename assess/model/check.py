@@ -63,6 +63,8 @@ class CheckSpec:
     failure_modes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ("git",)
     any_repository: bool = False  # CI, supply-chain and branch hygiene: judged on every kind of repository
+    # Where a forge's own settings differ from GitHub's: (forge, remediation) pairs, e.g. ("gitlab", "Enable …").
+    forge_remediation: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not _ID_PATTERN.match(self.id):
@@ -76,6 +78,15 @@ class CheckSpec:
     def docs_anchor(self) -> str:
         """Anchor of this check in the documentation."""
         return f"#check-{self.id}"
+
+    def remediation_on(self, forge: str | None) -> str:
+        """How to fix it on that forge: its own settings where the spec names them, else the remediation in its
+        words."""
+        own = dict(self.forge_remediation).get(forge or "")
+        if own is not None:
+            return own
+        terms = TERMS[Forge(forge)] if forge in {f.value for f in Forge} else None
+        return forge_wording(self.remediation, terms) if terms else self.remediation
 
     def to_json(self, forge: str | None = None) -> dict[str, Any]:
         """Serialise for `checks --format json` and reports; a report names the forge it read (github, gitlab)
@@ -96,7 +107,7 @@ class CheckSpec:
             "sources": [forge if s == FORGE_SOURCE and forge else s for s in self.sources],
             "any_repository": self.any_repository,
             "rationale": words(self.rationale),
-            "remediation": words(self.remediation),
+            "remediation": self.remediation_on(forge) if terms else self.remediation,
             "docs_anchor": self.docs_anchor,
         }
 

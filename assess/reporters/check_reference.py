@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assess.model.check import CheckSpec
+from assess.model.forge import TERMS, Forge
 from assess.policy.maturity import MaturityModel, packaged
 
 
@@ -30,4 +31,10 @@ def render(specs: Sequence[CheckSpec], model: MaturityModel | None = None) -> st
             lines += [f'<a id="{s.docs_anchor.lstrip("#")}"></a>', "", f"### `{s.id}` — {s.title}", "",
                       f"*{'; '.join(facts)}.*", "", f"**Why it matters.** {s.rationale}", "",
                       f"**How to fix it.** {s.remediation}", ""]
+            for forge, fix in s.forge_remediation:
+                lines += [f"**On {_forge_name(forge)}.** {fix}", ""]
     return "\n".join(lines)
+
+
+def _forge_name(forge: str) -> str:
+    return TERMS[Forge(forge)].name if forge in {f.value for f in Forge} else forge

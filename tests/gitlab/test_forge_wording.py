@@ -134,3 +134,18 @@ def test_a_group_scans_project_reports_speak_gitlab(tmp_path: Path) -> None:
     report = assert_valid_report(project / "report.json")
     assert report["github"]["forge"] == "GitLab" and report["sources"]["git"]["available"]
     assert _offences(_unquoted(_text((project / "report.html").read_text()), report)) == []
+
+
+def test_fixes_name_the_settings_of_the_forge_read(tmp_path: Path) -> None:
+    """Where GitLab's settings differ from GitHub's, the fix names GitLab's (not GitHub's translated word by word)."""
+    out = invoke("scan", "--sample", "gitlab-argocd", "-f", "json", "-o", str(tmp_path / "gl"),
+                 env={**DEAD_PROXY}, unset=TOKENS)
+    assert out.returncode == 0, out.stderr
+    fixes = {c["id"]: c["remediation"] for c in assert_valid_report(tmp_path / "gl" / "report.json")["checks"]}
+    assert "Remove all approvals when commits are added to the source branch" in fixes["stale-approvals-dismissed"]
+    assert "Pipelines must succeed" in fixes["status-checks-required"]
+    assert "ruleset" not in " ".join(fixes.values())
+    github = invoke("scan", "--sample", "stage2-argocd", "-f", "json", "-o", str(tmp_path / "gh"), unset=TOKENS)
+    assert github.returncode == 0, github.stderr
+    fixes = {c["id"]: c["remediation"] for c in assert_valid_report(tmp_path / "gh" / "report.json")["checks"]}
+    assert "dismiss_stale_reviews_on_push" in fixes["stale-approvals-dismissed"]
