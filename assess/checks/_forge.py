@@ -36,17 +36,21 @@ class PolicyView:
     policy: BranchPolicy | None
     complete: bool
     gap: str | None
+    fix: str | None = None  # the permissions that would show the rest
 
     def unknown(self, what: str) -> CheckResult:
         """An unknown result that names what could not be seen and the fix."""
-        return CheckResult(Outcome.UNKNOWN, f"Cannot tell whether {what}: {self.gap}", Confidence.OBSERVED)
+        return CheckResult(Outcome.UNKNOWN, f"Cannot tell whether {what}: {self.gap}", Confidence.OBSERVED,
+                           fix=self.fix)
 
 
 def policy_view(ev: ForgeEvidence) -> PolicyView:
     """The branch policy; 'complete' only when every part the forge states it in could be read."""
     parts = [(label, ev.section(name)) for label, name in ev.terms.policy_parts]
-    gaps = [f"{label}: {s.reason} (fix: {s.permission})" for label, s in parts if not s.available]
-    return PolicyView(ev.policy, not gaps, "; ".join(gaps) or None)
+    hidden = [(label, s) for label, s in parts if not s.available]
+    gaps = [f"{label}: {s.reason} (fix: {s.permission})" for label, s in hidden]
+    fixes = "; ".join(dict.fromkeys(s.permission for _, s in hidden if s.permission))
+    return PolicyView(ev.policy, not gaps, "; ".join(gaps) or None, fixes or None)
 
 
 def settings_ref(ev: ForgeEvidence) -> Ref:

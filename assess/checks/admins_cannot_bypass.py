@@ -38,7 +38,8 @@ def run(ctx: CheckContext) -> CheckResult:
                         [settings_ref(gh)])
     if p.admins_enforced is None:
         return CheckResult(Outcome.UNKNOWN, "Ruleset bypass actors are not visible to this token "
-                           "(fix: use a token with the admin role).", Confidence.OBSERVED)
+                           "(fix: use a token with the admin role).", Confidence.OBSERVED,
+                           fix="use a token with the admin role")
     if gh.terms.direct_push_is_bypass:  # who may push straight to the branch bypasses every rule
         if p.admins_enforced and not p.bypass_actors:
             return observed(Outcome.PASS, f"{gh.rule_subject()}nobody may push directly; every change goes "

@@ -33,7 +33,7 @@ def run(ctx: CheckContext) -> CheckResult:
     if not gh.section("actions").available:
         s = gh.section("actions")
         return CheckResult(Outcome.UNKNOWN, f"{gh.terms.ci_run}s not readable: {s.reason} (fix: {s.permission})",
-                           Confidence.OBSERVED)
+                           Confidence.OBSERVED, fix=s.permission)
     runs = [r for r in gh.runs if r.conclusion in COUNTED]
     if not runs:
         return observed(Outcome.NOT_APPLICABLE, f"No completed {gh.terms.ci_run} on the default branch in the window.")

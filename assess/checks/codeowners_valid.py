@@ -30,7 +30,7 @@ def run(ctx: CheckContext) -> CheckResult:
     status = gh.section("codeowners")
     if not status.available:
         return CheckResult(Outcome.UNKNOWN, f"CODEOWNERS errors not readable: {status.reason} "
-                           f"(fix: {status.permission})", Confidence.OBSERVED)
+                           f"(fix: {status.permission})", Confidence.OBSERVED, fix=status.permission)
     if not gh.codeowners_found:
         return observed(Outcome.NOT_APPLICABLE, "The repository has no CODEOWNERS file.")
     if gh.codeowners_errors:

@@ -46,7 +46,8 @@ def run(ctx: CheckContext) -> CheckResult:
     if len(blind) == len(clusters(ctx)):
         return CheckResult(Outcome.UNKNOWN, "managedFields are missing from the evidence, so manual changes cannot "
                            "be seen (fix: snapshot with `kubectl get … -o yaml --show-managed-fields`, or scan "
-                           "live).", Confidence.OBSERVED)
+                           "live).", Confidence.OBSERVED,
+                           fix="snapshot with `kubectl get … -o yaml --show-managed-fields`, or scan live")
     after: list[str] = []
     before: list[str] = []
     refs = []

@@ -33,7 +33,7 @@ def run(ctx: CheckContext) -> CheckResult:
     if not gh.section("reviews").available and not reviewed:
         s = gh.section("reviews")
         return CheckResult(Outcome.UNKNOWN, f"Reviews not readable: {s.reason} (fix: {s.permission})",
-                           Confidence.OBSERVED)
+                           Confidence.OBSERVED, fix=s.permission)
     if not reviewed:
         return observed(Outcome.NOT_APPLICABLE, f"No {gh.terms.change_request} merged in the window.")
     noun = gh.terms.merged_changes

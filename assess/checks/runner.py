@@ -42,5 +42,5 @@ def run_checks(checks: Iterable[Check], ctx: CheckContext) -> tuple[Finding, ...
                                     Confidence.INFERRED))
             continue
         findings.append(Finding(spec.id, result.outcome, result.severity or spec.severity, result.message,
-                                result.confidence, result.refs))
+                                result.confidence, result.refs, fix=result.fix))
     return tuple(findings)

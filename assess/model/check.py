@@ -121,3 +121,4 @@ class CheckResult:
     confidence: Confidence = Confidence.DECLARED
     refs: tuple[Ref, ...] = field(default_factory=tuple)
     severity: Severity | None = None  # lower than the spec's when the evidence warrants (placeholders, examples)
+    fix: str | None = None  # for an unknown: what would let the check see (a token scope, a role, an option)

@@ -102,6 +102,9 @@ class Finding:
     waived_by: str | None = None
     # The sources whose absence made this finding unknown (their reason and fix are in the report's `sources`).
     unobserved: tuple[str, ...] = ()
+    # What would let the check see what it could not (a token scope, a role, a snapshot option): a field, so no
+    # format has to find it in the message.
+    fix: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Render in the report contract."""
@@ -117,6 +120,8 @@ class Finding:
             out["waived_by"] = self.waived_by
         if self.unobserved:
             out["unobserved"] = list(self.unobserved)
+        if self.fix is not None:
+            out["fix"] = self.fix
         return out
 
     @classmethod
@@ -131,4 +136,5 @@ class Finding:
             refs=tuple(Ref.from_json(r) for r in data.get("refs", [])),
             waived_by=data.get("waived_by"),
             unobserved=tuple(data.get("unobserved") or ()),
+            fix=data.get("fix"),
         )

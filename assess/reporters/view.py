@@ -287,7 +287,11 @@ def _not_observed(report: Report, specs: dict[str, CheckSummary]) -> list[dict[s
     out += deployment_gaps(report.target, report.deployment, report.forge_terms)
     for f in report.findings:
         if f.outcome == "unknown" and not _missing_source(f):
-            reason, _, fix = f.message.partition("(fix: ")
-            out.append({"what": f"check: {_title(specs, f.check_id)}", "reason": reason.strip(),
-                        "fix": fix.rstrip(")")})
+            if f.fix is not None:  # the fix is a field; the message states it too, as its last clause
+                clause = f" (fix: {f.fix})"
+                reason, fix = f.message.removesuffix(".").removesuffix(clause), f.fix
+            else:  # reports written before findings carried their fix
+                reason, _, fix = f.message.partition("(fix: ")
+                fix = fix.rstrip(")")
+            out.append({"what": f"check: {_title(specs, f.check_id)}", "reason": reason.strip(), "fix": fix})
     return out

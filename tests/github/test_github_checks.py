@@ -101,3 +101,5 @@ def test_not_visible_is_unknown_and_names_the_permission(check_id: str) -> None:
     result = check.run(hidden_protection())
     assert result.outcome is Outcome.UNKNOWN
     assert "Administration: read" in result.message
+    # and as a field, so no format has to find it in the sentence
+    assert result.fix is not None and "Administration: read" in result.fix

@@ -76,3 +76,11 @@ def test_reports_written_before_the_fields_still_render_their_gaps() -> None:
     assert all("cause" not in s for s in report["sources"].values())
     page = html.render(Report.from_json(report))
     assert "source: cluster (12 checks could not be judged)" in _not_observed(page)
+
+
+def test_a_checks_own_fix_is_read_from_the_finding_not_the_sentence() -> None:
+    report = _with_gap("Branch rules not visible to this token (fix: Administration: read).", [])
+    finding = next(f for f in report["findings"] if f["check_id"] == "review-required")
+    finding["fix"] = "Administration: read"
+    rows = _not_observed(html.render(Report.from_json(report)))
+    assert "Branch rules not visible to this token</td>" in rows and "<td>Administration: read</td>" in rows
