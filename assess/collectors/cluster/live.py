@@ -72,6 +72,7 @@ class _Reader:
 
     def get(self, path: str, query: list[tuple[str, Any]] | None = None, accept: str = "application/json"
             ) -> dict[str, Any]:
+        """One GET through the client's configuration (auth, TLS), its JSON answer within the budgets."""
         method, url, headers, _body, _post = self.api.param_serialize(
             "GET", path, query_params=query or [], header_params={"Accept": accept}, auth_settings=["BearerToken"])
         try:

@@ -31,6 +31,7 @@ TEMPLATE_VAR = re.compile(r"\{\{-?\s*\.?([A-Za-z0-9_.\[\]]+)\s*-?\}\}|\$\{\{?\s*
 
 def flux_entry_points(ev: RepoEvidence, tree: PathTree, sources: dict[tuple[str, str], FluxSource],
                        found: Found) -> None:
+    """Flux Kustomizations: each path resolved against its source (this repository, or declared as external)."""
     for doc in docs_of(ev, "Kustomization", group=FLUX_KUSTOMIZE):
         kind = str(field_of(doc, "spec.sourceRef.kind") or "")
         name = str(field_of(doc, "spec.sourceRef.name") or "")
@@ -75,6 +76,7 @@ def add_entry(found: Found, tree: PathTree, entry: EntryPoint, written: str) -> 
 
 def argo_entry_points(ev: RepoEvidence, tree: PathTree, urls: tuple[str, ...], names: tuple[str, ...],
                        found: Found) -> None:
+    """Argo CD Applications and ApplicationSets whose sources are this repository."""
     for doc in docs_of(ev, "Application", group=ARGO):
         argo_sources(doc, "Application", doc.name or "?", field_of(doc, "spec"), "spec", [{}], tree, urls, names,
                       found)
@@ -133,6 +135,7 @@ def argo_apps_in_values(doc: YamlDoc) -> list[tuple[str, str, str, dict[str, Any
 
 def argo_sources(doc: YamlDoc, kind: str, name: str, spec: Any, key: str, params: list[dict[str, str]],
                   tree: PathTree, urls: tuple[str, ...], names: tuple[str, ...], found: Found) -> None:
+    """The entry points of one Argo CD spec's `source`/`sources` (template parameters filled in)."""
     if not isinstance(spec, dict):
         return
     listed = spec.get("sources")

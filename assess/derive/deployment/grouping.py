@@ -311,6 +311,7 @@ def _not_deployed(ev: RepoEvidence, environments: dict[str, tuple[str, ...]]) ->
 
 
 def is_env(word: str) -> bool:
+    """Whether a directory name reads as an environment (prod, staging, dev, …)."""
     return bool(ENV_WORD.match(word.lower()))
 
 

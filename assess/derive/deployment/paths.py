@@ -84,6 +84,7 @@ def env_roots(envs: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
 
 
 def glob_hits(tree: PathTree, pattern: str) -> bool:
+    """Whether any file of the tree matches the glob."""
     rx = glob_regex((pattern,))
     return any(rx.match(p) for p in tree.paths)
 
@@ -99,6 +100,7 @@ def glob_prefix(rel: str) -> str:
 
 
 def docs_of(ev: RepoEvidence, kind: str, group: str | None = None) -> list[YamlDoc]:
+    """The documents of a kind, of an API group when given."""
     pool = ev.docs_by_kind.get(kind, ())
     if group is None:
         return list(pool)
@@ -122,6 +124,7 @@ def field_of(doc: YamlDoc, key: str) -> Any:
 
 
 def list_of(value: Any) -> list[Any]:
+    """The value when it is a list, else an empty one (untrusted YAML)."""
     return value if isinstance(value, list) else []
 
 
@@ -138,6 +141,7 @@ def ignored(path: str, specs: list[Ignore]) -> bool:
 
 
 def ignore_spec(lines: list[str]) -> Ignore | None:
+    """Gitignore-style rules, or None when a pattern is invalid."""
     try:
         return pathspec.GitIgnoreSpec.from_lines([ln for ln in lines if ln.strip()])
     except (ValueError, TypeError):  # an invalid pattern in untrusted content
@@ -149,6 +153,8 @@ MAX_DEPTH = 12
 
 @dataclass
 class Found:
+    """What following the reconcilers found: entry points, sources outside this repository, warnings."""
+
     entry_points: list[EntryPoint] = field(default_factory=list)
     external: list[ExternalSource] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

@@ -143,6 +143,7 @@ def url_matches(pattern: str, url: str) -> bool:
 
 
 def sourceignore(ev: RepoEvidence) -> Ignore | None:
+    """The repository's `.sourceignore` rules (Flux leaves those paths out of its artifact)."""
     for f in ev.files_by_kind.get(FileKind.SOURCE_IGNORE, ()):
         if f.path == ".sourceignore" and f.text:
             return ignore_spec(f.text.splitlines())
