@@ -5,6 +5,7 @@ line."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -299,6 +300,8 @@ def test_a_check_the_model_does_not_name_keeps_the_defaults_of_its_spec() -> Non
     ("  dimensions:\n    rollback:\n      checks: [no-such-check]\n", 5, "maturity.dimensions.rollback.checks.0"),
     ("  premature:\n    - check: no-such-check\n      reason: r\n", 4, "maturity.premature.0.check"),
     ("  progress:\n    no-such-check: 2\n", 4, "maturity.progress"),
+    ("  signals:\n    prs-are-a-real-gate:\n      drop: [no-such-check]\n", 5,
+     "maturity.signals.prs-are-a-real-gate.drop.0"),
 ])
 def test_an_unknown_check_anywhere_in_the_model_is_refused_with_its_line(tmp_path: Path, override: str, line: int,
                                                                         where: str) -> None:
@@ -317,6 +320,9 @@ def test_an_unknown_check_anywhere_in_the_model_is_refused_with_its_line(tmp_pat
     ("  gates:\n    images-pinned: 7\n", 4, "stage 7 does not exist (the model has stages 0-4)"),
     ("  signals:\n    new-signal:\n      checks: [images-pinned]\n", 4, "signal new-signal is new: give it a name"),
     ("  gates:\n    iac-in-git: 0\n", 3, "stage 1 (Versioned IaC) has no gating check"),
+    ("  signals:\n    kubernetes:\n      drop: [kubernetes-declared]\n", 4, "signal kubernetes would have no checks"),
+    ("  premature:\n    - drop: team-sizes\n", 4, "no premature rule 'team-sizes' to drop"),
+    ("  failure_modes:\n    FM9: {remove: true}\n", 4, "failure mode FM9 does not exist"),
 ])
 def test_a_model_the_policy_file_leaves_inconsistent_is_refused_with_its_line(tmp_path: Path, override: str,
                                                                              line: int, message: str) -> None:
@@ -354,3 +360,43 @@ def test_checks_and_explain_place_checks_as_the_policy_file_does(tmp_path: Path)
     bad.write_text("maturity:\n  gates:\n    no-such-check: 2\n", encoding="utf-8")
     refused = invoke("checks", "--config", str(bad))
     assert refused.returncode == 2 and f"{bad}:3: maturity.gates: unknown check 'no-such-check'" in refused.stderr
+
+
+def test_the_policy_file_removes_signals_failure_modes_premature_rules_and_checks_from_them(tmp_path: Path) -> None:
+    policy = """version: 1
+maturity:
+  signals:
+    tooling-owner: {remove: true}
+    prs-are-a-real-gate:
+      drop: [codeowners-valid, codeowners-cover-deploy-paths]
+  failure_modes:
+    FM4: {remove: true}
+    FM2:
+      drop: [actions-pinned-to-sha]
+  premature:
+    - drop: team-size
+"""
+    seed = json.loads(_scan(tmp_path, "seed", None, "stage2-argocd").read_text())
+    report = json.loads(_scan(tmp_path, "trimmed", policy, "stage2-argocd").read_text())
+    signals = {s["id"]: s for s in report["signals"]}
+    assert "tooling-owner" not in signals and "tooling-owner" in {s["id"] for s in seed["signals"]}
+    assert "codeowners-valid" not in signals["prs-are-a-real-gate"]["checks"]
+    assert {f["id"] for f in report["failure_modes"]} == {"FM1", "FM2", "FM3"}
+    fm2 = next(f for f in report["failure_modes"] if f["id"] == "FM2")
+    assert "actions-pinned-to-sha" not in [m["check_id"] for m in fm2["mitigations"]]
+    assert report["maturity"]["digest"] != seed["maturity"]["digest"]
+    # stage 0's two people make GitOps premature by the team-size rule, which the policy dropped
+    small = json.loads(_scan(tmp_path, "small-seed", None, "stage0-scripts").read_text())["premature"]
+    assert "only 2 people authored changes in the period (fewer than 5)" in small["reasons"]
+    small = json.loads(_scan(tmp_path, "small", policy, "stage0-scripts").read_text())["premature"]
+    assert small["verdict"] is True and not any("people authored" in r for r in small["reasons"])
+    jsonschema.Draft202012Validator(report_schema()).validate(report)
+
+
+def test_the_readme_example_of_the_maturity_key_is_a_valid_policy(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(maturity:\n.*?)```", readme, re.S)
+    assert example is not None
+    report = json.loads(_scan(tmp_path, "readme", "version: 1\n" + example.group(1), "stage2-argocd").read_text())
+    assert report["maturity"]["stages"]["5"] == "Estate-wide assurance"
+    assert "tooling-owner" not in {s["id"] for s in report["signals"]}

@@ -72,20 +72,26 @@ OVERRIDE_SCHEMA: dict[str, Any] = {
                   "additionalProperties": _STAGE},
         "progress": {"type": "object", "description": "check id -> the stage whose progress it counts toward (no "
                      "gate), or 0 for none", "additionalProperties": _STAGE},
-        "signals": {"type": "object", "description": "signal id -> name, checks added (a new signal needs both)",
+        "signals": {"type": "object", "description": "signal id -> name, checks added (a new signal needs both), "
+                    "checks dropped, or remove: true",
                     "additionalProperties": {"type": "object", "additionalProperties": False, "properties": {
                         "name": _NAMED, "checks": _CHECKS, "evidence": _CHECKS, "caveat_only": _CHECKS,
-                        "unknown": _NAMED}}},
-        "failure_modes": {"type": "object", "description": "failure mode id -> name, mitigations added",
+                        "unknown": _NAMED, "drop": _CHECKS, "remove": {"const": True}}}},
+        "failure_modes": {"type": "object", "description": "failure mode id -> name, mitigations added or dropped, "
+                          "or remove: true",
                           "additionalProperties": {"type": "object", "additionalProperties": False, "properties": {
-                              "name": _NAMED, "mitigations": _CHECKS}}},
+                              "name": _NAMED, "mitigations": _CHECKS, "drop": _CHECKS, "remove": {"const": True}}}},
         "dimensions": {"type": "object", "description": "dimension id -> name, the checks (they replace the "
                        "model's; the first is decisive)",
                        "additionalProperties": {"type": "object", "additionalProperties": False, "properties": {
                            "name": _NAMED, "checks": {**_CHECKS, "minItems": 1}}}},
-        "premature": {"type": "array", "description": "more rules: GitOps is premature when this check fails",
-                      "items": {"type": "object", "additionalProperties": False, "required": ["check", "reason"],
-                                "properties": {"check": _NAMED, "reason": _NAMED}}},
+        "premature": {"type": "array", "description": "more rules (GitOps is premature when this check fails), or "
+                      "drop: a rule of the model (team-size, deploy-cadence, or the check a rule names)",
+                      "items": {"oneOf": [
+                          {"type": "object", "additionalProperties": False, "required": ["check", "reason"],
+                           "properties": {"check": _NAMED, "reason": _NAMED}},
+                          {"type": "object", "additionalProperties": False, "required": ["drop"],
+                           "properties": {"drop": _NAMED}}]}},
     },
 }
 # The parts of the model a report carries only when they differ from the packaged model (so that the report of the
@@ -301,18 +307,20 @@ def override_checks(override: Mapping[str, Any]) -> Iterator[tuple[list[str], st
     for key in ("gates", "progress"):
         for check in override.get(key) or {}:
             yield [key, check], check
-    for key, lists in (("signals", ("checks", "evidence", "caveat_only")), ("failure_modes", ("mitigations",)),
-                       ("dimensions", ("checks",))):
+    for key, lists in (("signals", ("checks", "evidence", "caveat_only", "drop")),
+                       ("failure_modes", ("mitigations", "drop")), ("dimensions", ("checks",))):
         for item_id, item in (override.get(key) or {}).items():
             for part in lists:
                 for i, check in enumerate(item.get(part) or []):
                     yield [key, item_id, part, str(i)], check
     for i, rule in enumerate(override.get("premature") or []):
-        yield ["premature", str(i), "check"], rule["check"]
+        if "check" in rule:
+            yield ["premature", str(i), "check"], rule["check"]
 
 
-def _merged(old: tuple[str, ...], added: Sequence[str] | None) -> tuple[str, ...]:
-    return tuple(dict.fromkeys((*old, *(added or ()))))
+def _merged(old: tuple[str, ...], added: Sequence[str] | None, dropped: Sequence[str] | None = None
+            ) -> tuple[str, ...]:
+    return tuple(c for c in dict.fromkeys((*old, *(added or ()))) if c not in set(dropped or ()))
 
 
 def adapted(model: MaturityModel, override: Mapping[str, Any] | None) -> MaturityModel:
@@ -354,23 +362,37 @@ def adapted(model: MaturityModel, override: Mapping[str, Any] | None) -> Maturit
     signals = {s.id: s for s in model.signals}
     for sid, given in (override.get("signals") or {}).items():
         old = signals.get(sid)
+        if given.get("remove"):
+            if old is None:
+                raise ModelError(f"signal {sid} does not exist", ["signals", sid])
+            del signals[sid]
+            continue
         if old is None:
             if "name" not in given or not given.get("checks"):
                 raise ModelError(f"signal {sid} is new: give it a name and checks", ["signals", sid])
             old = SignalDef(sid, given["name"], ())
-        signals[sid] = replace(old, name=given.get("name", old.name), checks=_merged(old.checks, given.get("checks")),
-                               evidence=_merged(old.evidence, given.get("evidence")),
-                               caveat_only=_merged(old.caveat_only, given.get("caveat_only")),
+        drop = given.get("drop")
+        signals[sid] = replace(old, name=given.get("name", old.name),
+                               checks=_merged(old.checks, given.get("checks"), drop),
+                               evidence=_merged(old.evidence, given.get("evidence"), drop),
+                               caveat_only=_merged(old.caveat_only, given.get("caveat_only"), drop),
                                unknown=given.get("unknown", old.unknown))
+        if not signals[sid].checks:
+            raise ModelError(f"signal {sid} would have no checks left: remove it with remove: true", ["signals", sid])
     fms = {f.id: f for f in model.failure_modes}
     for fid, given in (override.get("failure_modes") or {}).items():
         old_fm = fms.get(fid)
+        if given.get("remove"):
+            if old_fm is None:
+                raise ModelError(f"failure mode {fid} does not exist", ["failure_modes", fid])
+            del fms[fid]
+            continue
         if old_fm is None:
             if "name" not in given or not given.get("mitigations"):
                 raise ModelError(f"failure mode {fid} is new: give it a name and mitigations", ["failure_modes", fid])
             old_fm = FailureModeDef(fid, given["name"], ())
         fms[fid] = replace(old_fm, name=given.get("name", old_fm.name),
-                           mitigations=_merged(old_fm.mitigations, given.get("mitigations")))
+                           mitigations=_merged(old_fm.mitigations, given.get("mitigations"), given.get("drop")))
     dims = {d.id: d for d in model.dimensions}
     for did, given in (override.get("dimensions") or {}).items():
         old_dim = dims.get(did)
@@ -378,8 +400,16 @@ def adapted(model: MaturityModel, override: Mapping[str, Any] | None) -> Maturit
             raise ModelError(f"dimension {did} is new: give it a name and checks", ["dimensions", did])
         base = old_dim or DimensionDef(did, given["name"], ())
         dims[did] = replace(base, name=given.get("name", base.name), checks=tuple(given.get("checks", base.checks)))
-    premature = model.premature + tuple(PrematureRule("check", r["check"], r["reason"])
-                                        for r in override.get("premature") or [])
+    premature = model.premature
+    for i, r in enumerate(override.get("premature") or []):
+        if "drop" in r:
+            kept = tuple(p for p in premature if r["drop"] not in (p.rule, p.check))
+            if kept == premature:
+                raise ModelError(f"no premature rule {r['drop']!r} to drop (team-size, deploy-cadence, or the check "
+                                 "a rule names)", ["premature", str(i)])
+            premature = kept
+        else:
+            premature += (PrematureRule("check", r["check"], r["reason"]),)
     out = replace(model, name=override.get("name", model.name), stage_names=names, gates=gates, progress=progress,
                   signals=tuple(signals.values()), failure_modes=tuple(fms.values()),
                   dimensions=tuple(dims.values()), premature=premature, adapted=True)
