@@ -49,6 +49,8 @@ def timeline(bundle: EvidenceBundle, config: Config, model: MaturityModel, check
                   Unavailable(Source.CLUSTER, "cluster state describes today, not this month", "—", Cause.TODAY_ONLY))
     views: dict[str, TreeView] = dict(known or {})
     records_cache: dict[str, tuple[AuditRecord, ...]] = {}
+    # How each commit landed is a property of the commit: worked out once, not once per point.
+    pr_marked = frozenset(c.sha for c in history.commits if change_path(c)[0] in PR_MARKED) if history else frozenset()
     out: list[TimelinePoint] = []
     last = len(bundle.snapshots) - 1
     for i, snap in enumerate(bundle.snapshots):
@@ -57,7 +59,8 @@ def timeline(bundle: EvidenceBundle, config: Config, model: MaturityModel, check
             continue
         at = as_utc(snap.at)
         period = Period(utc_iso(at), utc_iso(at - length) if length is not None else None, periods.practice.label)
-        facts = _point_facts(history, config, snap, period, options, views, records_cache) if history else None
+        facts = (_point_facts(history, config, snap, period, options, views, records_cache, pr_marked) if history
+                 else None)
         if i == last:
             point = headline
         else:
@@ -86,7 +89,8 @@ def _view(views: dict[str, TreeView], snap: Snapshot, options: ViewOptions) -> T
 
 
 def _point_facts(history: HistoryEvidence, config: Config, snap: Snapshot, period: Period, options: ViewOptions,
-                 views: dict[str, TreeView], cache: dict[str, tuple[AuditRecord, ...]]) -> HistoryFacts:
+                 views: dict[str, TreeView], cache: dict[str, tuple[AuditRecord, ...]],
+                 pr_shas: frozenset[str]) -> HistoryFacts:
     """History facts for one timeline point: commits and deployments of the period ending there, matched against
     the environments of the tree at that point."""
     assert snap.tree is not None and snap.commit is not None
@@ -96,8 +100,7 @@ def _point_facts(history: HistoryEvidence, config: Config, snap: Snapshot, perio
     if key not in cache:
         cache[key] = build_audit_trail(history, config.bots, view.deployment.environments, commits)
     older = tuple(c for c in history.commits if not as_utc(c.committed_at) > period.end_at)
-    pr_marked = frozenset(c.sha for c in older if change_path(c)[0] in PR_MARKED)
-    boot = bootstrap(older, pr_marked)
+    boot = bootstrap(older, pr_shas)  # it asks only about the commits it is given
     skip = frozenset(boot.shas)
     facts = HistoryFacts(period, tuple(c for c in commits if c.sha not in skip),
                          tuple(r for r in cache[key] if r.sha not in skip), boot, None, activity(older, period))
@@ -106,5 +109,8 @@ def _point_facts(history: HistoryEvidence, config: Config, snap: Snapshot, perio
     end = as_utc(facts.activity.last_commit_at)
     active = Period(utc_iso(end), utc_iso(end - (period.end_at - period.start_at)), f"last active {period.label}")
     active_commits = tuple(c for c in older if active.contains(c.committed_at) and c.sha not in skip)
-    trail = build_audit_trail(history, config.bots, view.deployment.environments, active_commits)
-    return replace(facts, period=active, commits=active_commits, trail=trail)
+    # Every dormant month after the last commit looks back at the same active period from the same tree.
+    active_key = f"{snap.commit}:active:{active.start}"
+    if active_key not in cache:
+        cache[active_key] = build_audit_trail(history, config.bots, view.deployment.environments, active_commits)
+    return replace(facts, period=active, commits=active_commits, trail=cache[active_key])
