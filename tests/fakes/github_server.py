@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.fakes.local_server import LocalServer, QuietHandler
+from tests.fakes.local_server import HttpFault, LocalServer, QuietHandler
 
 ADMIN_TOKEN = "ghp_admin_token_for_tests"
 READ_TOKEN = "ghp_classic_read_only_token"
@@ -40,14 +40,9 @@ class RepoFixture:
 
 
 @dataclass
-class Fault:
-    """An injected failure: the first `times` requests whose path matches get this answer."""
+class Fault(HttpFault):
+    """A status answer, or one that is slow, malformed, giant or without a length."""
 
-    pattern: str
-    status: int
-    body: dict[str, Any] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
-    times: int = 1
     delay: float = 0.0
     raw: bytes | None = None  # a body sent as it is (malformed JSON), instead of `body`
     size: int = 0  # a generated body of this many bytes (a giant answer), streamed so the test does not hold it

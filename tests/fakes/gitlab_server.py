@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.fakes.local_server import LocalServer, QuietHandler
+from tests.fakes.local_server import HttpFault, LocalServer, QuietHandler
 
 MAINTAINER_TOKEN = "glpat-maintainer-read-api"
 REPORTER_TOKEN = "glpat-reporter-read-api"  # read_api, but the Reporter role: project settings are hidden
@@ -39,15 +39,7 @@ class ProjectFixture:
     archive: bytes | None = None  # the tar.gz of the default branch
 
 
-@dataclass
-class Fault:
-    """An injected failure: the first `times` requests whose path matches get this answer."""
-
-    pattern: str
-    status: int
-    body: dict[str, Any] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
-    times: int = 1
+Fault = HttpFault  # GitLab's faults are plain status answers
 
 
 @dataclass

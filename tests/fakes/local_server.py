@@ -7,6 +7,7 @@ import re
 import socket
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Generic, Protocol, Self, TypeVar
 
@@ -27,6 +28,17 @@ class QuietHandler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+@dataclass
+class HttpFault:
+    """An injected failure: the first `times` requests whose path matches get this answer."""
+
+    pattern: str
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int = 1
 
 
 class InjectedFault(Protocol):
