@@ -3,7 +3,6 @@ assessed concurrently; one report per repository and a fleet summary."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +14,7 @@ from assess.collectors.github.repo import CAUSES, RepositoryUnavailableError, co
 from assess.engine import Settings, evaluate_bundle
 from assess.model.evidence import Cause, EvidenceBundle, Source, Unavailable
 from assess.model.forge import Forge
-from assess.scans.org_scanner import OrgFilters, OwnerUnreadableError, RepoOutcome, scan_each
+from assess.scans.org_scanner import OrgFilters, OwnerUnreadableError, RepoOutcome
 
 
 def _api(settings: Settings, budget: WaitBudget) -> GitHubApi:
@@ -32,12 +31,6 @@ def list_org_repos(settings: Settings, org: str, filters: OrgFilters) -> list[st
     finally:
         api.close()
     return filters.sharded(sorted(str(r.get("full_name")) for r in repos))
-
-
-def scan_org(settings: Settings, names: list[str], concurrency: int,
-             advance: Callable[[str], None] = lambda _: None) -> list[RepoOutcome]:
-    """Assess each repository of a GitHub organisation; failures become outcomes, never exceptions."""
-    return scan_each(settings, names, concurrency, _scan_one, advance)
 
 
 def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> RepoOutcome:
@@ -109,4 +102,4 @@ class GitHubOrgScanner:
         return report_dir(output, name)
 
 
-__all__ = ["GitHubOrgScanner", "OrgFilters", "RepoOutcome", "list_org_repos", "report_dir", "scan_org"]
+__all__ = ["GitHubOrgScanner", "OrgFilters", "RepoOutcome", "list_org_repos", "report_dir"]

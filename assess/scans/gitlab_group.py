@@ -3,7 +3,6 @@ subgroups, its declared state from the repository archive and its GitLab evidenc
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +24,7 @@ from assess.collectors.gitlab.remote import valid_project_path
 from assess.engine import Settings, evaluate_bundle
 from assess.model.evidence import Cause, EvidenceBundle, Source, Unavailable
 from assess.model.forge import Forge
-from assess.scans.org_scanner import OrgFilters, OwnerUnreadableError, RepoOutcome, scan_each
+from assess.scans.org_scanner import OrgFilters, OwnerUnreadableError, RepoOutcome
 
 MAX_PROJECTS = 5000
 
@@ -59,12 +58,6 @@ def _as_repo(project: dict[str, Any]) -> dict[str, Any]:
     """A GitLab project in the shape the organisation filters read."""
     return {"name": project.get("path"), "archived": project.get("archived"),
             "fork": project.get("forked_from_project") is not None, "topics": project.get("topics") or []}
-
-
-def scan_group(settings: Settings, names: list[str], concurrency: int,
-               advance: Callable[[str], None] = lambda _: None) -> list[RepoOutcome]:
-    """Assess each project of a GitLab group; failures become outcomes, never exceptions."""
-    return scan_each(settings, names, concurrency, _scan_one, advance)
 
 
 def _scan_one(settings: Settings, name: str, since: datetime, now: datetime) -> RepoOutcome:
