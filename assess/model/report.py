@@ -183,7 +183,7 @@ class ModelSignal:
 
 @dataclass(frozen=True)
 class ModelFailureMode:
-    """A failure mode of the model a report was judged by, with the checks that mitigate it."""
+    """A failure mode of a maturity model, with the checks that mitigate it."""
 
     id: str
     name: str
@@ -192,7 +192,8 @@ class ModelFailureMode:
 
 @dataclass(frozen=True)
 class ModelDimension:
-    """A DevOps-vs-GitOps dimension of the model a report was judged by."""
+    """A DevOps-vs-GitOps dimension of a maturity model and the checks that speak to it (the first decides
+    "devops")."""
 
     id: str
     name: str
@@ -201,9 +202,9 @@ class ModelDimension:
 
 @dataclass(frozen=True)
 class ModelPrematureRule:
-    """A "GitOps is premature" rule of the model a report was judged by."""
+    """A "GitOps is premature" rule of a maturity model: team size, deploy cadence, or a failing check."""
 
-    rule: str
+    rule: str  # team-size | deploy-cadence | check
     check: str | None = field(default=None, metadata=OMIT_NONE)
     reason: str | None = field(default=None, metadata=OMIT_NONE)
     at_most_per_week: float | None = field(default=None, metadata=OMIT_NONE)

@@ -20,6 +20,7 @@ import jsonschema
 import yaml
 
 from assess.model.check import CheckSpec
+from assess.model.report import ModelDimension, ModelFailureMode, ModelPrematureRule
 
 _CHECKS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 _STAGE = {"type": "integer", "minimum": 0, "maximum": 99}
@@ -121,34 +122,6 @@ class SignalDef:
 
 
 @dataclass(frozen=True)
-class FailureModeDef:
-    """A failure mode and the checks that mitigate it."""
-
-    id: str
-    name: str
-    mitigations: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class DimensionDef:
-    """A DevOps-vs-GitOps dimension and the checks that speak to it (the first decides "devops")."""
-
-    id: str
-    name: str
-    checks: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class PrematureRule:
-    """One reason GitOps may be premature: team size, deploy cadence, or a failing check."""
-
-    rule: str  # team-size | deploy-cadence | check
-    check: str | None = None
-    reason: str | None = None
-    at_most_per_week: float | None = None
-
-
-@dataclass(frozen=True)
 class MaturityModel:
     """The whole model, with what identifies the model a report was judged by."""
 
@@ -158,9 +131,9 @@ class MaturityModel:
     gates: Mapping[str, int]  # check id -> the stage it gates
     progress: Mapping[str, int] = field(default_factory=dict)  # check id -> stage it counts toward; 0: none
     signals: tuple[SignalDef, ...] = ()
-    failure_modes: tuple[FailureModeDef, ...] = ()
-    dimensions: tuple[DimensionDef, ...] = ()
-    premature: tuple[PrematureRule, ...] = ()
+    failure_modes: tuple[ModelFailureMode, ...] = ()
+    dimensions: tuple[ModelDimension, ...] = ()
+    premature: tuple[ModelPrematureRule, ...] = ()
     adapted: bool = False
 
     @property
@@ -229,9 +202,9 @@ def _model(data: Mapping[str, Any]) -> MaturityModel:
         {check: stage["number"] for stage in data["stages"] for check in stage.get("progress", [])},
         tuple(SignalDef(s["id"], s["name"], tuple(s["checks"]), tuple(s.get("evidence", ())),
                         tuple(s.get("caveat_only", ())), s.get("unknown", GENERIC_UNKNOWN)) for s in data["signals"]),
-        tuple(FailureModeDef(f["id"], f["name"], tuple(f["mitigations"])) for f in data["failure_modes"]),
-        tuple(DimensionDef(d["id"], d["name"], tuple(d["checks"])) for d in data["dimensions"]),
-        tuple(PrematureRule(r["rule"], r.get("check"), r.get("reason"), r.get("at_most_per_week"))
+        tuple(ModelFailureMode(f["id"], f["name"], tuple(f["mitigations"])) for f in data["failure_modes"]),
+        tuple(ModelDimension(d["id"], d["name"], tuple(d["checks"])) for d in data["dimensions"]),
+        tuple(ModelPrematureRule(r["rule"], r.get("check"), r.get("reason"), r.get("at_most_per_week"))
               for r in data["premature"]))
 
 
@@ -390,7 +363,7 @@ def adapted(model: MaturityModel, override: Mapping[str, Any] | None) -> Maturit
         if old_fm is None:
             if "name" not in given or not given.get("mitigations"):
                 raise ModelError(f"failure mode {fid} is new: give it a name and mitigations", ["failure_modes", fid])
-            old_fm = FailureModeDef(fid, given["name"], ())
+            old_fm = ModelFailureMode(fid, given["name"], ())
         fms[fid] = replace(old_fm, name=given.get("name", old_fm.name),
                            mitigations=_merged(old_fm.mitigations, given.get("mitigations"), given.get("drop")))
     dims = {d.id: d for d in model.dimensions}
@@ -398,7 +371,7 @@ def adapted(model: MaturityModel, override: Mapping[str, Any] | None) -> Maturit
         old_dim = dims.get(did)
         if old_dim is None and ("name" not in given or "checks" not in given):
             raise ModelError(f"dimension {did} is new: give it a name and checks", ["dimensions", did])
-        base = old_dim or DimensionDef(did, given["name"], ())
+        base = old_dim or ModelDimension(did, given["name"], ())
         dims[did] = replace(base, name=given.get("name", base.name), checks=tuple(given.get("checks", base.checks)))
     premature = model.premature
     for i, r in enumerate(override.get("premature") or []):
@@ -409,7 +382,7 @@ def adapted(model: MaturityModel, override: Mapping[str, Any] | None) -> Maturit
                                  "a rule names)", ["premature", str(i)])
             premature = kept
         else:
-            premature += (PrematureRule("check", r["check"], r["reason"]),)
+            premature += (ModelPrematureRule("check", r["check"], r["reason"]),)
     out = replace(model, name=override.get("name", model.name), stage_names=names, gates=gates, progress=progress,
                   signals=tuple(signals.values()), failure_modes=tuple(fms.values()),
                   dimensions=tuple(dims.values()), premature=premature, adapted=True)
