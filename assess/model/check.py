@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from assess.model.finding import Confidence, Outcome, Ref, Severity
-from assess.model.forge import TERMS, Forge, forge_wording
+from assess.model.forge import forge_wording, terms_of
 
 
 class Principle(StrEnum):
@@ -85,13 +85,13 @@ class CheckSpec:
         own = dict(self.forge_remediation).get(forge or "")
         if own is not None:
             return own
-        terms = TERMS[Forge(forge)] if forge in {f.value for f in Forge} else None
+        terms = terms_of(forge)
         return forge_wording(self.remediation, terms) if terms else self.remediation
 
     def to_json(self, forge: str | None = None) -> dict[str, Any]:
         """Serialise for `checks --format json` and reports; a report names the forge it read (github, gitlab)
         where the spec says "forge", and its title, rationale and remediation use that forge's words."""
-        terms = TERMS[Forge(forge)] if forge in {f.value for f in Forge} else None
+        terms = terms_of(forge)
 
         def words(text: str) -> str:
             return forge_wording(text, terms) if terms else text
@@ -107,7 +107,7 @@ class CheckSpec:
             "sources": [forge if s == FORGE_SOURCE and forge else s for s in self.sources],
             "any_repository": self.any_repository,
             "rationale": words(self.rationale),
-            "remediation": self.remediation_on(forge) if terms else self.remediation,
+            "remediation": self.remediation_on(forge),
             "docs_anchor": self.docs_anchor,
         }
 

@@ -90,6 +90,11 @@ TERMS: MappingProxyType[Forge, ForgeTerms] = MappingProxyType({
 })
 
 
+def terms_of(forge: str | None) -> ForgeTerms | None:
+    """The terms of a forge by its value (github, gitlab), or None for anything else (no forge, "git")."""
+    return TERMS[Forge(forge)] if forge in {f.value for f in Forge} else None
+
+
 def terms_named(name: str | None) -> ForgeTerms:
     """The terms of the forge a report's forge section names by display name (none named: the default forge's)."""
     return next((t for t in TERMS.values() if t.name == name), TERMS[DEFAULT_FORGE])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assess.model.check import CheckSpec
-from assess.model.forge import TERMS, Forge
+from assess.model.forge import terms_of
 from assess.policy.maturity import MaturityModel, packaged
 
 
@@ -37,4 +37,5 @@ def render(specs: Sequence[CheckSpec], model: MaturityModel | None = None) -> st
 
 
 def _forge_name(forge: str) -> str:
-    return TERMS[Forge(forge)].name if forge in {f.value for f in Forge} else forge
+    terms = terms_of(forge)
+    return terms.name if terms else forge
