@@ -8,7 +8,6 @@ import html
 import json
 import re
 import subprocess
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,8 +18,8 @@ from assess.model.forge import TERMS, Forge, forge_wording
 from tests.cli_runner import invoke
 from tests.conftest import assert_valid_report
 from tests.fakes.gitlab_server import MAINTAINER_TOKEN, FakeGitLab, well_run
+from tests.gitlab.conftest import TOKENS
 
-TOKENS = ("GITHUB_TOKEN", "GH_TOKEN", "GITLAB_TOKEN", "CI_JOB_TOKEN", "KUBECONFIG")
 DEAD_PROXY = {"HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
 GITHUB_WORDING = re.compile(r"(?i:pull request)|GitHub|\bPRs?\b")
 # GitHub named on purpose: products that exist whatever the forge (a GitLab project may keep GitHub Actions
@@ -70,12 +69,6 @@ def test_the_gitlab_sample_says_merge_request_in_every_format(tmp_path: Path) ->
     assert 'Merge pull request #142 from acme/prod-replicas' in page
     titles = {c["id"]: c["title"] for c in report["checks"]}
     assert titles["no-self-approval"] == "Every merged merge request was approved by someone other than its author"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeGitLab]:
-    with FakeGitLab({"platform/deploy": well_run()}) as server:
-        yield server
 
 
 def test_a_scan_that_tried_gitlab_speaks_gitlab_even_when_it_read_nothing(fake: FakeGitLab, tmp_path: Path) -> None:
