@@ -3,6 +3,7 @@ revert puts back as they were before that change (`revert(cmangos): roll back GM
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
@@ -32,12 +33,12 @@ def undone_changes(handle: RepoHandle, reverts: Sequence[CommitRecord]) -> dict[
     out: dict[str, str] = {}
     for revert in reverts:
         paths = [path for _, path in revert.files][:MAX_PATHS]
-        proc = git_run(["log", "-z", "--first-parent", "--raw", "--no-abbrev", "--format=%H", *SAFE,
-                        f"-n{LOOKBACK + 1}", f"--since={_days_before(revert.committed_at)}", revert.sha,
-                        "--", *paths], git_dir=handle.git_dir, timeout=60)
-        if proc.returncode != 0:
+        raw = _git(handle, ["log", "-z", "--first-parent", "--raw", "--no-abbrev", "--format=%H", *SAFE,
+                            f"-n{LOOKBACK + 1}", f"--since={_days_before(revert.committed_at)}", revert.sha,
+                            "--", *paths])
+        if raw is None:
             continue
-        changes = list(_raw_log(proc.stdout))
+        changes = list(_raw_log(raw))
         if not changes or changes[0][0] != revert.sha:
             continue
         restored = changes[0][1]  # path -> (status, blob before the revert, blob after it)
@@ -51,15 +52,24 @@ def undone_changes(handle: RepoHandle, reverts: Sequence[CommitRecord]) -> dict[
     return out
 
 
+def _git(handle: RepoHandle, args: list[str]) -> bytes | None:
+    """A git command's output, or None when it fails or hangs: the revert then keeps its message's own link."""
+    try:
+        proc = git_run(args, git_dir=handle.git_dir, timeout=60)
+    except subprocess.TimeoutExpired:
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
 def _days_before(instant: str) -> str:
     return (datetime.fromisoformat(instant) - timedelta(days=LOOKBACK_DAYS)).isoformat()
 
 
 def _added(handle: RepoHandle, sha: str, path: str) -> bool:
     """Whether the change created the file, rather than moved it there (seen with the whole change in view)."""
-    proc = git_run(["diff-tree", "-z", "-r", "-M", "--raw", "--no-abbrev", "--no-commit-id", "--root", "--no-ext-diff",
-                    "--no-textconv", sha], git_dir=handle.git_dir, timeout=60)
-    entries = dict(_raw_log(b"x\0" + proc.stdout)) if proc.returncode == 0 else {}
+    raw = _git(handle, ["diff-tree", "-z", "-r", "-M", "--raw", "--no-abbrev", "--no-commit-id", "--root",
+                        "--no-ext-diff", "--no-textconv", sha])
+    entries = dict(_raw_log(b"x\0" + raw)) if raw is not None else {}
     found = entries.get("x", {}).get(path)
     return found is not None and found[0] == "A"
 
